@@ -1,0 +1,115 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  ResourceInUse,
+  ResourceLimitExceeded,
+  ResourceNotFound,
+  SageMakerServiceException,
+} from '@aws-sdk/client-sagemaker';
+import { classifyAwsError, isNotFound, recordOperation } from '../../../src/aws/errors.js';
+
+function unmodeled(name: string, message: string, httpStatusCode = 400): SageMakerServiceException {
+  return new SageMakerServiceException({
+    name,
+    message,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
+}
+
+const meta = { $metadata: { httpStatusCode: 400 } };
+
+describe('classifyAwsError', () => {
+  it.each([
+    ['Requested resource not found', 'DescribeTrainingJob'],
+    ['Could not find endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/x".', 'DescribeEndpoint'],
+    [
+      'Could not find endpoint configuration "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/x".',
+      'DescribeEndpointConfig',
+    ],
+    ['Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/x".', 'DescribeModel'],
+    ['Could not find requested job with name x', 'DescribeTransformJob'],
+  ])('treats ValidationException "%s" as not found', (message) => {
+    expect(classifyAwsError(unmodeled('ValidationException', message))).toMatchObject({
+      errorClass: 'notFound',
+    });
+  });
+
+  it('treats the modeled ResourceNotFound as not found, by name', () => {
+    const err = new ResourceNotFound({ message: 'Monitoring schedule x does not exist', ...meta });
+    expect(isNotFound(err)).toBe(true);
+    // A plain object with the same name is classified the same way: matching is on name, not class.
+    expect(isNotFound({ name: 'ResourceNotFound', message: 'gone', ...meta })).toBe(true);
+  });
+
+  it('treats other validation errors as terminal invalid spec, keeping the message', () => {
+    const err = unmodeled(
+      'ValidationException',
+      "1 validation error detected: Value 'a_b' at 'trainingJobName' failed to satisfy constraint",
+    );
+    expect(classifyAwsError(err)).toEqual({
+      errorClass: 'terminal',
+      reason: 'InvalidSpec',
+      message:
+        "ValidationException: 1 validation error detected: Value 'a_b' at 'trainingJobName' failed to satisfy constraint",
+    });
+  });
+
+  it('recognises throttling by name and by HTTP 429', () => {
+    expect(classifyAwsError(unmodeled('ThrottlingException', 'Rate exceeded'))).toMatchObject({
+      errorClass: 'throttled',
+      reason: 'Throttled',
+    });
+    expect(classifyAwsError(unmodeled('SomethingElse', 'slow down', 429))).toMatchObject({
+      errorClass: 'throttled',
+    });
+  });
+
+  it('maps state conflicts to in progress', () => {
+    for (const message of [
+      'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/x".',
+      'Monitoring schedule in status Pending cannot be updated',
+      'The request was rejected because the training job is in status Completed.',
+    ]) {
+      expect(classifyAwsError(unmodeled('ValidationException', message))).toMatchObject({
+        errorClass: 'inProgress',
+      });
+    }
+  });
+
+  it('maps "already existing" and ResourceInUse on create to already exists, on delete to in progress', () => {
+    expect(
+      classifyAwsError(unmodeled('ValidationException', 'Cannot create already existing endpoint "arn:..."')),
+    ).toMatchObject({ errorClass: 'alreadyExists', reason: 'AlreadyExists' });
+    const onCreate = new ResourceInUse({ message: 'Training job names must be unique', ...meta });
+    recordOperation(onCreate, 'CreateTrainingJob');
+    expect(classifyAwsError(onCreate)).toMatchObject({ errorClass: 'alreadyExists' });
+    const onDelete = new ResourceInUse({ message: 'job is running', ...meta });
+    recordOperation(onDelete, 'DeleteProcessingJob');
+    expect(classifyAwsError(onDelete)).toMatchObject({ errorClass: 'inProgress' });
+  });
+
+  it('maps quota, access and server errors', () => {
+    expect(classifyAwsError(new ResourceLimitExceeded({ message: 'limit', ...meta }))).toMatchObject({
+      errorClass: 'quota',
+      reason: 'QuotaExceeded',
+    });
+    expect(classifyAwsError(unmodeled('AccessDeniedException', 'not authorized'))).toMatchObject({
+      errorClass: 'accessDenied',
+      reason: 'AccessDenied',
+    });
+    expect(classifyAwsError(unmodeled('InternalFailure', 'boom', 500))).toMatchObject({
+      errorClass: 'transient',
+      reason: 'SageMakerUnavailable',
+    });
+    expect(classifyAwsError(unmodeled('Whatever', 'bad gateway', 502))).toMatchObject({
+      errorClass: 'transient',
+    });
+    const network = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(classifyAwsError(network)).toMatchObject({ errorClass: 'transient' });
+  });
+
+  it('leaves errors that did not come from AWS to the caller', () => {
+    expect(classifyAwsError(new TypeError('x is undefined'))).toBeUndefined();
+    expect(classifyAwsError('string')).toBeUndefined();
+  });
+});

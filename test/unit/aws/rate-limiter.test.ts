@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { AimdRateLimiter } from '../../../src/aws/rate-limiter.js';
+
+function limiter(maxRate: number): { limiter: AimdRateLimiter; advance: (ms: number) => void } {
+  let now = 0;
+  return {
+    limiter: new AimdRateLimiter({ maxRate, now: () => now }),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+describe('AimdRateLimiter', () => {
+  it('lets a burst of one second through, then spaces requests at the rate', () => {
+    const { limiter: l } = limiter(10);
+    const waits = Array.from({ length: 12 }, () => l.reserve());
+    expect(waits.slice(0, 10)).toEqual(Array(10).fill(0));
+    expect(waits[10]).toBeCloseTo(100);
+    expect(waits[11]).toBeCloseTo(200);
+  });
+
+  it('refills over time up to the burst', () => {
+    const { limiter: l, advance } = limiter(2);
+    expect([l.reserve(), l.reserve()]).toEqual([0, 0]);
+    advance(500);
+    expect(l.reserve()).toBe(0);
+    expect(l.reserve()).toBeCloseTo(500);
+  });
+
+  it('halves the rate on throttling and recovers additively on success', () => {
+    const { limiter: l } = limiter(10);
+    l.onThrottle();
+    expect(l.rate).toBe(5);
+    l.onThrottle();
+    expect(l.rate).toBe(2.5);
+    for (let i = 0; i < 50; i++) l.onSuccess();
+    expect(l.rate).toBeCloseTo(7.5);
+    for (let i = 0; i < 100; i++) l.onSuccess();
+    expect(l.rate).toBe(10);
+  });
+
+  it('drops banked tokens on throttling, so the next request waits at the reduced rate', () => {
+    const { limiter: l } = limiter(10);
+    l.onThrottle();
+    expect(l.reserve()).toBeCloseTo(200);
+  });
+
+  it('never goes below the minimum rate', () => {
+    const { limiter: l } = limiter(1);
+    for (let i = 0; i < 20; i++) l.onThrottle();
+    expect(l.rate).toBe(0.2);
+  });
+});

@@ -1,0 +1,123 @@
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { StringEnum, StringMap, type CelRule } from './schema.js';
+
+/** SageMaker resource names: 1-63 of [a-zA-Z0-9-], no leading, trailing or double hyphen. */
+export const SAGEMAKER_NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$';
+
+/** Tag keys the operator owns; users cannot set them (DESIGN.md section 4). */
+export const RESERVED_TAG_PREFIXES = ['mlops.dev/', 'aws:'] as const;
+
+export const DELETION_POLICIES = ['Delete', 'Retain'] as const;
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
+
+export function sageMakerName(description: string) {
+  return Type.String({ description, minLength: 1, maxLength: 63, pattern: SAGEMAKER_NAME_PATTERN });
+}
+
+const tags = StringMap(Type.String({ maxLength: 256 }), {
+  description:
+    'Tags for the SageMaker resources, reconciled with AddTags/DeleteTags. Keys of 1-128 characters; ' +
+    'keys starting with "mlops.dev/" (the operator\'s ownership tags) or "aws:" are reserved.',
+  maxProperties: 45,
+  'x-kubernetes-validations': [
+    {
+      rule: "self.all(k, size(k) >= 1 && size(k) <= 128 && !k.startsWith('mlops.dev/') && !k.startsWith('aws:'))",
+      message:
+        'tag keys must have 1-128 characters and must not start with "mlops.dev/" or "aws:" (reserved)',
+    },
+  ],
+});
+
+/** The explicit SageMaker name field every kind has (trainingJobName, endpointName, ...). */
+export function explicitNameField(resource: string) {
+  return Type.Optional(
+    sageMakerName(
+      `Explicit SageMaker ${resource} name. Default: <namespace>-<name>, made valid and shortened with a hash when needed.`,
+    ),
+  );
+}
+
+/**
+ * The fields every kind's spec has (DESIGN.md section 2), given the name of the kind's explicit
+ * SageMaker name field (e.g. trainingJobName) for the adoption docs.
+ */
+export function commonSpecFields(nameField: string, resource: string) {
+  return {
+    region: Type.Optional(
+      Type.String({
+        description: "AWS region of the SageMaker resources. Default: the operator's --region.",
+        minLength: 1,
+        maxLength: 32,
+        pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
+      }),
+    ),
+    deletionPolicy: Type.Optional(
+      StringEnum(DELETION_POLICIES, {
+        description:
+          "What happens to the SageMaker resources when this object is deleted: Delete removes them, Retain leaves them. Default: the operator's --default-deletion-policy (itself Delete).",
+      }),
+    ),
+    tags: Type.Optional(tags),
+    adoptExisting: Type.Optional(
+      Type.Boolean({
+        description: `Take over an existing ${resource} named by ${nameField} that carries no ownership tags: it is tagged and managed from then on.`,
+      }),
+    ),
+  } satisfies TProperties;
+}
+
+/** CEL rules every kind's spec carries. */
+export function commonSpecRules(nameField: string): CelRule[] {
+  return [
+    {
+      rule: `!has(self.adoptExisting) || !self.adoptExisting || has(self.${nameField})`,
+      message: `adoptExisting needs ${nameField}: name the existing resource to take over`,
+      fieldPath: '.adoptExisting',
+    },
+  ];
+}
+
+/** metav1.Condition, as the apiserver defines it. */
+export const Condition = Type.Object(
+  {
+    type: Type.String({ description: 'Type of condition: Ready, Synced or Succeeded.', maxLength: 316 }),
+    status: StringEnum(['True', 'False', 'Unknown'] as const, { description: 'Status of the condition.' }),
+    reason: Type.String({
+      description: 'Machine-readable CamelCase reason for the last transition.',
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+    }),
+    message: Type.String({
+      description: "Human-readable details, SageMaker's message on errors.",
+      maxLength: 32768,
+    }),
+    lastTransitionTime: Type.String({ description: 'When status last changed.', format: 'date-time' }),
+    observedGeneration: Type.Optional(
+      Type.Integer({
+        description: 'The .metadata.generation the condition was set for.',
+        minimum: 0,
+        format: 'int64',
+      }),
+    ),
+  },
+  { description: 'A condition in the shape of metav1.Condition.' },
+);
+export type Condition = Static<typeof Condition>;
+
+/** The status fields every kind has. */
+export function commonStatusFields() {
+  return {
+    observedGeneration: Type.Optional(
+      Type.Integer({ description: 'The .metadata.generation the status was written for.', format: 'int64' }),
+    ),
+    conditions: Type.Optional(
+      Type.Array(Condition, {
+        description: 'Ready, Synced and (jobs) Succeeded.',
+        maxItems: 16,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      }),
+    ),
+  } satisfies TProperties;
+}

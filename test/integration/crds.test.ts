@@ -1,0 +1,147 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiException, ApiextensionsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ALL_KINDS, GROUP, VERSION } from '../../src/crds/index.js';
+import { createTestNamespace, customObjects, getJson, testKubeConfig } from './support/cluster.js';
+
+let kc: KubeConfig;
+let namespace: string;
+
+beforeAll(async () => {
+  kc = testKubeConfig();
+  namespace = await createTestNamespace(kc, 'crds');
+});
+
+function newObject(kind: string, name: string, spec: Record<string, unknown>) {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace }, spec };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ApiException) return String(err.body);
+    throw err;
+  }
+  throw new Error('the apiserver accepted the object');
+}
+
+describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_, kind) => {
+  const plural = kind.plural;
+
+  it('is Established, namespaced and in the sagemaker category with its short name', async () => {
+    const crd = await kc
+      .makeApiClient(ApiextensionsV1Api)
+      .readCustomResourceDefinition({ name: `${plural}.${GROUP}` });
+    expect(crd.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
+    expect(crd.spec.scope).toBe('Namespaced');
+    expect(crd.spec.names.categories).toEqual(['sagemaker']);
+    expect(crd.spec.names.shortNames).toEqual(kind.shortNames);
+  });
+
+  it('serves the status subresource: status writes go through /status only', async () => {
+    const api = customObjects(kc);
+    const name = `status-${plural}`;
+    await api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      body: { ...newObject(kind.kind, name, {}), status: { observedGeneration: 7 } },
+    });
+    const created = (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      name,
+    })) as {
+      metadata: { resourceVersion: string; generation: number };
+      status?: unknown;
+    };
+    expect(created.status).toBeUndefined();
+
+    const condition = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'Creating',
+      message: 'creating',
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      observedGeneration: created.metadata.generation,
+    };
+    const updated = (await api.replaceNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      name,
+      body: { ...created, status: { observedGeneration: 1, conditions: [condition] } },
+    })) as { status: { conditions: unknown[] }; metadata: { generation: number } };
+    expect(updated.status.conditions).toEqual([condition]);
+    expect(updated.metadata.generation).toBe(created.metadata.generation);
+  });
+
+  it('prints its columns in kubectl get', async () => {
+    const api = customObjects(kc);
+    const name = `columns-${plural}`;
+    await api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      body: newObject(kind.kind, name, {}),
+    });
+    const table = (await getJson(
+      kc,
+      `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}/${name}`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io',
+    )) as { columnDefinitions: { name: string }[] };
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      ...kind.printerColumns.map((c) => c.name),
+    ]);
+  });
+
+  it('rejects an invalid deletionPolicy with the allowed values', async () => {
+    const body = newObject(kind.kind, 'bad-policy', { deletionPolicy: 'Keep' });
+    const message = await rejection(
+      customObjects(kc).createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural,
+        body,
+      }),
+    );
+    expect(message).toContain(
+      'spec.deletionPolicy: Unsupported value: \\"Keep\\": supported values: \\"Delete\\", \\"Retain\\"',
+    );
+  });
+
+  it('rejects reserved ownership tag keys', async () => {
+    const body = newObject(kind.kind, 'bad-tags', { tags: { 'mlops.dev/owner': 'me' } });
+    const message = await rejection(
+      customObjects(kc).createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural,
+        body,
+      }),
+    );
+    expect(message).toContain('must not start with \\"mlops.dev/\\" or \\"aws:\\" (reserved)');
+  });
+
+  it('rejects adoptExisting without an explicit SageMaker name', async () => {
+    const body = newObject(kind.kind, 'bad-adopt', { adoptExisting: true });
+    const message = await rejection(
+      customObjects(kc).createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural,
+        body,
+      }),
+    );
+    expect(message).toContain('adoptExisting needs');
+  });
+});

@@ -1,0 +1,40 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { CRD_DIR } from '../../src/crds/generate.js';
+import {
+  existingCluster,
+  installCrds,
+  startControlPlane,
+  startS3,
+  type ControlPlane,
+  type S3Server,
+} from '../rig/index.js';
+
+declare global {
+  var rigHandles: { controlPlane?: ControlPlane; s3: S3Server } | undefined;
+}
+
+/** One control plane and one S3 server for the whole run; test files isolate themselves by namespace. */
+export async function setUpRig(): Promise<void> {
+  const log = (line: string): void => {
+    console.log(`[rig] ${line}`);
+  };
+  const existing = existingCluster();
+  const controlPlane = existing ? undefined : await startControlPlane({ log });
+  const kubeconfigPath = existing ?? controlPlane?.kubeconfigPath ?? '';
+  const s3 = await startS3(log);
+  globalThis.rigHandles = { controlPlane, s3 };
+
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  await installCrds(kc, CRD_DIR);
+
+  // Workers are started after global setup and inherit its environment.
+  process.env.KUBECONFIG = kubeconfigPath;
+  process.env.RIG_S3_ENDPOINT = s3.endpoint;
+}
+
+export async function tearDownRig(): Promise<void> {
+  const handles = globalThis.rigHandles;
+  await handles?.s3.stop();
+  await handles?.controlPlane?.stop();
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { get as httpsGet, type RequestOptions } from 'node:https';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+
+/** The admin kubeconfig of the rig's shared control plane (set by jest's global setup). */
+export function testKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(process.env.KUBECONFIG ?? '');
+  return kc;
+}
+
+/** moto's S3 endpoint (set by jest's global setup). */
+export function s3Endpoint(): string {
+  return process.env.RIG_S3_ENDPOINT ?? '';
+}
+
+/** A fresh namespace for one test file; namespaces never finish deleting without controllers, so none is reused. */
+export async function createTestNamespace(kc: KubeConfig, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+export function customObjects(kc: KubeConfig): CustomObjectsApi {
+  return kc.makeApiClient(CustomObjectsApi);
+}
+
+/** GETs an apiserver path with the kubeconfig's credentials and an Accept header, as kubectl would. */
+export async function getJson(kc: KubeConfig, path: string, accept = 'application/json'): Promise<unknown> {
+  const options: RequestOptions = { headers: { Accept: accept } };
+  await kc.applyToHTTPSOptions(options);
+  const url = `${kc.getCurrentCluster()?.server ?? ''}${path}`;
+  return new Promise((resolve, reject) => {
+    httpsGet(url, options, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    }).on('error', reject);
+  });
+}

@@ -1,0 +1,154 @@
+import { ItemBackoff } from './backoff.js';
+
+/** What the queue reports; implemented with prom-client in metrics.ts. */
+export interface QueueObserver {
+  added(): void;
+  retried(): void;
+  depth(n: number): void;
+  /** Time a key waited between becoming ready and being picked up, in seconds. */
+  queued(seconds: number): void;
+  /** Time a worker held a key, in seconds. */
+  worked(seconds: number): void;
+}
+
+/**
+ * A work queue of object keys with client-go semantics:
+ * - fair: keys are handed out in the order they became ready;
+ * - stingy: a key added many times before it is picked up is processed once;
+ * - a key is never held by two workers; adds while it is processed run once after `done`;
+ * - delayed adds (requeue-after) and per-key exponential backoff (`addRateLimited`, `forget`).
+ * A key picked up by a worker loses any delayed add still pending: the reconcile that follows
+ * decides when it is next due.
+ */
+export class WorkQueue {
+  private ready: string[] = [];
+  private head = 0;
+  private readonly dirty = new Map<string, number>();
+  private readonly processing = new Map<string, number>();
+  private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly waiters: ((key: string | undefined) => void)[] = [];
+  private readonly backoff: ItemBackoff;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly observer?: QueueObserver,
+    backoff?: ItemBackoff,
+  ) {
+    this.backoff = backoff ?? new ItemBackoff();
+  }
+
+  get length(): number {
+    return this.ready.length - this.head;
+  }
+
+  get isShutDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  add(key: string): void {
+    if (this.shuttingDown) return;
+    this.observer?.added();
+    if (this.dirty.has(key)) return;
+    this.dirty.set(key, performance.now());
+    if (this.processing.has(key)) return;
+    this.push(key);
+  }
+
+  addAfter(key: string, ms: number): void {
+    if (this.shuttingDown) return;
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = performance.now() + ms;
+    const pending = this.delayed.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.delayed.delete(key);
+      this.add(key);
+    }, ms);
+    timer.unref();
+    this.delayed.set(key, { at, timer });
+  }
+
+  /** Requeues after this key's next backoff step. */
+  addRateLimited(key: string): void {
+    this.observer?.retried();
+    this.addAfter(key, this.backoff.next(key));
+  }
+
+  /** Consecutive failures recorded for a key. */
+  failures(key: string): number {
+    return this.backoff.count(key);
+  }
+
+  /** Resets a key's backoff after a success. */
+  forget(key: string): void {
+    this.backoff.forget(key);
+  }
+
+  /** Resolves with the next key, or undefined once the queue is shut down and drained of waiters. */
+  get(): Promise<string | undefined> {
+    if (this.length > 0) return Promise.resolve(this.take());
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Marks the end of processing; a key re-added meanwhile becomes ready again. */
+  done(key: string): void {
+    const started = this.processing.get(key);
+    this.processing.delete(key);
+    if (started !== undefined) this.observer?.worked((performance.now() - started) / 1000);
+    if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
+  }
+
+  /** Keys held by workers, with how long (ms) each has been held. */
+  inFlight(): Map<string, number> {
+    const now = performance.now();
+    return new Map([...this.processing].map(([key, started]) => [key, now - started]));
+  }
+
+  /** Stops handing out keys: waiting workers get undefined, pending and delayed keys are dropped. */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+    this.delayed.clear();
+    this.ready = [];
+    this.head = 0;
+    this.dirty.clear();
+    this.observer?.depth(0);
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+  }
+
+  private push(key: string): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.ready.push(key);
+      waiter(this.take());
+      return;
+    }
+    this.ready.push(key);
+    this.observer?.depth(this.length);
+  }
+
+  private take(): string {
+    const key = this.ready[this.head++] as string;
+    if (this.head > 1024 && this.head * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
+    }
+    const addedAt = this.dirty.get(key);
+    this.dirty.delete(key);
+    const pending = this.delayed.get(key);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.delayed.delete(key);
+    }
+    const now = performance.now();
+    this.processing.set(key, now);
+    if (addedAt !== undefined) this.observer?.queued((now - addedAt) / 1000);
+    this.observer?.depth(this.length);
+    return key;
+  }
+}

@@ -10,6 +10,8 @@ const common = {
 };
 
 export default {
+  // Integration tests wait for real processes and lifecycles; unit tests finish far sooner.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -18,7 +20,6 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.js',
       globalTeardown: '<rootDir>/test/integration/global-teardown.js',
-      testTimeout: 120000,
     },
   ],
 };

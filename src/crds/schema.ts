@@ -41,3 +41,14 @@ export function ObjectWithRules<T extends Parameters<typeof Type.Object>[0]>(
   const { rules, ...rest } = options;
   return Type.Object(properties, { ...rest, 'x-kubernetes-validations': rules });
 }
+
+/**
+ * A transition rule for an object whose fields may not change once set, except `mutable`: each
+ * other field must keep its presence and its value.
+ */
+export function immutableExceptRule(fields: string[], mutable: string[], message: string): CelRule {
+  const clauses = fields
+    .filter((field) => !mutable.includes(field))
+    .map((f) => `(has(self.${f}) == has(oldSelf.${f}) && (!has(self.${f}) || self.${f} == oldSelf.${f}))`);
+  return { rule: clauses.join(' && '), message };
+}

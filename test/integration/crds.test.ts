@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiException, ApiextensionsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ALL_KINDS, GROUP, VERSION } from '../../src/crds/index.js';
+import { MINIMAL_SPECS } from './support/minimal-specs.js';
 import { createTestNamespace, customObjects, getJson, testKubeConfig } from './support/cluster.js';
 
 let kc: KubeConfig;
@@ -12,7 +13,12 @@ beforeAll(async () => {
 });
 
 function newObject(kind: string, name: string, spec: Record<string, unknown>) {
-  return { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace }, spec };
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind,
+    metadata: { name, namespace },
+    spec: { ...MINIMAL_SPECS[kind], ...spec },
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<string> {

@@ -85,7 +85,7 @@ async function cachedBuild(
   log(`building ${name} (${versionDir}) with Go; this happens once per machine and takes a few minutes`);
   const moduleDir = await mkdtemp(join(tmpdir(), `rig-build-${name}-`));
   try {
-    const partial = `${target}.partial`;
+    const partial = `${target}.partial-${process.pid}`;
     await build(moduleDir, partial);
     await rename(partial, target);
   } finally {

@@ -1,0 +1,31 @@
+/**
+ * `npm run rig:prepare`: builds (or finds) kube-apiserver and etcd and installs the moto virtualenv,
+ * printing how long each took. Jest's global setup does the same lazily; CI calls this first so the
+ * one-time cost is measured on its own.
+ */
+import { ensureControlPlaneBinaries } from './binaries.js';
+import { RigError } from './errors.js';
+import { ensurePythonVenv } from './python.js';
+
+const log = (line: string): void => {
+  console.log(`[rig] ${line}`);
+};
+
+async function timed<T>(what: string, task: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await task();
+  log(`${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+try {
+  const [binaries] = await Promise.all([
+    timed('kube-apiserver and etcd', () => ensureControlPlaneBinaries(log)),
+    timed('moto virtualenv', () => ensurePythonVenv(log)),
+  ]);
+  log(`kube-apiserver: ${binaries.kubeApiserver}`);
+  log(`etcd: ${binaries.etcd}`);
+} catch (err) {
+  console.error(err instanceof RigError ? `rig: ${err.message}` : err);
+  process.exit(1);
+}

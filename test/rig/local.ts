@@ -21,7 +21,11 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log('stopping');
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: unknown) => {
+        console.error(err);
+      });
+    }
   }
   process.exit(code);
 }

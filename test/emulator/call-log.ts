@@ -1,0 +1,68 @@
+export interface CallRecord {
+  /** Increasing number, to read only the calls after a point (`since`). */
+  seq: number;
+  /** Epoch milliseconds when the call arrived. */
+  time: number;
+  operation: string;
+  /** The resource name (or ARN, for tag operations) the call was about, when it names one. */
+  resource?: string;
+  /** 'ok' or the error code answered (ThrottlingException, ValidationException, dropped, ...). */
+  outcome: string;
+  status: number;
+}
+
+/** Name members in the order that identifies a call's subject (CreateEndpoint names a config too). */
+const resourceMembers = [
+  'TrainingJobName',
+  'EndpointName',
+  'EndpointConfigName',
+  'ModelName',
+  'MonitoringScheduleName',
+  'JobDefinitionName',
+  'ProcessingJobName',
+  'TransformJobName',
+  'ResourceArn',
+];
+
+export function resourceOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const fields = input as Record<string, unknown>;
+  for (const member of resourceMembers) {
+    const value = fields[member];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/** Every call, with totals per operation; the detailed log keeps the latest `capacity` entries. */
+export class CallLog {
+  private entries: CallRecord[] = [];
+  private totals = new Map<string, number>();
+  private seq = 0;
+
+  constructor(private readonly capacity = 100_000) {}
+
+  record(entry: Omit<CallRecord, 'seq'>): void {
+    this.entries.push({ seq: ++this.seq, ...entry });
+    if (this.entries.length > this.capacity * 1.5) this.entries = this.entries.slice(-this.capacity);
+    this.totals.set(entry.operation, (this.totals.get(entry.operation) ?? 0) + 1);
+  }
+
+  calls(filter: { since?: number; operation?: string; resource?: string } = {}): CallRecord[] {
+    return this.entries.filter(
+      (c) =>
+        c.seq > (filter.since ?? 0) &&
+        (filter.operation === undefined || c.operation === filter.operation) &&
+        (filter.resource === undefined || c.resource === filter.resource),
+    );
+  }
+
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.totals);
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.totals.clear();
+  }
+}

@@ -1,0 +1,475 @@
+import type {
+  CreateEndpointConfigInput,
+  CreateEndpointInput,
+  CreateModelInput,
+  DeleteEndpointConfigInput,
+  DeleteEndpointInput,
+  DeleteModelInput,
+  DeployedImage,
+  DeploymentConfig,
+  DescribeEndpointConfigInput,
+  DescribeEndpointInput,
+  DescribeEndpointOutput,
+  DescribeModelInput,
+  EndpointStatus,
+  ListEndpointConfigsInput,
+  ListEndpointsInput,
+  ListModelsInput,
+  ProductionVariantSummary,
+  UpdateEndpointInput,
+  UpdateEndpointWeightsAndCapacitiesInput,
+  ProductionVariantStatus,
+} from '@aws-sdk/client-sagemaker';
+import { createHash } from 'node:crypto';
+import type { Context, Handler, Wire } from './context.js';
+import { echo } from './context.js';
+import { resourceLimitExceeded, validation } from './errors.js';
+import { settleAll } from './lifecycle.js';
+import { list } from './listing.js';
+import { quotaMessage } from './quotas.js';
+import type { Resource } from './resources.js';
+import { newResource, Registry } from './resources.js';
+import { tagsFrom } from './tags.js';
+
+export type ModelRequest = Wire<CreateModelInput>;
+export type EndpointConfigRequest = Wire<CreateEndpointConfigInput>;
+
+export interface Model extends Resource {
+  request: ModelRequest;
+}
+
+export interface EndpointConfig extends Resource {
+  request: EndpointConfigRequest;
+}
+
+/** A variant as deployed: the model is a snapshot, so deleting the Model later does not affect it. */
+export interface ServingVariant {
+  name: string;
+  model: ModelRequest;
+  weight: number;
+  instanceCount: number;
+  desiredWeight: number;
+  desiredInstanceCount: number;
+}
+
+/** An endpoint config as deployed on an endpoint. */
+export interface Deployment {
+  configName: string;
+  config: EndpointConfigRequest;
+  variants: ServingVariant[];
+}
+
+export interface Endpoint extends Resource {
+  status: EndpointStatus;
+  failureReason?: string;
+  /** What serves traffic; absent until the creation finishes. */
+  deployed?: Deployment;
+  /** The deployment in progress (creation or UpdateEndpoint). */
+  incoming?: { deployment: Deployment; startTime: number };
+  lastDeploymentConfig?: Wire<DeploymentConfig>;
+  invocations: number;
+}
+
+export interface Hosting {
+  models: Registry<Model>;
+  endpointConfigs: Registry<EndpointConfig>;
+  endpoints: Registry<Endpoint>;
+  operations: Record<string, Handler>;
+}
+
+const busyStatuses: EndpointStatus[] = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+
+const healthCheckFailure = (variant: string): string =>
+  `The primary container for production variant ${variant} did not pass the ping health check. Please check CloudWatch logs for this endpoint.`;
+
+/** Images as SageMaker reports them: the tag resolved to a digest. */
+const deployedImages = (model: ModelRequest, resolvedAt: number): Wire<DeployedImage>[] =>
+  [...(model.PrimaryContainer ? [model.PrimaryContainer] : []), ...(model.Containers ?? [])]
+    .filter((c) => c.Image !== undefined)
+    .map((c) => ({
+      SpecifiedImage: c.Image,
+      ResolvedImage: `${c.Image!.split(':')[0]!}@sha256:${createHash('sha256').update(c.Image!).digest('hex')}`,
+      ResolutionTime: resolvedAt,
+    }));
+
+export function hosting(ctx: Context): Hosting {
+  const models = new Registry<Model>('model', ctx.scope, (_, arn) =>
+    validation(`Could not find model "${arn}".`),
+  );
+  const endpointConfigs = new Registry<EndpointConfig>('endpoint-config', ctx.scope, (_, arn) =>
+    validation(`Could not find endpoint configuration "${arn}".`),
+  );
+  const endpoints = new Registry<Endpoint>('endpoint', ctx.scope, (_, arn) =>
+    validation(`Could not find endpoint "${arn}".`),
+  );
+
+  const rejectDuplicate = (registry: Registry<Resource>, label: string, name: string): void => {
+    const existing = registry.get(name);
+    if (existing) throw validation(`Cannot create already existing ${label} "${existing.arn}".`);
+  };
+
+  const settledEndpoint = async (name: string): Promise<Endpoint> => {
+    const endpoint = endpoints.require(name);
+    await ctx.lifecycle.settle(endpoint);
+    return endpoint;
+  };
+
+  /** A config deployed with the models it names as they are now; retained properties come from `previous`. */
+  const deploymentOf = (
+    configName: string,
+    previous?: Deployment,
+    retain?: { all: boolean; exclude: Set<string> },
+  ): Deployment => {
+    const config = endpointConfigs.require(configName).request;
+    const variants = (config.ProductionVariants ?? []).map((v): ServingVariant => {
+      const old = retain?.all ? previous?.variants.find((p) => p.name === v.VariantName) : undefined;
+      const weight =
+        old && !retain?.exclude.has('DesiredWeight') ? old.desiredWeight : (v.InitialVariantWeight ?? 1);
+      const count =
+        old && !retain?.exclude.has('DesiredInstanceCount')
+          ? old.desiredInstanceCount
+          : (v.InitialInstanceCount ?? (v.ServerlessConfig ? 0 : 1));
+      return {
+        name: v.VariantName!,
+        model: models.require(v.ModelName!).request,
+        weight,
+        instanceCount: count,
+        desiredWeight: weight,
+        desiredInstanceCount: count,
+      };
+    });
+    return { configName: config.EndpointConfigName!, config, variants };
+  };
+
+  const checkInstances = (deployment: Deployment): void => {
+    const limit = ctx.settings.limits.instancesPerEndpoint;
+    const requested = deployment.variants.reduce((sum, v) => sum + v.desiredInstanceCount, 0);
+    if (limit !== undefined && requested > limit) {
+      throw resourceLimitExceeded(
+        quotaMessage('Number of instances per endpoint', limit, 0, 'Instances', requested),
+      );
+    }
+  };
+
+  const setStatus = (endpoint: Endpoint, status: EndpointStatus): void => {
+    endpoint.status = status;
+    endpoint.lastModifiedTime = ctx.now();
+  };
+
+  const requireInService = (endpoint: Endpoint): void => {
+    if (busyStatuses.includes(endpoint.status)) {
+      throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
+    }
+    if (endpoint.status !== 'InService') {
+      throw validation(`Cannot update endpoint "${endpoint.arn}" in status ${endpoint.status}.`);
+    }
+  };
+
+  /**
+   * The end of a failed change: straight back to InService on what served before, or through
+   * RollingBack (and possibly stuck in UpdateRollbackFailed).
+   */
+  const planFailure = (endpoint: Endpoint, outcome: string, reason: string, rollBack: () => void): void => {
+    const at = ctx.now() + ctx.timing('endpointUpdating');
+    const failed = (status: EndpointStatus) => (): void => {
+      rollBack();
+      endpoint.incoming = undefined;
+      endpoint.failureReason = reason;
+      setStatus(endpoint, status);
+    };
+    if (outcome === 'Failed') {
+      ctx.lifecycle.plan(endpoint, [{ at, run: failed('InService') }]);
+      return;
+    }
+    const rolledBack = at + ctx.timing('endpointRollingBack');
+    ctx.lifecycle.plan(endpoint, [
+      {
+        at,
+        run: () => {
+          setStatus(endpoint, 'RollingBack');
+        },
+      },
+      {
+        at: rolledBack,
+        run: failed(outcome === 'UpdateRollbackFailed' ? 'UpdateRollbackFailed' : 'InService'),
+      },
+    ]);
+  };
+
+  const variantSummary = (
+    v: ServingVariant,
+    status?: Wire<ProductionVariantStatus>[],
+  ): Wire<ProductionVariantSummary> => ({
+    VariantName: v.name,
+    DeployedImages: deployedImages(v.model, ctx.now()),
+    CurrentWeight: v.weight,
+    DesiredWeight: v.desiredWeight,
+    CurrentInstanceCount: v.instanceCount,
+    DesiredInstanceCount: v.desiredInstanceCount,
+    VariantStatus: status,
+  });
+
+  const describeEndpoint = (endpoint: Endpoint): Wire<DescribeEndpointOutput> => {
+    const { deployed, incoming } = endpoint;
+    const capture = deployed?.config.DataCaptureConfig;
+    const incomingStatus = deployed ? 'Updating' : 'Creating';
+    return {
+      EndpointName: endpoint.name,
+      EndpointArn: endpoint.arn,
+      // During an update the old config is still the one serving, and is the one reported.
+      EndpointConfigName: deployed?.configName ?? incoming?.deployment.configName,
+      ProductionVariants: deployed?.variants.map((v) => variantSummary(v)),
+      DataCaptureConfig: capture && {
+        EnableCapture: capture.EnableCapture ?? true,
+        CaptureStatus: capture.EnableCapture === false ? 'Stopped' : 'Started',
+        CurrentSamplingPercentage: capture.InitialSamplingPercentage,
+        DestinationS3Uri: capture.DestinationS3Uri,
+        KmsKeyId: capture.KmsKeyId,
+      },
+      EndpointStatus: endpoint.status,
+      FailureReason: endpoint.failureReason,
+      CreationTime: endpoint.creationTime,
+      LastModifiedTime: endpoint.lastModifiedTime,
+      LastDeploymentConfig: endpoint.lastDeploymentConfig,
+      PendingDeploymentSummary: incoming && {
+        EndpointConfigName: incoming.deployment.configName,
+        ProductionVariants: incoming.deployment.variants.map((v) => ({
+          ...variantSummary(v, [{ Status: incomingStatus, StartTime: incoming.startTime }]),
+          CurrentWeight: undefined,
+          CurrentInstanceCount: undefined,
+        })),
+        StartTime: incoming.startTime,
+      },
+    };
+  };
+
+  const operations = {
+    CreateModel(input: ModelRequest) {
+      rejectDuplicate(models, 'model', input.ModelName!);
+      const model: Model = {
+        ...newResource(input.ModelName!, models.arn(input.ModelName!), ctx.now()),
+        tags: tagsFrom(input.Tags),
+        request: input,
+      };
+      models.add(model);
+      return { ModelArn: model.arn };
+    },
+    DescribeModel(input: Wire<DescribeModelInput>) {
+      const model = models.require(input.ModelName!);
+      return { ...echo(model.request, ['Tags']), ModelArn: model.arn, CreationTime: model.creationTime };
+    },
+    DeleteModel(input: Wire<DeleteModelInput>) {
+      models.delete(models.require(input.ModelName!));
+      return {};
+    },
+    ListModels(input: Wire<ListModelsInput>) {
+      const { page, NextToken } = list(models.values(), input, { defaultOrder: 'Descending' });
+      return {
+        Models: page.map((m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: m.creationTime })),
+        NextToken,
+      };
+    },
+
+    CreateEndpointConfig(input: EndpointConfigRequest) {
+      rejectDuplicate(endpointConfigs, 'endpoint configuration', input.EndpointConfigName!);
+      for (const variant of [
+        ...(input.ProductionVariants ?? []),
+        ...(input.ShadowProductionVariants ?? []),
+      ]) {
+        if (variant.ModelName !== undefined) models.require(variant.ModelName);
+      }
+      const config: EndpointConfig = {
+        ...newResource(input.EndpointConfigName!, endpointConfigs.arn(input.EndpointConfigName!), ctx.now()),
+        tags: tagsFrom(input.Tags),
+        request: input,
+      };
+      endpointConfigs.add(config);
+      return { EndpointConfigArn: config.arn };
+    },
+    DescribeEndpointConfig(input: Wire<DescribeEndpointConfigInput>) {
+      const config = endpointConfigs.require(input.EndpointConfigName!);
+      return {
+        ...echo(config.request, ['Tags']),
+        EndpointConfigArn: config.arn,
+        CreationTime: config.creationTime,
+      };
+    },
+    DeleteEndpointConfig(input: Wire<DeleteEndpointConfigInput>) {
+      endpointConfigs.delete(endpointConfigs.require(input.EndpointConfigName!));
+      return {};
+    },
+    ListEndpointConfigs(input: Wire<ListEndpointConfigsInput>) {
+      const { page, NextToken } = list(endpointConfigs.values(), input, { defaultOrder: 'Descending' });
+      return {
+        EndpointConfigs: page.map((c) => ({
+          EndpointConfigName: c.name,
+          EndpointConfigArn: c.arn,
+          CreationTime: c.creationTime,
+        })),
+        NextToken,
+      };
+    },
+
+    CreateEndpoint(input: Wire<CreateEndpointInput>) {
+      const name = input.EndpointName!;
+      rejectDuplicate(endpoints, 'endpoint', name);
+      const deployment = deploymentOf(input.EndpointConfigName!);
+      const limit = ctx.settings.limits.endpoints;
+      if (limit !== undefined && endpoints.size >= limit) {
+        throw resourceLimitExceeded(quotaMessage('Number of endpoints', limit, endpoints.size, 'Endpoints'));
+      }
+      checkInstances(deployment);
+      const now = ctx.now();
+      const endpoint: Endpoint = {
+        ...newResource(name, endpoints.arn(name), now),
+        tags: tagsFrom(input.Tags),
+        status: 'Creating',
+        incoming: { deployment, startTime: now },
+        lastDeploymentConfig: input.DeploymentConfig,
+        invocations: 0,
+      };
+      endpoints.add(endpoint);
+      const steer = ctx.steering.get('Endpoint', name, 'create');
+      const failed = steer?.outcome === 'Failed' || steer?.outcome === 'RollingBack';
+      ctx.lifecycle.plan(endpoint, [
+        {
+          at: now + ctx.timing('endpointCreating'),
+          run: () => {
+            endpoint.incoming = undefined;
+            if (failed) {
+              endpoint.failureReason =
+                steer.failureReason ?? healthCheckFailure(deployment.variants[0]?.name ?? '');
+              setStatus(endpoint, 'Failed');
+            } else {
+              endpoint.deployed = deployment;
+              setStatus(endpoint, 'InService');
+            }
+          },
+        },
+      ]);
+      return { EndpointArn: endpoint.arn };
+    },
+
+    async DescribeEndpoint(input: Wire<DescribeEndpointInput>) {
+      return describeEndpoint(await settledEndpoint(input.EndpointName!));
+    },
+
+    async ListEndpoints(input: Wire<ListEndpointsInput>) {
+      await settleAll(ctx.lifecycle, endpoints.values());
+      const { page, NextToken } = list(endpoints.values(), input, {
+        status: (e) => e.status,
+        defaultOrder: 'Descending',
+      });
+      return {
+        Endpoints: page.map((e) => ({
+          EndpointName: e.name,
+          EndpointArn: e.arn,
+          CreationTime: e.creationTime,
+          LastModifiedTime: e.lastModifiedTime,
+          EndpointStatus: e.status,
+        })),
+        NextToken,
+      };
+    },
+
+    async UpdateEndpoint(input: Wire<UpdateEndpointInput>) {
+      const endpoint = await settledEndpoint(input.EndpointName!);
+      requireInService(endpoint);
+      const previous = endpoint.deployed!;
+      const deployment = deploymentOf(input.EndpointConfigName!, previous, {
+        all: input.RetainAllVariantProperties ?? false,
+        exclude: new Set(
+          (input.ExcludeRetainedVariantProperties ?? []).map((p) => p.VariantPropertyType ?? ''),
+        ),
+      });
+      checkInstances(deployment);
+      const deploymentConfig = input.RetainDeploymentConfig
+        ? endpoint.lastDeploymentConfig
+        : input.DeploymentConfig;
+      endpoint.incoming = { deployment, startTime: ctx.now() };
+      endpoint.failureReason = undefined;
+      setStatus(endpoint, 'Updating');
+      const steer = ctx.steering.get('Endpoint', endpoint.name, 'update');
+      if (steer && steer.outcome !== 'Succeeded') {
+        const reason = steer.failureReason ?? healthCheckFailure(deployment.variants[0]?.name ?? '');
+        planFailure(endpoint, steer.outcome, reason, () => undefined);
+      } else {
+        ctx.lifecycle.plan(endpoint, [
+          {
+            at: ctx.now() + ctx.timing('endpointUpdating'),
+            run: () => {
+              endpoint.deployed = deployment;
+              endpoint.incoming = undefined;
+              endpoint.lastDeploymentConfig = deploymentConfig;
+              setStatus(endpoint, 'InService');
+            },
+          },
+        ]);
+      }
+      return { EndpointArn: endpoint.arn };
+    },
+
+    async UpdateEndpointWeightsAndCapacities(input: Wire<UpdateEndpointWeightsAndCapacitiesInput>) {
+      const endpoint = await settledEndpoint(input.EndpointName!);
+      requireInService(endpoint);
+      const variants = endpoint.deployed!.variants;
+      const desired = input.DesiredWeightsAndCapacities ?? [];
+      const unknown = desired.map((d) => d.VariantName!).filter((n) => !variants.some((v) => v.name === n));
+      if (unknown.length > 0) {
+        throw validation(
+          `The variant name(s) [${unknown.join(', ')}] are not present on endpoint "${endpoint.arn}".`,
+        );
+      }
+      for (const d of desired) {
+        const variant = variants.find((v) => v.name === d.VariantName)!;
+        variant.desiredWeight = d.DesiredWeight ?? variant.weight;
+        variant.desiredInstanceCount = d.DesiredInstanceCount ?? variant.instanceCount;
+      }
+      checkInstances(endpoint.deployed!);
+      endpoint.failureReason = undefined;
+      setStatus(endpoint, 'Updating');
+      const steer = ctx.steering.get('Endpoint', endpoint.name, 'update');
+      if (steer && steer.outcome !== 'Succeeded') {
+        const reason =
+          steer.failureReason ?? `Failed to update the weights and capacities of endpoint "${endpoint.arn}".`;
+        // A failed weight or capacity change always goes through RollingBack.
+        const outcome = steer.outcome === 'Failed' ? 'RollingBack' : steer.outcome;
+        planFailure(endpoint, outcome, reason, () => {
+          for (const v of variants)
+            Object.assign(v, { desiredWeight: v.weight, desiredInstanceCount: v.instanceCount });
+        });
+      } else {
+        ctx.lifecycle.plan(endpoint, [
+          {
+            at: ctx.now() + ctx.timing('endpointUpdating'),
+            run: () => {
+              for (const v of variants)
+                Object.assign(v, { weight: v.desiredWeight, instanceCount: v.desiredInstanceCount });
+              setStatus(endpoint, 'InService');
+            },
+          },
+        ]);
+      }
+      return { EndpointArn: endpoint.arn };
+    },
+
+    async DeleteEndpoint(input: Wire<DeleteEndpointInput>) {
+      const endpoint = await settledEndpoint(input.EndpointName!);
+      if (busyStatuses.includes(endpoint.status)) {
+        throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
+      }
+      setStatus(endpoint, 'Deleting');
+      ctx.lifecycle.plan(endpoint, [
+        {
+          at: ctx.now() + ctx.timing('endpointDeleting'),
+          run: () => {
+            endpoints.delete(endpoint);
+          },
+        },
+      ]);
+      return {};
+    },
+  };
+
+  return { models, endpointConfigs, endpoints, operations };
+}

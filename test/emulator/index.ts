@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import { sageMakerApiModelPath } from '../rig/python.js';
+import { loadApiModel } from './api-model.js';
+import { EmulatorControl } from './control-client.js';
+import type { SettingsPatch } from './emulator.js';
+import { Emulator } from './emulator.js';
+import type { S3Options } from './s3.js';
+import { createEmulatorServer } from './server.js';
+
+export type { CallRecord } from './call-log.js';
+export type { EmulatorSettings, Fault, Limits, RateLimit, Timings } from './config.js';
+export { defaultTimings } from './config.js';
+export { EmulatorControl } from './control-client.js';
+export type { SettingsPatch } from './emulator.js';
+export type { Steer } from './steering.js';
+
+export interface StartEmulatorOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  host?: string;
+  /** The S3 server that receives side effects (model artifacts, data capture, reports). */
+  s3: S3Options;
+  /** Multiplies every SageMaker duration; 0.001 turns a 10-minute creation into 0.6 s. Default 1. */
+  timeScale?: number;
+  /** Settings applied at start (timings, limits, rate limits, faults). */
+  settings?: SettingsPatch;
+  /** botocore's sagemaker service-2.json.gz; default: the one the rig installs. */
+  apiModelPath?: string;
+  region?: string;
+  account?: string;
+  /** Background failures (side effects nobody awaits); default: written to stderr. */
+  onError?: (error: unknown) => void;
+}
+
+export interface RunningEmulator {
+  /** Base URL for SageMakerClient and SageMakerRuntimeClient (`endpoint` option). */
+  endpoint: string;
+  control: EmulatorControl;
+  stop(): Promise<void>;
+}
+
+export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
+  const onError =
+    options.onError ??
+    ((error: unknown) => {
+      console.error('[emulator]', error);
+    });
+  const model = await loadApiModel(options.apiModelPath ?? (await sageMakerApiModelPath()));
+  const emulator = new Emulator({ ...options, model, onError });
+  if (options.settings) emulator.configure(options.settings);
+  const server = createEmulatorServer(emulator, onError);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://${host}:${port}`;
+  return {
+    endpoint,
+    control: new EmulatorControl(endpoint),
+    stop: async () => {
+      emulator.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    },
+  };
+}

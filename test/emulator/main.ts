@@ -1,0 +1,46 @@
+/**
+ * Standalone emulator: `npm run emulator -- --port 4566 --s3-endpoint http://127.0.0.1:5000 --time-scale 0.01`.
+ * The S3 endpoint defaults to $RIG_S3_ENDPOINT.
+ */
+import { parseArgs } from 'node:util';
+import { startEmulator } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '4599' },
+    host: { type: 'string', default: '127.0.0.1' },
+    's3-endpoint': { type: 'string' },
+    'time-scale': { type: 'string', default: '1' },
+    'api-model': { type: 'string' },
+    region: { type: 'string', default: 'us-east-1' },
+  },
+});
+
+const s3Endpoint = values['s3-endpoint'] ?? process.env.RIG_S3_ENDPOINT;
+if (s3Endpoint === undefined) {
+  console.error(
+    'emulator: give --s3-endpoint (or set RIG_S3_ENDPOINT) for the S3 server that receives side effects',
+  );
+  process.exit(2);
+}
+
+const emulator = await startEmulator({
+  port: Number(values.port),
+  host: values.host,
+  s3: { endpoint: s3Endpoint, region: values.region },
+  timeScale: Number(values['time-scale']),
+  apiModelPath: values['api-model'],
+  region: values.region,
+});
+console.log(
+  `SageMaker emulator listening on ${emulator.endpoint} (S3: ${s3Endpoint}, time scale ${values['time-scale']})`,
+);
+
+const shutdown = (): void => {
+  emulator.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

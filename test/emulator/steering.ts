@@ -1,0 +1,54 @@
+/** Outcomes a test chooses in advance for a resource name; they hold until cleared or reset. */
+export type Steer =
+  | {
+      kind: 'TrainingJob';
+      name: string;
+      outcome: 'Completed' | 'Failed' | 'MaxRuntimeExceeded';
+      failureReason?: string;
+    }
+  | {
+      kind: 'ProcessingJob' | 'TransformJob';
+      name: string;
+      outcome: 'Completed' | 'Failed';
+      failureReason?: string;
+    }
+  | {
+      kind: 'Endpoint';
+      name: string;
+      /** Which deployment the outcome applies to: the creation, or every later update. */
+      on: 'create' | 'update';
+      /**
+       * create: Failed. update: Failed (back to InService on the old config with FailureReason),
+       * RollingBack (through RollingBack to the same end), UpdateRollbackFailed.
+       */
+      outcome: 'Succeeded' | 'Failed' | 'RollingBack' | 'UpdateRollbackFailed';
+      failureReason?: string;
+    }
+  | {
+      kind: 'MonitoringSchedule';
+      name: string;
+      /** The end state of every execution of the schedule. */
+      outcome: 'Completed' | 'CompletedWithViolations' | 'Failed';
+      failureReason?: string;
+    };
+
+type SteerKind = Steer['kind'];
+type SteerOf<K extends SteerKind> = Extract<Steer, { kind: K }>;
+
+const keyOf = (kind: string, name: string, on = ''): string => `${kind}/${on}/${name.toLowerCase()}`;
+
+export class Steering {
+  private readonly steers = new Map<string, Steer>();
+
+  set(steer: Steer): void {
+    this.steers.set(keyOf(steer.kind, steer.name, steer.kind === 'Endpoint' ? steer.on : ''), steer);
+  }
+
+  get<K extends SteerKind>(kind: K, name: string, on?: 'create' | 'update'): SteerOf<K> | undefined {
+    return this.steers.get(keyOf(kind, name, on)) as SteerOf<K> | undefined;
+  }
+
+  clear(): void {
+    this.steers.clear();
+  }
+}

@@ -1,0 +1,352 @@
+import type {
+  CreateTrainingJobRequest,
+  DeleteTrainingJobRequest,
+  DescribeTrainingJobRequest,
+  DescribeTrainingJobResponse,
+  ListTrainingJobsRequest,
+  SecondaryStatus,
+  SecondaryStatusTransition,
+  StopTrainingJobRequest,
+  TrainingJobStatus,
+  UpdateTrainingJobRequest,
+  WarmPoolStatus,
+} from '@aws-sdk/client-sagemaker';
+import type { Context, Handler, Wire } from './context.js';
+import { echo } from './context.js';
+import type { ApiError } from './errors.js';
+import { resourceInUse, resourceLimitExceeded, resourceNotFound, validation } from './errors.js';
+import type { Transition } from './lifecycle.js';
+import { settleAll } from './lifecycle.js';
+import { list } from './listing.js';
+import { quotaMessage } from './quotas.js';
+import type { Resource } from './resources.js';
+import { newResource, Registry } from './resources.js';
+import { joinS3 } from './s3.js';
+import { tagsFrom } from './tags.js';
+import { tarGz } from './tarball.js';
+
+export interface TrainingJob extends Resource {
+  request: Wire<CreateTrainingJobRequest>;
+  status: TrainingJobStatus;
+  secondaryStatus: SecondaryStatus;
+  transitions: Wire<SecondaryStatusTransition>[];
+  failureReason?: string;
+  trainingStartTime?: number;
+  trainingEndTime?: number;
+  warmPool?: Wire<WarmPoolStatus>;
+}
+
+const statusMessages: Partial<Record<SecondaryStatus, string>> = {
+  Starting: 'Launching requested ML instances',
+  Downloading: 'Downloading input data',
+  Training: 'Training image download completed. Training in progress.',
+  Uploading: 'Uploading generated training model',
+  Completed: 'Training job completed',
+  Failed: 'Training job failed',
+  Stopping: 'Stopping the training job',
+  Stopped: 'Training job stopped',
+  MaxRuntimeExceeded: 'Training job stopped because it exceeded MaxRuntimeInSeconds',
+};
+
+const defaultMaxRuntime = 86_400;
+const defaultFailure = 'AlgorithmError: The training script exited with a non-zero exit code (1).';
+const active: TrainingJobStatus[] = ['InProgress', 'Stopping'];
+
+export const notFound = (): ApiError => validation('Requested resource not found.');
+
+export const modelArtifactsUri = (job: TrainingJob): string =>
+  joinS3(job.request.OutputDataConfig!.S3OutputPath!, job.name, 'output', 'model.tar.gz');
+
+export function trainingJobs(ctx: Context): {
+  registry: Registry<TrainingJob>;
+  operations: Record<string, Handler>;
+} {
+  const registry = new Registry<TrainingJob>('training-job', ctx.scope, notFound);
+
+  const enter = (job: TrainingJob, status: TrainingJobStatus, secondary: SecondaryStatus): void => {
+    const now = ctx.now();
+    const last = job.transitions.at(-1);
+    if (last) last.EndTime = now;
+    job.transitions.push({ Status: secondary, StartTime: now, StatusMessage: statusMessages[secondary] });
+    job.status = status;
+    job.secondaryStatus = secondary;
+    job.lastModifiedTime = now;
+    if (secondary !== 'Starting') job.trainingStartTime ??= now;
+    if (status !== 'InProgress' && status !== 'Stopping') {
+      job.trainingEndTime = now;
+      if (last) job.transitions.at(-1)!.EndTime = now;
+    }
+  };
+
+  const stopping = (job: TrainingJob, final: SecondaryStatus): void => {
+    enter(job, 'Stopping', 'Stopping');
+    ctx.lifecycle.plan(job, [
+      {
+        at: ctx.now() + ctx.timing('trainingStopping'),
+        run: () => {
+          enter(job, 'Stopped', final);
+        },
+      },
+    ]);
+  };
+
+  const complete = async (job: TrainingJob): Promise<void> => {
+    const uri = modelArtifactsUri(job);
+    const model = JSON.stringify({
+      trainingJobName: job.name,
+      hyperParameters: job.request.HyperParameters ?? {},
+    });
+    try {
+      await ctx.s3.put(uri, tarGz({ 'model.json': model }, ctx.now()), 'application/x-gzip');
+    } catch (error) {
+      job.failureReason = `ClientError: Unable to upload the model artifacts to ${uri}: ${(error as Error).message}`;
+      enter(job, 'Failed', 'Failed');
+      return;
+    }
+    enter(job, 'Completed', 'Completed');
+    const keepAlive = job.request.ResourceConfig?.KeepAlivePeriodInSeconds ?? 0;
+    if (keepAlive > 0) {
+      job.warmPool = { Status: 'Available', ResourceRetainedBillableTimeInSeconds: 0 };
+      planWarmPoolEnd(job, keepAlive);
+    }
+  };
+
+  const planWarmPoolEnd = (job: TrainingJob, keepAlive: number): void => {
+    ctx.lifecycle.plan(job, [
+      {
+        at: ctx.now() + ctx.scaled(keepAlive),
+        run: () => {
+          job.warmPool = { Status: 'Terminated', ResourceRetainedBillableTimeInSeconds: keepAlive };
+        },
+      },
+    ]);
+  };
+
+  /** The run from creation to its end, cut short by MaxRuntimeInSeconds or a steered outcome. */
+  const planRun = (job: TrainingJob): void => {
+    const steer = ctx.steering.get('TrainingJob', job.name);
+    const phases: [SecondaryStatus, number][] = [
+      ['Starting', ctx.timing('trainingStarting')],
+      ...(job.request.AlgorithmSpecification?.TrainingInputMode === 'Pipe'
+        ? []
+        : ([['Downloading', ctx.timing('trainingDownloading')]] as [SecondaryStatus, number][])),
+      ['Training', ctx.timing('trainingTraining')],
+      ['Uploading', ctx.timing('trainingUploading')],
+    ];
+    const transitions: Transition[] = [];
+    let at = job.creationTime;
+    let trainingEnds = at;
+    for (const [i, [secondary, seconds]] of phases.entries()) {
+      if (i > 0)
+        transitions.push({
+          at,
+          run: () => {
+            enter(job, 'InProgress', secondary);
+          },
+        });
+      at += seconds;
+      if (secondary === 'Training') trainingEnds = at;
+    }
+    const maxRuntime = ctx.scaled(job.request.StoppingCondition?.MaxRuntimeInSeconds ?? defaultMaxRuntime);
+    const deadline =
+      steer?.outcome === 'MaxRuntimeExceeded'
+        ? trainingEnds - ctx.timing('trainingTraining') / 2
+        : job.creationTime + maxRuntime;
+    if (at > deadline) {
+      ctx.lifecycle.plan(job, [
+        ...transitions.filter((t) => t.at < deadline),
+        {
+          at: deadline,
+          run: () => {
+            stopping(job, 'MaxRuntimeExceeded');
+          },
+        },
+      ]);
+    } else if (steer?.outcome === 'Failed') {
+      const fail = (): void => {
+        job.failureReason = steer.failureReason ?? defaultFailure;
+        enter(job, 'Failed', 'Failed');
+      };
+      ctx.lifecycle.plan(job, [
+        ...transitions.filter((t) => t.at < trainingEnds),
+        { at: trainingEnds, run: fail },
+      ]);
+    } else {
+      ctx.lifecycle.plan(job, [...transitions, { at, run: () => complete(job) }]);
+    }
+  };
+
+  const checkQuota = (): void => {
+    const limit = ctx.settings.limits.concurrentTrainingJobs;
+    if (limit === undefined) return;
+    let running = 0;
+    for (const job of registry.values()) if (active.includes(job.status)) running++;
+    if (running >= limit)
+      throw resourceLimitExceeded(quotaMessage('Number of concurrent training jobs', limit, running, 'Jobs'));
+  };
+
+  const describe = (job: TrainingJob): Wire<DescribeTrainingJobResponse> => {
+    const ended = job.trainingEndTime !== undefined && job.trainingStartTime !== undefined;
+    const seconds = ended
+      ? Math.max(1, Math.round((job.trainingEndTime! - job.trainingStartTime!) / ctx.settings.timeScale))
+      : undefined;
+    return {
+      ...echo(job.request, ['Tags']),
+      TrainingJobName: job.name,
+      TrainingJobArn: job.arn,
+      TrainingJobStatus: job.status,
+      SecondaryStatus: job.secondaryStatus,
+      FailureReason: job.failureReason,
+      ModelArtifacts: { S3ModelArtifacts: modelArtifactsUri(job) },
+      StoppingCondition: job.request.StoppingCondition ?? { MaxRuntimeInSeconds: defaultMaxRuntime },
+      CreationTime: job.creationTime,
+      TrainingStartTime: job.trainingStartTime,
+      TrainingEndTime: job.trainingEndTime,
+      LastModifiedTime: job.lastModifiedTime,
+      SecondaryStatusTransitions: job.transitions,
+      TrainingTimeInSeconds: seconds,
+      BillableTimeInSeconds: job.status === 'Completed' || job.status === 'Stopped' ? seconds : undefined,
+      WarmPoolStatus: job.warmPool,
+    };
+  };
+
+  const settled = async (name: string, missing: () => Error): Promise<TrainingJob> => {
+    const job = registry.get(name);
+    if (!job) throw missing();
+    await ctx.lifecycle.settle(job);
+    return job;
+  };
+
+  const rejectInStatus = (job: TrainingJob): Error =>
+    validation(`The request was rejected because the training job is in status ${job.status}.`);
+
+  const operations = {
+    CreateTrainingJob(input: Wire<CreateTrainingJobRequest>) {
+      const name = input.TrainingJobName!;
+      const existing = registry.get(name);
+      if (existing) {
+        throw resourceInUse(
+          `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${existing.arn})`,
+        );
+      }
+      checkQuota();
+      const now = ctx.now();
+      const job: TrainingJob = {
+        ...newResource(name, registry.arn(name), now),
+        tags: tagsFrom(input.Tags),
+        request: input,
+        status: 'InProgress',
+        secondaryStatus: 'Starting',
+        transitions: [],
+      };
+      enter(job, 'InProgress', 'Starting');
+      registry.add(job);
+      planRun(job);
+      return { TrainingJobArn: job.arn };
+    },
+
+    async DescribeTrainingJob(input: Wire<DescribeTrainingJobRequest>) {
+      return describe(await settled(input.TrainingJobName!, notFound));
+    },
+
+    async ListTrainingJobs(input: Wire<ListTrainingJobsRequest>) {
+      await settleAll(ctx.lifecycle, registry.values());
+      const { page, NextToken } = list(registry.values(), input, {
+        status: (job) => job.status,
+        defaultOrder: 'Ascending',
+        where: (job) =>
+          input.WarmPoolStatusEquals === undefined || job.warmPool?.Status === input.WarmPoolStatusEquals,
+      });
+      return {
+        TrainingJobSummaries: page.map((job) => ({
+          TrainingJobName: job.name,
+          TrainingJobArn: job.arn,
+          CreationTime: job.creationTime,
+          TrainingEndTime: job.trainingEndTime,
+          LastModifiedTime: job.lastModifiedTime,
+          TrainingJobStatus: job.status,
+          SecondaryStatus: job.secondaryStatus,
+          WarmPoolStatus: job.warmPool,
+        })),
+        NextToken,
+      };
+    },
+
+    async StopTrainingJob(input: Wire<StopTrainingJobRequest>) {
+      const job = await settled(input.TrainingJobName!, notFound);
+      if (job.status !== 'InProgress') throw rejectInStatus(job);
+      stopping(job, 'Stopped');
+      return {};
+    },
+
+    async DeleteTrainingJob(input: Wire<DeleteTrainingJobRequest>) {
+      const job = await settled(input.TrainingJobName!, () =>
+        resourceNotFound('Requested resource not found.'),
+      );
+      if (active.includes(job.status)) {
+        throw resourceInUse(
+          `Training job ${job.name} is in status ${job.status}. Only jobs in status Completed, Failed or Stopped can be deleted.`,
+        );
+      }
+      if (job.warmPool?.Status === 'Available') {
+        throw resourceInUse(`Training job ${job.name} retains an available warm pool and cannot be deleted.`);
+      }
+      if (job.status === 'Deleting') return {};
+      job.status = 'Deleting';
+      job.lastModifiedTime = ctx.now();
+      ctx.lifecycle.plan(job, [
+        {
+          at: ctx.now() + ctx.timing('trainingDeleting'),
+          run: () => {
+            registry.delete(job);
+          },
+        },
+      ]);
+      return {};
+    },
+
+    async UpdateTrainingJob(input: Wire<UpdateTrainingJobRequest>) {
+      const job = await settled(input.TrainingJobName!, () =>
+        resourceNotFound('Requested resource not found.'),
+      );
+      const profiling = input.ProfilerConfig !== undefined || input.ProfilerRuleConfigurations !== undefined;
+      if (profiling && job.status !== 'InProgress') throw rejectInStatus(job);
+      if (input.RemoteDebugConfig && !['Downloading', 'Training'].includes(job.secondaryStatus)) {
+        throw validation(
+          `Remote debugging can only be updated while the training job's secondary status is Downloading or Training; it is ${job.secondaryStatus}.`,
+        );
+      }
+      const keepAlive = input.ResourceConfig?.KeepAlivePeriodInSeconds;
+      if (keepAlive !== undefined) {
+        if (!job.warmPool) {
+          throw validation(
+            'KeepAlivePeriodInSeconds can only be updated for a training job created with a warm pool.',
+          );
+        }
+        if (job.warmPool.Status !== 'Available' && job.warmPool.Status !== 'InUse') {
+          throw validation(
+            `The warm pool of training job ${job.name} is ${job.warmPool.Status} and cannot be updated.`,
+          );
+        }
+        planWarmPoolEnd(job, keepAlive);
+      }
+      job.request = {
+        ...job.request,
+        ...(input.ProfilerConfig && {
+          ProfilerConfig: { ...job.request.ProfilerConfig, ...input.ProfilerConfig },
+        }),
+        ...(input.ProfilerRuleConfigurations && {
+          ProfilerRuleConfigurations: input.ProfilerRuleConfigurations,
+        }),
+        ...(input.RemoteDebugConfig && { RemoteDebugConfig: input.RemoteDebugConfig }),
+        ...(keepAlive !== undefined && {
+          ResourceConfig: { ...job.request.ResourceConfig, KeepAlivePeriodInSeconds: keepAlive },
+        }),
+      };
+      job.lastModifiedTime = ctx.now();
+      return { TrainingJobArn: job.arn };
+    },
+  };
+
+  return { registry, operations };
+}

@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../../../src/crds/index.js';
+import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
+import { loadExamples, type Manifest } from '../support/examples.js';
+import { MINIMAL_SPECS } from '../support/minimal-specs.js';
+
+let kc: KubeConfig;
+let namespace: string;
+const plural = 'trainingjobs';
+
+beforeAll(async () => {
+  kc = testKubeConfig();
+  namespace = await createTestNamespace(kc, 'tj-validation');
+});
+
+function trainingJob(name: string, spec: Record<string, unknown>): Manifest {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'TrainingJob', metadata: { name, namespace }, spec };
+}
+
+const minimal = MINIMAL_SPECS.TrainingJob ?? {};
+
+async function create(manifest: Manifest, dryRun = true): Promise<void> {
+  await customObjects(kc).createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural,
+    body: { ...manifest, metadata: { ...manifest.metadata, namespace } },
+    dryRun: dryRun ? 'All' : undefined,
+  });
+}
+
+async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
+  await customObjects(kc).patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace, plural, name, body: { spec } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+async function rejectionOf(action: Promise<void>): Promise<string> {
+  try {
+    await action;
+  } catch (err) {
+    if (err instanceof ApiException) return (JSON.parse(String(err.body)) as { message: string }).message;
+    throw err;
+  }
+  throw new Error('the apiserver accepted it');
+}
+
+describe('TrainingJob validation at apply time', () => {
+  it('accepts every training example', async () => {
+    for (const [, manifests] of await loadExamples('training')) {
+      for (const manifest of manifests) await create(manifest);
+    }
+  });
+
+  it.each([
+    ['no role', { roleArn: undefined }, 'spec.roleArn: Required value'],
+    ['a malformed role ARN', { roleArn: 'my-role' }, 'spec.roleArn'],
+    [
+      'both an image and an algorithm',
+      { algorithmSpecification: { trainingImage: 'img', algorithmName: 'algo', trainingInputMode: 'File' } },
+      'set exactly one of trainingImage and algorithmName',
+    ],
+    [
+      'an unknown input mode',
+      { algorithmSpecification: { trainingImage: 'img', trainingInputMode: 'Stream' } },
+      'supported values: "File", "Pipe", "FastFile"',
+    ],
+    [
+      'a non-S3 output path',
+      { outputDataConfig: { s3OutputPath: 'ftp://x/y' } },
+      'spec.outputDataConfig.s3OutputPath',
+    ],
+    [
+      'zero instances',
+      { resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 0, volumeSizeInGB: 5 } },
+      'spec.resourceConfig.instanceCount: Invalid value: 0: spec.resourceConfig.instanceCount in body should be greater than or equal to 1',
+    ],
+    [
+      'a runtime over 28 days',
+      { stoppingCondition: { maxRuntimeInSeconds: 2419201 } },
+      'spec.stoppingCondition.maxRuntimeInSeconds',
+    ],
+    [
+      'a spot wait shorter than the runtime',
+      { stoppingCondition: { maxRuntimeInSeconds: 3600, maxWaitTimeInSeconds: 60 } },
+      'maxWaitTimeInSeconds must be at least maxRuntimeInSeconds',
+    ],
+    [
+      'spot training without a wait time',
+      { enableManagedSpotTraining: true },
+      'managed spot training needs stoppingCondition.maxWaitTimeInSeconds',
+    ],
+    [
+      '101 hyperparameters',
+      { hyperParameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, '1'])) },
+      'spec.hyperParameters: Too many: 101: must have at most 100 items',
+    ],
+    [
+      'a hyperparameter value over 2,500 characters',
+      { hyperParameters: { long: 'x'.repeat(2501) } },
+      'Too long',
+    ],
+    [
+      'an invalid environment variable name',
+      { environment: { '1BAD': 'x' } },
+      'environment variable names match',
+    ],
+    ['a job name with an underscore', { trainingJobName: 'my_job' }, 'spec.trainingJobName'],
+  ])('rejects %s', async (_, change, message) => {
+    const spec = { ...minimal, ...change };
+    expect(await rejectionOf(create(trainingJob('invalid', spec)))).toContain(message);
+  });
+
+  it('rejects any change of a created job except tags and deletionPolicy', async () => {
+    await create(trainingJob('immutable', minimal), false);
+    const message = await rejectionOf(
+      patchSpec('immutable', { roleArn: 'arn:aws:iam::123456789012:role/Other' }),
+    );
+    expect(message).toContain('a training job cannot change once created');
+    expect(await rejectionOf(patchSpec('immutable', { hyperParameters: { eta: '0.1' } }))).toContain(
+      'create a new TrainingJob',
+    );
+
+    await patchSpec('immutable', { tags: { team: 'ml' }, deletionPolicy: 'Retain' });
+  });
+});

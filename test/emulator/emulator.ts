@@ -22,6 +22,8 @@ export interface EmulatorCoreOptions {
   model: ApiModel;
   s3: S3Options;
   timeScale?: number;
+  /** Applied at start; reset() returns to these. */
+  settings?: SettingsPatch;
   region?: string;
   account?: string;
   onError?: (error: unknown) => void;
@@ -45,7 +47,7 @@ export class Emulator {
   readonly steering = new Steering();
   /** Changed in place, so every family sees the current values. */
   readonly settings: EmulatorSettings;
-  private readonly initialTimeScale: number;
+  private readonly baseline: EmulatorSettings;
   private readonly throttle = new Throttle();
   private readonly lifecycle: Lifecycle;
   private readonly s3: S3Effects;
@@ -55,8 +57,9 @@ export class Emulator {
   readonly invoke: (invocation: Invocation) => Promise<InvocationResult>;
 
   constructor(options: EmulatorCoreOptions) {
-    this.initialTimeScale = options.timeScale ?? 1;
-    this.settings = defaultSettings(this.initialTimeScale);
+    this.settings = defaultSettings(options.timeScale ?? 1);
+    this.configure(options.settings ?? {});
+    this.baseline = structuredClone(this.settings);
     const onError = options.onError ?? (() => undefined);
     const now = (): number => Date.now() / 1000;
     this.lifecycle = new Lifecycle(now, onError);
@@ -124,14 +127,14 @@ export class Emulator {
     return this.settings;
   }
 
-  /** Forgets every resource, steer, setting and logged call. */
+  /** Forgets every resource, steer and logged call, and returns to the settings given at start. */
   reset(): void {
     this.lifecycle.stop();
     for (const registry of this.registries) registry.clear();
     this.steering.clear();
     this.calls.clear();
-    Object.assign(this.settings, defaultSettings(this.initialTimeScale));
-    this.throttle.configure({});
+    Object.assign(this.settings, structuredClone(this.baseline));
+    this.throttle.configure(this.settings.rateLimits);
   }
 
   stop(): void {

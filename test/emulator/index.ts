@@ -22,7 +22,7 @@ export interface StartEmulatorOptions {
   s3: S3Options;
   /** Multiplies every SageMaker duration; 0.001 turns a 10-minute creation into 0.6 s. Default 1. */
   timeScale?: number;
-  /** Settings applied at start (timings, limits, rate limits, faults). */
+  /** Settings applied at start (timings, limits, rate limits, faults); reset() returns to them. */
   settings?: SettingsPatch;
   /** botocore's sagemaker service-2.json.gz; default: the one the rig installs. */
   apiModelPath?: string;
@@ -47,7 +47,6 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     });
   const model = await loadApiModel(options.apiModelPath ?? (await sageMakerApiModelPath()));
   const emulator = new Emulator({ ...options, model, onError });
-  if (options.settings) emulator.configure(options.settings);
   const server = createEmulatorServer(emulator, onError);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

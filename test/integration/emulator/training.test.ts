@@ -10,7 +10,7 @@ import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Harness } from './harness.js';
-import { errorOf, failure, fastTimings, role, startHarness, until } from './harness.js';
+import { errorOf, failure, role, startHarness, until } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,7 +21,6 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await h.emulator.control.reset();
-  await h.emulator.control.configure({ timings: fastTimings(40) });
 });
 
 const job = (

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /**
  * A client-side limiter shared by every controller calling one AWS region. It is a token bucket
  * whose rate follows AIMD: each success adds a little rate back, each throttling answer halves it,
@@ -53,7 +55,7 @@ export class AimdRateLimiter {
 
   async acquire(signal?: AbortSignal): Promise<void> {
     const wait = this.reserve();
-    if (wait > 0) await delay(wait, signal);
+    if (wait > 0) await sleep(wait, undefined, signal ? { signal } : undefined);
   }
 
   onSuccess(): void {
@@ -65,22 +67,4 @@ export class AimdRateLimiter {
     // Tokens banked at the old rate would let a burst through right after the throttle.
     this.tokens = Math.min(this.tokens, 0);
   }
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,0 +1,89 @@
+import { AwsClients } from './aws/clients.js';
+import { classifyAwsError } from './aws/errors.js';
+import {
+  createLogger,
+  FlagError,
+  parseFlags,
+  RuntimeMetrics,
+  startOperator,
+  usage,
+} from './runtime/index.js';
+import type { ControllerDefinition } from './runtime/index.js';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(usage());
+  process.exit(0);
+}
+
+let config;
+try {
+  config = parseFlags(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  process.stderr.write(`error: ${err.message}\n\n${usage()}`);
+  process.exit(2);
+}
+
+const log = createLogger(config.logLevel, config.logFormat);
+const metrics = new RuntimeMetrics();
+const aws = new AwsClients({
+  defaultRegion: config.region,
+  maxApiRate: config.maxApiRate,
+  registry: metrics.registry,
+  ...(config.sagemakerEndpoint ? { sagemakerEndpoint: config.sagemakerEndpoint } : {}),
+  ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
+});
+
+// One line per kind, e.g. trainingJobController({ aws, clusterName: config.clusterName }).
+const controllers: ControllerDefinition<never, never>[] = [];
+
+const operator = await startOperator({
+  name: 'sagemaker-operator',
+  controllers,
+  log,
+  metrics,
+  classifier: classifyAwsError,
+  namespaces: config.namespaces,
+  ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+  concurrency: config.concurrency,
+  driftIntervalMs: config.driftIntervalMs,
+  defaultDeletionPolicy: config.defaultDeletionPolicy,
+  ...(config.leaderElect
+    ? { leaderElection: { namespace: config.leaderElectionNamespace, name: config.leaderElectionId } }
+    : {}),
+  metricsAddr: config.metricsAddr,
+  healthAddr: config.healthAddr,
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
+});
+log.info(
+  {
+    metrics: operator.metricsAddress,
+    health: operator.healthAddress,
+    identity: operator.identity,
+    region: config.region,
+  },
+  'operator started',
+);
+
+let exiting = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (exiting) {
+      log.warn({ signal }, 'second signal, exiting at once');
+      process.exit(1);
+    }
+    exiting = true;
+    log.info({ signal }, 'graceful shutdown');
+    operator.stop().then(
+      () => {
+        aws.destroy();
+        log.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

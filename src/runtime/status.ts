@@ -1,0 +1,103 @@
+import { setCondition } from './conditions.js';
+import type { Condition, ConditionStatus, ConditionUpdate } from './conditions.js';
+import { isPlainObject, mergePatch } from './json.js';
+import type { KubeObject } from './kinds.js';
+import type { ObjectWriter } from './writer.js';
+
+/** What a reconcile asked to change in status; re-applied as a whole on a fresh read after a conflict. */
+export interface StatusChanges {
+  readonly fields: ReadonlyMap<string, unknown>;
+  readonly conditions: ReadonlyMap<string, ConditionUpdate>;
+  readonly observedGeneration?: number;
+}
+
+type Status = Record<string, unknown>;
+
+function statusOf(obj: KubeObject): Status {
+  return isPlainObject(obj.status) ? obj.status : {};
+}
+
+/** The status that results from applying `changes` to `current` (pure). */
+export function desiredStatus(current: Status, changes: StatusChanges, now: Date): Status {
+  const next: Status = Object.fromEntries(
+    Object.entries(current).filter(([key]) => !changes.fields.has(key)),
+  );
+  for (const [key, value] of changes.fields) if (value !== undefined) next[key] = value;
+  if (changes.conditions.size > 0) {
+    let conditions = Array.isArray(current.conditions) ? (current.conditions as Condition[]) : undefined;
+    for (const update of changes.conditions.values()) conditions = setCondition(conditions, update, now);
+    next.conditions = conditions;
+  }
+  if (changes.observedGeneration !== undefined) next.observedGeneration = changes.observedGeneration;
+  return next;
+}
+
+/** The merge patch body for the status subresource, or undefined when status already is as desired. */
+export function statusPatch(
+  obj: KubeObject,
+  changes: StatusChanges,
+  now: Date,
+): Record<string, unknown> | undefined {
+  const current = statusOf(obj);
+  const patch = mergePatch(current, desiredStatus(current, changes, now));
+  return patch === undefined ? undefined : { status: patch };
+}
+
+/**
+ * The status handle a reconcile gets. Changes accumulate and are written once when the reconcile
+ * ends (the loop adds Synced and observedGeneration); `flush()` writes earlier, e.g. to record the
+ * cloud name before a create call. Nothing is written when the result equals the stored status.
+ */
+export class StatusHelper<S = Record<string, unknown>> {
+  private readonly fields = new Map<string, unknown>();
+  private readonly conditions = new Map<string, ConditionUpdate>();
+  private observedGeneration: number | undefined;
+
+  constructor(
+    private obj: KubeObject,
+    private readonly writer: ObjectWriter,
+  ) {}
+
+  /** Status as last read or written. */
+  get current(): Partial<S> {
+    return statusOf(this.obj) as Partial<S>;
+  }
+
+  /** The object as last read or written. */
+  get object(): KubeObject {
+    return this.obj;
+  }
+
+  /** Sets top-level status fields; undefined removes a field. */
+  set(fields: Partial<S>): void {
+    for (const [key, value] of Object.entries(fields)) this.fields.set(key, value);
+  }
+
+  setCondition(type: string, status: ConditionStatus, reason: string, message = ''): void {
+    const generation = this.obj.metadata?.generation;
+    this.conditions.set(type, {
+      type,
+      status,
+      reason,
+      message,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+    });
+  }
+
+  /** Marks the object's current generation as processed (the loop does this after a reconcile). */
+  observe(): void {
+    this.observedGeneration = this.obj.metadata?.generation;
+  }
+
+  async flush(): Promise<void> {
+    const changes: StatusChanges = {
+      fields: this.fields,
+      conditions: this.conditions,
+      ...(this.observedGeneration === undefined ? {} : { observedGeneration: this.observedGeneration }),
+    };
+    const written = await this.writer.update(this.obj, 'status', 'status', (current) =>
+      statusPatch(current, changes, new Date()),
+    );
+    if (written) this.obj = written;
+  }
+}

@@ -78,17 +78,48 @@ async function build(target: string, log: (line: string) => void): Promise<void>
   const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
   try {
     await writeFile(join(dir, 'go.mod'), 'module rigbuild/helm\n\ngo 1.26\n');
-    await exec('go', ['get', `helm.sh/helm/v3@v${HELM_VERSION}`], { cwd: dir, env, timeoutMs: BUILD_TIMEOUT_MS });
-    const ldflags = `-X helm.sh/helm/v3/internal/version.version=v${HELM_VERSION}`;
-    await exec('go', ['build', `-ldflags=${ldflags}`, '-o', partial, 'helm.sh/helm/v3/cmd/helm'], {
+    await exec('go', ['get', `helm.sh/helm/v3@v${HELM_VERSION}`], {
       cwd: dir,
       env,
       timeoutMs: BUILD_TIMEOUT_MS,
     });
+    await exec(
+      'go',
+      ['build', `-ldflags=${(await ldflags(dir, env)).join(' ')}`, '-o', partial, 'helm.sh/helm/v3/cmd/helm'],
+      {
+        cwd: dir,
+        env,
+        timeoutMs: BUILD_TIMEOUT_MS,
+      },
+    );
     await rename(partial, target);
   } finally {
     await rm(dir, { recursive: true, force: true });
     await rm(partial, { force: true });
   }
   log(`built ${target}`);
+}
+
+/**
+ * The flags helm's own Makefile sets: its version, and the Kubernetes version it assumes when
+ * rendering offline (from its client-go, e.g. v0.37.0 means 1.37); without them that is 1.20.
+ */
+async function ldflags(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const clientGo = JSON.parse(
+    await exec('go', ['list', '-m', '-json', 'k8s.io/client-go'], {
+      cwd: dir,
+      env,
+      timeoutMs: BUILD_TIMEOUT_MS,
+    }),
+  ) as { Version: string };
+  const [, minor] = /^v0\.(\d+)\./.exec(clientGo.Version) ?? [];
+  if (minor === undefined) throw new RigError(`unexpected k8s.io/client-go version ${clientGo.Version}`);
+  const set = (variable: string, value: string): string => `-X helm.sh/helm/v3/${variable}=${value}`;
+  return [
+    set('internal/version.version', `v${HELM_VERSION}`),
+    ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((pkg) => [
+      set(`${pkg}.k8sVersionMajor`, '1'),
+      set(`${pkg}.k8sVersionMinor`, minor),
+    ]),
+  ];
 }

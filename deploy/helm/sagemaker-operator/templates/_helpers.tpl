@@ -1,0 +1,92 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "sagemaker-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's objects; the release name alone when it already contains the chart name. */}}
+{{- define "sagemaker-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "sagemaker-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sagemaker-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "sagemaker-operator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "sagemaker-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "sagemaker-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "sagemaker-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "sagemaker-operator.subject" -}}
+- kind: ServiceAccount
+  name: {{ include "sagemaker-operator.serviceAccountName" . }}
+  namespace: {{ .Release.Namespace }}
+{{- end }}
+
+{{- define "sagemaker-operator.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.digest }}
+{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when leader election is on: as configured, else exactly when there is more than one replica. */}}
+{{- define "sagemaker-operator.leaderElect" -}}
+{{- $enabled := .Values.leaderElection.enabled }}
+{{- if kindIs "invalid" $enabled }}
+{{- gt (int .Values.replicas) 1 }}
+{{- else }}
+{{- $enabled }}
+{{- end }}
+{{- end }}
+
+{{- define "sagemaker-operator.leaseName" -}}
+{{- default (include "sagemaker-operator.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{- define "sagemaker-operator.pdbEnabled" -}}
+{{- $enabled := .Values.podDisruptionBudget.enabled }}
+{{- if kindIs "invalid" $enabled }}
+{{- gt (int .Values.replicas) 1 }}
+{{- else }}
+{{- $enabled }}
+{{- end }}
+{{- end }}
+
+{{/* The rules the operator needs on its own kinds and on events, in every namespace it watches. */}}
+{{- define "sagemaker-operator.rules" -}}
+- apiGroups: [sagemaker.mlops.dev]
+  resources: [trainingjobs, endpoints, monitoringschedules, multimodelsets]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: [sagemaker.mlops.dev]
+  resources: [trainingjobs/status, endpoints/status, monitoringschedules/status, multimodelsets/status]
+  verbs: [get, patch, update]
+- apiGroups: [sagemaker.mlops.dev]
+  resources: [trainingjobs/finalizers, endpoints/finalizers, monitoringschedules/finalizers, multimodelsets/finalizers]
+  verbs: [update]
+- apiGroups: [events.k8s.io]
+  resources: [events]
+  verbs: [create, patch]
+{{- end }}

@@ -7,6 +7,8 @@ import { ApiError } from './errors.js';
 import { pickFault, Throttle } from './faults.js';
 import { hosting } from './hosting.js';
 import { Lifecycle } from './lifecycle.js';
+import { monitoring } from './monitoring.js';
+import { processingJobs } from './processing.js';
 import type { AccountScope, Registry, Resource } from './resources.js';
 import type { Invocation, InvocationResult } from './runtime.js';
 import { runtime } from './runtime.js';
@@ -15,6 +17,7 @@ import { S3Effects } from './s3.js';
 import { Steering } from './steering.js';
 import { tagOperations } from './tags.js';
 import { trainingJobs } from './training.js';
+import { transformJobs } from './transform.js';
 import type { InputValidator } from './validator.js';
 import { compileValidators } from './validator.js';
 
@@ -54,6 +57,8 @@ export class Emulator {
   private readonly validators: Map<string, InputValidator>;
   private readonly operations = new Map<string, Handler>();
   private readonly registries: Registry<Resource>[];
+  /** Monitoring executions outlive their schedules, so they are kept outside the registries. */
+  private readonly clearHistory: () => void;
   readonly invoke: (invocation: Invocation) => Promise<InvocationResult>;
 
   constructor(options: EmulatorCoreOptions) {
@@ -83,13 +88,29 @@ export class Emulator {
     };
     const training = trainingJobs(ctx);
     const hosted = hosting(ctx);
+    const processing = processingJobs(ctx);
+    const transform = transformJobs(ctx, hosted.models);
+    const monitor = monitoring(ctx, processing.start);
+    this.clearHistory = monitor.clear;
     this.registries = [
       training.registry,
       hosted.models,
       hosted.endpointConfigs,
       hosted.endpoints,
+      processing.registry,
+      transform.registry,
+      monitor.schedules,
+      ...monitor.definitions,
     ] as Registry<Resource>[];
-    for (const ops of [training.operations, hosted.operations, tagOperations(this.registries)]) {
+    const families = [
+      training.operations,
+      hosted.operations,
+      processing.operations,
+      transform.operations,
+      monitor.operations,
+      tagOperations(this.registries),
+    ];
+    for (const ops of families) {
       for (const [name, handler] of Object.entries(ops)) this.operations.set(name, handler);
     }
     this.invoke = runtime(ctx, hosted.endpoints);
@@ -131,6 +152,7 @@ export class Emulator {
   reset(): void {
     this.lifecycle.stop();
     for (const registry of this.registries) registry.clear();
+    this.clearHistory();
     this.steering.clear();
     this.calls.clear();
     Object.assign(this.settings, structuredClone(this.baseline));

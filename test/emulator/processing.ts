@@ -1,0 +1,104 @@
+import type {
+  CreateProcessingJobRequest,
+  DeleteProcessingJobRequest,
+  DescribeProcessingJobRequest,
+  DescribeProcessingJobResponse,
+  ListProcessingJobsRequest,
+  StopProcessingJobRequest,
+} from '@aws-sdk/client-sagemaker';
+import type { BatchJob, RunOptions } from './batch-jobs.js';
+import { batchJobs } from './batch-jobs.js';
+import type { Context, Handler, Wire } from './context.js';
+import { echo } from './context.js';
+import { validation } from './errors.js';
+import { settleAll } from './lifecycle.js';
+import { list } from './listing.js';
+import { constraints, statistics } from './reports.js';
+import { joinS3 } from './s3.js';
+
+export type ProcessingRequest = Wire<CreateProcessingJobRequest>;
+export type ProcessingJob = BatchJob<ProcessingRequest> & { monitoringScheduleArn?: string };
+
+/** The image `suggest_baseline` runs (reference §4.6): such jobs write a baseline. */
+const isBaselining = (request: ProcessingRequest): boolean =>
+  request.AppSpecification?.ImageUri?.includes('sagemaker-model-monitor-analyzer') ?? false;
+
+export const processingOutputUri = (request: ProcessingRequest): string | undefined =>
+  request.ProcessingOutputConfig?.Outputs?.[0]?.S3Output?.S3Uri;
+
+export function processingJobs(ctx: Context) {
+  const jobs = batchJobs<ProcessingRequest>(ctx, {
+    kind: 'ProcessingJob',
+    label: 'processing',
+    arnType: 'processing-job',
+    running: 'processingRunning',
+    stopping: 'processingStopping',
+    quota: 'concurrentProcessingJobs',
+    notFound: (name) => validation(`Could not find requested job with name ${name}`),
+  });
+
+  const baseline = (request: ProcessingRequest) => async (): Promise<void> => {
+    const output = processingOutputUri(request);
+    if (output === undefined) return;
+    await ctx.s3.put(joinS3(output, 'statistics.json'), statistics(), 'application/json');
+    await ctx.s3.put(joinS3(output, 'constraints.json'), constraints(), 'application/json');
+  };
+
+  /** Starts a job; monitoring executions pass their own outcome and reports. */
+  const start = (request: ProcessingRequest, options: RunOptions = {}): ProcessingJob =>
+    jobs.create(request.ProcessingJobName!, request, {
+      ...options,
+      produce: options.produce ?? (isBaselining(request) ? baseline(request) : undefined),
+    });
+
+  const describe = (job: ProcessingJob): Wire<DescribeProcessingJobResponse> => ({
+    ...echo(job.request, ['Tags']),
+    ProcessingJobArn: job.arn,
+    ProcessingJobStatus: job.status,
+    FailureReason: job.failureReason,
+    ExitMessage: job.status === 'Failed' ? job.failureReason : undefined,
+    ProcessingStartTime: job.startTime,
+    ProcessingEndTime: job.endTime,
+    CreationTime: job.creationTime,
+    LastModifiedTime: job.lastModifiedTime,
+    MonitoringScheduleArn: job.monitoringScheduleArn,
+  });
+
+  const operations: Record<string, Handler> = {
+    CreateProcessingJob(input: ProcessingRequest) {
+      return { ProcessingJobArn: start(input).arn };
+    },
+    async DescribeProcessingJob(input: Wire<DescribeProcessingJobRequest>) {
+      return describe(await jobs.settled(input.ProcessingJobName!));
+    },
+    async StopProcessingJob(input: Wire<StopProcessingJobRequest>) {
+      await jobs.stop(input.ProcessingJobName!);
+      return {};
+    },
+    async DeleteProcessingJob(input: Wire<DeleteProcessingJobRequest>) {
+      await jobs.remove(input.ProcessingJobName!);
+      return {};
+    },
+    async ListProcessingJobs(input: Wire<ListProcessingJobsRequest>) {
+      await settleAll(ctx.lifecycle, jobs.registry.values());
+      const { page, NextToken } = list(jobs.registry.values(), input, {
+        status: (job) => job.status,
+        defaultOrder: 'Ascending',
+      });
+      return {
+        ProcessingJobSummaries: page.map((job) => ({
+          ProcessingJobName: job.name,
+          ProcessingJobArn: job.arn,
+          CreationTime: job.creationTime,
+          ProcessingEndTime: job.endTime,
+          LastModifiedTime: job.lastModifiedTime,
+          ProcessingJobStatus: job.status,
+          FailureReason: job.failureReason,
+        })),
+        NextToken,
+      };
+    },
+  };
+
+  return { registry: jobs.registry, start, operations };
+}

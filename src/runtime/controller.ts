@@ -238,6 +238,7 @@ export class Controller {
       );
       if (!written) return { type: 'awaitChange' };
       current = written;
+      ctx.status.rebase(written);
     }
     return this.definition.reconcile(ctx, current);
   }

@@ -70,9 +70,9 @@ export interface Reference<T extends KubeObject> {
  */
 export interface ControllerDefinition<T extends KubeObject = KubeObject, S = Record<string, unknown>> {
   readonly kind: KindDescriptor;
-  reconcile(ctx: ReconcileContext<S>, obj: T): Promise<ReconcileResult>;
+  reconcile(ctx: ReconcileContext<S>, obj: T): ReconcileResult | Promise<ReconcileResult>;
   /** Cleanup before the object goes away; without it, the controller adds no finalizer. */
-  finalize?(ctx: ReconcileContext<S>, obj: T): Promise<ReconcileResult>;
+  finalize?(ctx: ReconcileContext<S>, obj: T): ReconcileResult | Promise<ReconcileResult>;
   readonly references?: readonly Reference<T>[];
   /** Default: `<group>/finalizer`. */
   readonly finalizer?: string;

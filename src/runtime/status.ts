@@ -68,6 +68,11 @@ export class StatusHelper<S = Record<string, unknown>> {
     return this.obj;
   }
 
+  /** Continues from a newer version of the object that the loop itself wrote (e.g. adding the finalizer). */
+  rebase(obj: KubeObject): void {
+    this.obj = obj;
+  }
+
   /** Sets top-level status fields; undefined removes a field. */
   set(fields: Partial<S>): void {
     for (const [key, value] of Object.entries(fields)) this.fields.set(key, value);

@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestNamespace } from '../support/cluster.js';
+import {
+  defineController,
+  done,
+  findCondition,
+  ReconcileError,
+  startOperator,
+} from '../../../src/runtime/index.js';
+import type { Condition, Operator } from '../../../src/runtime/index.js';
+import {
+  apiserverWrites,
+  eventsFor,
+  installTestCrd,
+  kubeConfigFrom,
+  Objects,
+  sample,
+  testKind,
+  testLogger,
+  waitFor,
+} from './support.js';
+import type { Widget } from './support.js';
+
+const Widget = testKind('Widget');
+const Gadget = testKind('Gadget');
+const kc = kubeConfigFrom(process.env.KUBECONFIG);
+let namespace: string;
+let widgets: Objects;
+let gadgets: Objects;
+let operator: Operator;
+const reconciles = new Map<string, number>();
+const finalized: string[] = [];
+
+const count = (name: string): number => reconciles.get(name) ?? 0;
+const conditions = (w: Widget | undefined): Condition[] =>
+  (w?.status?.conditions as Condition[] | undefined) ?? [];
+
+const controller = defineController<Widget>({
+  kind: Widget,
+  references: [{ kind: Gadget, names: (w) => (w.spec.gadget ? [w.spec.gadget] : []) }],
+  reconcile(ctx, w) {
+    const name = w.metadata?.name ?? '';
+    reconciles.set(name, count(name) + 1);
+    if (w.spec.mode === 'terminal') throw new ReconcileError('terminal', 'InvalidSpec', 'size must be even');
+    if (w.spec.mode === 'transient')
+      throw new ReconcileError('transient', 'SageMakerUnavailable', 'backend down');
+    if (w.spec.gadget) {
+      const gadget = ctx.cache.get(Gadget, w.metadata?.namespace ?? '', w.spec.gadget);
+      if (gadget?.status?.ready !== true) {
+        ctx.status.setCondition(
+          'Ready',
+          'False',
+          'WaitingForReference',
+          `gadget ${w.spec.gadget} is not ready`,
+        );
+        return done;
+      }
+    }
+    ctx.status.set({ size: w.spec.size });
+    ctx.status.setCondition('Ready', 'True', 'Completed');
+    ctx.events.normal('Completed', `size ${String(w.spec.size)}`);
+    return done;
+  },
+  finalize(ctx, w) {
+    finalized.push(w.metadata?.name ?? '');
+    ctx.log.info('cleaning up');
+    return done;
+  },
+});
+
+beforeAll(async () => {
+  await installTestCrd(kc, Widget);
+  await installTestCrd(kc, Gadget);
+  namespace = await createTestNamespace(kc, 'runtime-ctl');
+  widgets = new Objects(kc, Widget, namespace);
+  gadgets = new Objects(kc, Gadget, namespace);
+  operator = await startOperator({
+    controllers: [controller],
+    kubeConfig: kc,
+    log: testLogger(),
+    namespaces: [namespace],
+    metricsAddr: '127.0.0.1:0',
+    healthAddr: '127.0.0.1:0',
+    driftIntervalMs: 300,
+    timings: { transientThreshold: 3 },
+  });
+  await operator.waitForSync();
+});
+
+afterAll(async () => {
+  await operator.stop();
+});
+
+describe('controller loop', () => {
+  it('reconciles a new object: finalizer first, then status with Synced, Ready and observedGeneration', async () => {
+    await widgets.create('basic', { size: 3 });
+    const w = await waitFor(async () => {
+      const current = await widgets.get('basic');
+      return current?.status?.observedGeneration === 1 ? current : undefined;
+    });
+    expect(w.metadata?.finalizers).toEqual(['test.mlops.dev/finalizer']);
+    expect(w.status?.size).toBe(3);
+    expect(findCondition(conditions(w), 'Synced')).toMatchObject({
+      status: 'True',
+      reason: 'ReconcileSuccess',
+      observedGeneration: 1,
+    });
+    expect(findCondition(conditions(w), 'Ready')).toMatchObject({ status: 'True', reason: 'Completed' });
+
+    await widgets.setSpec('basic', { size: 4 });
+    const updated = await waitFor(async () => {
+      const current = await widgets.get('basic');
+      return current?.status?.observedGeneration === 2 ? current : undefined;
+    });
+    expect(updated.status?.size).toBe(4);
+    // The Ready condition stayed True, so its transition time did not move.
+    expect(findCondition(conditions(updated), 'Ready')?.lastTransitionTime).toBe(
+      findCondition(conditions(w), 'Ready')?.lastTransitionTime,
+    );
+  });
+
+  it('costs zero writes at rest, through many drift re-checks', async () => {
+    await widgets.create('quiet', { size: 1 });
+    await waitFor(async () => (await widgets.get('quiet'))?.status?.observedGeneration === 1);
+    await sleep(500); // let the event of the first status write settle
+    const metricsUrl = `http://${operator.metricsAddress ?? ''}/metrics`;
+    const ownWrites = async (): Promise<number> =>
+      sample(
+        await (await fetch(metricsUrl)).text(),
+        'operator_kubernetes_writes_total{kind="Widget",write="status"}',
+      ) ?? 0;
+    const before = {
+      server: await apiserverWrites(kc, Widget.plural),
+      own: await ownWrites(),
+      reconciles: count('quiet'),
+    };
+    await sleep(2500);
+    expect(count('quiet') - before.reconciles).toBeGreaterThanOrEqual(4); // drift checks ran every ~300 ms
+    expect(await ownWrites()).toBe(before.own);
+    expect(await apiserverWrites(kc, Widget.plural)).toBe(before.server);
+  });
+
+  it('reports a terminal error once and does not retry it until the spec changes', async () => {
+    await widgets.create('broken', { size: 1, mode: 'terminal' });
+    const w = await waitFor(async () => {
+      const current = await widgets.get('broken');
+      return findCondition(conditions(current), 'Synced')?.status === 'False' ? current : undefined;
+    });
+    expect(findCondition(conditions(w), 'Synced')).toMatchObject({
+      reason: 'InvalidSpec',
+      message: 'size must be even',
+      observedGeneration: 1,
+    });
+    expect(w.status?.observedGeneration).toBe(1);
+    const attempts = count('broken');
+    await sleep(1200);
+    expect(count('broken')).toBe(attempts);
+    const warnings = await waitFor(async () =>
+      (await eventsFor(kc, namespace, 'broken')).filter((e) => e.type === 'Warning'),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      reason: 'InvalidSpec',
+      note: 'size must be even',
+      reportingController: 'operator',
+    });
+
+    await widgets.setSpec('broken', { size: 2 });
+    await waitFor(
+      async () => findCondition(conditions(await widgets.get('broken')), 'Synced')?.status === 'True',
+    );
+  });
+
+  it('retries transient errors with backoff, turns Synced False after three, and aggregates repeated events', async () => {
+    await widgets.create('flaky', { size: 1, mode: 'transient' });
+    const w = await waitFor(async () => {
+      const current = await widgets.get('flaky');
+      return findCondition(conditions(current), 'Synced')?.reason === 'SageMakerUnavailable'
+        ? current
+        : undefined;
+    });
+    expect(count('flaky')).toBeGreaterThanOrEqual(3);
+    expect(findCondition(conditions(w), 'Synced')?.message).toBe('backend down');
+    // Backoff doubles from 5 ms: a few more attempts happen quickly, each repeat of the warning goes into one series.
+    await waitFor(() => count('flaky') >= 6);
+    const events = await waitFor(async () => {
+      const list = (await eventsFor(kc, namespace, 'flaky')).filter(
+        (e) => e.reason === 'SageMakerUnavailable',
+      );
+      return list.length === 1 && (list[0]?.series?.count ?? 0) >= 2 ? list : undefined;
+    });
+    expect(events[0]?.type).toBe('Warning');
+    expect(String(events[0]?.eventTime)).toMatch(/\.\d{6}Z$/);
+  });
+
+  it('runs finalize on delete and removes the finalizer; with Retain it skips cleanup', async () => {
+    await widgets.create('doomed', { size: 1 });
+    await widgets.create('kept', { size: 1, deletionPolicy: 'Retain' });
+    await waitFor(async () => (await widgets.get('doomed'))?.metadata?.finalizers?.length === 1);
+    await waitFor(async () => (await widgets.get('kept'))?.metadata?.finalizers?.length === 1);
+    await widgets.delete('doomed');
+    await widgets.delete('kept');
+    await waitFor(async () => !(await widgets.get('doomed')) && !(await widgets.get('kept')));
+    expect(finalized).toContain('doomed');
+    expect(finalized).not.toContain('kept');
+  });
+
+  it('requeues referrers when a referenced object changes, status included', async () => {
+    await gadgets.create('g1', {});
+    await widgets.create('user', { size: 5, gadget: 'g1' });
+    await waitFor(
+      async () =>
+        findCondition(conditions(await widgets.get('user')), 'Ready')?.reason === 'WaitingForReference',
+    );
+    await gadgets.setStatus('g1', { ready: true });
+    const w = await waitFor(async () => {
+      const current = await widgets.get('user');
+      return findCondition(conditions(current), 'Ready')?.status === 'True' ? current : undefined;
+    });
+    expect(w.status?.size).toBe(5);
+  });
+});

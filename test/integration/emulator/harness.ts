@@ -8,9 +8,21 @@ import { startEmulator } from '../../emulator/index.js';
 export const role = 'arn:aws:iam::123456789012:role/sagemaker-execution';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** SageMaker seconds per real second in these tests: an hour of schedule is 0.36 s. */
+export const scale = 0.0001;
+
+/**
+ * Real milliseconds each lifecycle phase takes in these tests: short for a fast suite, long enough
+ * for a few calls to land while a resource is still Creating, Updating or Pending on a busy CI machine.
+ */
+export const phaseMs = 100;
+
+/** SageMaker seconds one phase stands for. */
+export const phaseSeconds = phaseMs / 1000 / scale;
+
 /** Test timings: every phase takes `phaseMs` real milliseconds (the rest of SageMaker time scales too). */
-export const fastTimings = (phaseMs: number): SettingsPatch['timings'] => {
-  const seconds = phaseMs / 1000 / scale;
+const fastTimings = (): SettingsPatch['timings'] => {
+  const seconds = phaseSeconds;
   return {
     trainingStarting: seconds,
     trainingDownloading: seconds,
@@ -32,9 +44,6 @@ export const fastTimings = (phaseMs: number): SettingsPatch['timings'] => {
   };
 };
 
-/** SageMaker seconds per real second in these tests: an hour of schedule is 0.36 s. */
-export const scale = 0.0001;
-
 export interface Harness {
   emulator: RunningEmulator;
   sagemaker: SageMakerClient;
@@ -48,13 +57,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(phaseMs = 40): Promise<Harness> {
+export async function startHarness(): Promise<Harness> {
   const s3Endpoint = process.env.RIG_S3_ENDPOINT;
   if (s3Endpoint === undefined) throw new Error('RIG_S3_ENDPOINT is not set: run through jest global setup');
   const emulator = await startEmulator({
     s3: { endpoint: s3Endpoint },
     timeScale: scale,
-    settings: { timings: fastTimings(phaseMs) },
+    settings: { timings: fastTimings() },
   });
   const s3 = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
   const bucket = `emulator-${randomUUID()}`;

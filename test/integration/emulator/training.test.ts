@@ -10,7 +10,7 @@ import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Harness } from './harness.js';
-import { errorOf, failure, role, startHarness, until } from './harness.js';
+import { errorOf, failure, phaseSeconds, role, startHarness, until } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -94,9 +94,11 @@ describe('training jobs', () => {
   });
 
   it('stops at MaxRuntimeInSeconds with MaxRuntimeExceeded', async () => {
-    // Phases take 400 SageMaker seconds each at this scale; the limit falls inside Training.
+    // Starting and Downloading take one phase each: the limit falls in the middle of Training.
     await h.sagemaker.send(
-      new CreateTrainingJobCommand(job('train-long', { StoppingCondition: { MaxRuntimeInSeconds: 1000 } })),
+      new CreateTrainingJobCommand(
+        job('train-long', { StoppingCondition: { MaxRuntimeInSeconds: 2.5 * phaseSeconds } }),
+      ),
     );
     const done = await until(
       () => describeJob('train-long'),

@@ -282,6 +282,10 @@ describe('helm template refuses', () => {
       'needs metrics.service.enabled',
     ],
     [{ serviceAccount: { create: false } }, 'serviceAccount.name is required'],
+    [{ defaultDeletionPolicy: 'delete' }, "value must be one of 'Delete', 'Retain'"],
+    [{ driftInterval: 600 }, 'got number, want string'],
+    [{ replica: 2 }, "additional properties 'replica' not allowed"],
+    [{ logFormat: 'text' }, "value must be one of 'json', 'pretty'"],
   ])('%j', async (values, message) => {
     await expect(renderChart(values)).rejects.toThrow(message);
   });

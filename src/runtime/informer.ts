@@ -18,6 +18,8 @@ export type RestartReason = 'expired' | 'closed' | 'stalled' | 'error' | 'listEr
 
 export interface InformerObserver {
   listed(objects: number, seconds: number): void;
+  /** A watch stream was established (the server answered 200). */
+  watching?(): void;
   restarted(reason: RestartReason): void;
 }
 
@@ -237,7 +239,8 @@ export class Informer<T extends KubeObject> {
         if (settled) return;
         if (err === null || err === undefined) finish('closed');
         else if (apiStatus(err)?.code === 410) finish('expired');
-        else if (err instanceof Error && err.name === 'TimeoutError') finish('stalled', err);
+        // A DOMException, which is not always an instance of this realm's Error.
+        else if ((err as { name?: unknown }).name === 'TimeoutError') finish('stalled', err);
         else finish('error', err);
       };
       this.watch
@@ -245,6 +248,7 @@ export class Informer<T extends KubeObject> {
         .then((ac) => {
           connection = ac;
           if (settled) ac.abort();
+          else this.options.observer?.watching?.();
         })
         .catch((err: unknown) => {
           finish('error', err);

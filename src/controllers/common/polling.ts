@@ -4,8 +4,6 @@ export interface PollingSettings {
   minMs: number;
   /** Ceiling while a resource is changing. */
   maxMs: number;
-  /** Delay for a resource at rest (the drift interval). */
-  restMs: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { pollDelay } from '../../../src/controllers/common/polling.js';
 
-const settings = { minMs: 5_000, maxMs: 300_000, restMs: 600_000 };
+const settings = { minMs: 5_000, maxMs: 300_000 };
 
 describe('pollDelay', () => {
   it('polls at the floor right after a change', () => {

@@ -1,0 +1,195 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
+import { AwsClients } from '../../../src/aws/clients.js';
+import { classifyAwsError } from '../../../src/aws/errors.js';
+import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
+import { GROUP, VERSION } from '../../../src/crds/index.js';
+import { RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
+import { startHarness, type Harness } from '../emulator/harness.js';
+import { createTestNamespace, customObjects, s3Endpoint, testKubeConfig } from './cluster.js';
+
+export const REGION = 'us-east-1';
+export const CLUSTER_NAME = 'rig';
+/*
+ * SageMaker time runs 1,000 times faster: every lifecycle phase lasts 100 SageMaker seconds (100 ms),
+ * while an hour of maxRuntimeInSeconds lasts 3.6 s, so jobs finish long before their limits.
+ */
+const TIME_SCALE = 0.001;
+const PHASE_SECONDS = 100;
+const PHASES = [
+  'trainingStarting',
+  'trainingDownloading',
+  'trainingTraining',
+  'trainingUploading',
+  'trainingStopping',
+  'trainingDeleting',
+  'endpointCreating',
+  'endpointUpdating',
+  'endpointRollingBack',
+  'endpointDeleting',
+] as const;
+
+/** Polling fitted to the emulator's scaled time. */
+export const TEST_POLLING = { minMs: 50, maxMs: 400 };
+
+export interface KubeObjectOf<S, T> {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; uid: string; generation: number; finalizers?: string[] };
+  spec: S;
+  status?: T;
+}
+
+/**
+ * The operator in-process against the rig's apiserver and a private emulator, watching one fresh
+ * namespace: what a user gets from `npm run local`, in a test.
+ */
+export class OperatorHarness {
+  operator: Operator | undefined;
+
+  private aws: AwsClients;
+
+  private constructor(
+    readonly kc: KubeConfig,
+    readonly namespace: string,
+    readonly cloud: Harness,
+  ) {
+    this.aws = newAwsClients(cloud.emulator.endpoint);
+  }
+
+  static async start(prefix: string): Promise<OperatorHarness> {
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    const kc = testKubeConfig();
+    const cloud = await startHarness();
+    await cloud.emulator.control.setTimeScale(TIME_SCALE);
+    await cloud.emulator.control.configure({
+      timings: Object.fromEntries(PHASES.map((phase) => [phase, PHASE_SECONDS])),
+    });
+    const harness = new OperatorHarness(kc, await createTestNamespace(kc, prefix), cloud);
+    await harness.startOperator();
+    return harness;
+  }
+
+  /** The SageMaker client the operator uses (for adding fault-injecting middleware in tests). */
+  get operatorAws(): AwsClients {
+    return this.aws;
+  }
+
+  async startOperator(driftIntervalMs = 600_000): Promise<void> {
+    this.operator = await startOperator({
+      name: 'sagemaker-operator',
+      controllers: [
+        trainingJobController({
+          aws: this.aws,
+          defaultRegion: REGION,
+          clusterName: CLUSTER_NAME,
+          polling: TEST_POLLING,
+        }),
+      ],
+      log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      kubeConfig: this.kc,
+      namespaces: [this.namespace],
+      metricsAddr: '0',
+      healthAddr: '0',
+      classifier: classifyAwsError,
+      driftIntervalMs,
+      metrics: new RuntimeMetrics(),
+      timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: 2_000 },
+    });
+    await this.operator.waitForSync();
+  }
+
+  /** Stops the operator as a crash would leave things: no cleanup of cloud or Kubernetes state. */
+  async stopOperator(): Promise<void> {
+    await this.operator?.stop();
+    this.operator = undefined;
+    this.aws.destroy();
+    this.aws = newAwsClients(this.cloud.emulator.endpoint);
+  }
+
+  async create(plural: string, kind: string, name: string, spec: object): Promise<void> {
+    await customObjects(this.kc).createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace: this.namespace }, spec },
+    });
+  }
+
+  async get<S, T>(plural: string, name: string): Promise<KubeObjectOf<S, T> | undefined> {
+    try {
+      return (await customObjects(this.kc).getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.namespace,
+        plural,
+        name,
+      })) as KubeObjectOf<S, T>;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async patchSpec(plural: string, name: string, spec: Record<string, unknown>): Promise<void> {
+    await customObjects(this.kc).patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: this.namespace, plural, name, body: { spec } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  async delete(plural: string, name: string): Promise<void> {
+    await customObjects(this.kc).deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural,
+      name,
+    });
+  }
+
+  /** Polls the object until `check` holds; fails with the last state seen. */
+  async waitFor<S, T>(
+    plural: string,
+    name: string,
+    check: (obj: KubeObjectOf<S, T> | undefined) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<KubeObjectOf<S, T> | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let last: KubeObjectOf<S, T> | undefined;
+    while (Date.now() < deadline) {
+      last = await this.get<S, T>(plural, name);
+      if (check(last)) return last;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${plural}/${name}; last seen:\n${JSON.stringify(last, null, 2)}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.operator?.stop();
+    this.aws.destroy();
+    await this.cloud.stop();
+  }
+}
+
+function newAwsClients(sagemakerEndpoint: string): AwsClients {
+  return new AwsClients({
+    defaultRegion: REGION,
+    maxApiRate: 1000,
+    registry: new RuntimeMetrics().registry,
+    sagemakerEndpoint,
+    s3Endpoint: s3Endpoint(),
+  });
+}
+
+export function condition(
+  obj:
+    | { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }
+    | undefined,
+  type: string,
+): { status: string; reason: string; message: string } | undefined {
+  return obj?.status?.conditions?.find((c) => c.type === type);
+}

@@ -34,7 +34,11 @@ export interface InformerOptions {
   readonly pageSize?: number;
   /** Server-side watch timeout is drawn from this range, so watches of many kinds do not end together. */
   readonly watchTimeoutSeconds?: readonly [number, number];
-  /** A stream that delivers no event or bookmark for this long is presumed dead and restarted. */
+  /**
+   * A stream that delivers no event or bookmark for this long is presumed dead (half-open TCP, frozen
+   * load balancer) and resumed on a new connection. Idle streams do not always get bookmarks, so this
+   * also costs one cheap re-watch per quiet period.
+   */
   readonly inactivityTimeoutMs?: number;
   readonly backoff?: RestartBackoff;
 }
@@ -50,8 +54,8 @@ interface WatchEnd {
  * List-then-watch of one kind in one namespace (or all), with a local store. Unlike client-node's
  * ListWatch it never stops on its own: 410 Gone relists, any other failure restarts with jittered
  * exponential backoff, and a stream that goes quiet (half-open TCP, frozen load balancer) is
- * restarted by the inactivity watchdog. Bookmarks (about one a minute from the apiserver) keep
- * healthy idle streams alive and their resourceVersion fresh.
+ * resumed by the inactivity watchdog. Bookmarks keep the resourceVersion fresh, so resuming rarely
+ * needs a relist.
  */
 export class Informer<T extends KubeObject> {
   private items = new Map<string, T>();
@@ -69,8 +73,8 @@ export class Informer<T extends KubeObject> {
   constructor(private readonly options: InformerOptions) {
     this.api = options.kc.makeApiClient(CustomObjectsApi);
     this.watch = new Watch(options.kc);
-    // client-node 2.x aborts a watch after 30 s without data; bookmarks come about once a minute,
-    // so its timer is stretched to become this informer's inactivity watchdog.
+    // client-node 2.x aborts a watch after 30 s without data, which would end healthy idle streams
+    // twice a minute; its timer is stretched to become this informer's inactivity watchdog.
     (this.watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
       options.inactivityTimeoutMs ?? 150_000;
     this.backoff = options.backoff ?? new RestartBackoff();
@@ -126,8 +130,12 @@ export class Informer<T extends KubeObject> {
         if (end.reason === 'expired') {
           this.resourceVersion = undefined;
           this.options.log.info('watch expired (410 Gone), relisting');
-        } else if (end.reason === 'closed' && (end.events > 0 || end.ms >= 1000)) {
-          this.options.log.debug({ events: end.events }, 'watch closed by server, resuming');
+        } else if (
+          end.reason === 'stalled' ||
+          (end.reason === 'closed' && (end.events > 0 || end.ms >= 1000))
+        ) {
+          // A quiet stream cannot be told from a dead one; reconnecting from the resourceVersion is cheap.
+          this.options.log.debug({ events: end.events, reason: end.reason }, 'watch ended, resuming');
         } else {
           delay = this.backoff.next();
           this.options.log.warn(

@@ -112,10 +112,12 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // Leadership changes and shutdown run one after another, never interleaved.
   let transitions = Promise.resolve();
   let stopping = false;
+  let markStopping: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => (markStopping = resolve));
   const serially = (step: () => Promise<void>): Promise<void> => (transitions = transitions.then(step, step));
   const startControllers = (): Promise<void> =>
     serially(async () => {
-      await cache.waitForSync();
+      await Promise.race([cache.waitForSync(), stopRequested]);
       if (stopping || (elector && !elector.isLeader)) return;
       for (const controller of controllers) controller.start();
       log.info({ controllers: controllers.map((c) => c.name) }, 'controllers started');
@@ -162,6 +164,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     async stop() {
       if (stopping) return;
       stopping = true;
+      markStopping();
       log.info({ shutdownTimeoutMs }, 'shutting down');
       await stopControllers(shutdownTimeoutMs);
       await events.flush();

@@ -39,7 +39,7 @@ function replica(): Replica {
   children.push(child);
   const logs: Record<string, unknown>[] = [];
   let buffered = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';

@@ -4,6 +4,7 @@ import type {
   DescribeTrainingJobRequest,
   DescribeTrainingJobResponse,
   ListTrainingJobsRequest,
+  MetricData,
   SecondaryStatus,
   SecondaryStatusTransition,
   StopTrainingJobRequest,
@@ -24,6 +25,13 @@ import { newResource, Registry } from './resources.js';
 import { joinS3 } from './s3.js';
 import { tagsFrom } from './tags.js';
 import { tarGz } from './tarball.js';
+import { createHash } from 'node:crypto';
+
+/** A stable value in [0, 1) for a job's metric: the same job and metric always report the same. */
+export function metricValue(jobName: string, metricName: string): number {
+  const digest = createHash('sha256').update(`${jobName}/${metricName}`).digest();
+  return Math.round((digest.readUInt32BE(0) / 2 ** 32) * 1e4) / 1e4;
+}
 
 export interface TrainingJob extends Resource {
   request: Wire<CreateTrainingJobRequest>;
@@ -207,8 +215,17 @@ export function trainingJobs(ctx: Context): {
       TrainingTimeInSeconds: seconds,
       BillableTimeInSeconds: job.status === 'Completed' || job.status === 'Stopped' ? seconds : undefined,
       WarmPoolStatus: job.warmPool,
+      FinalMetricDataList: job.status === 'Completed' ? finalMetrics(job) : undefined,
     };
   };
+
+  /** One value per metric definition, derived from the job and metric names so tests can predict it. */
+  const finalMetrics = (job: TrainingJob): Wire<MetricData>[] | undefined =>
+    job.request.AlgorithmSpecification?.MetricDefinitions?.map((definition) => ({
+      MetricName: definition.Name,
+      Value: metricValue(job.name, definition.Name ?? ''),
+      Timestamp: job.trainingEndTime,
+    }));
 
   const settled = async (name: string, missing: () => Error): Promise<TrainingJob> => {
     const job = registry.get(name);

@@ -69,6 +69,8 @@ class TrainingJobReconcile {
   private readonly region: string;
   private readonly jobName: string;
   private readonly owner: Owner;
+  /** Every SageMaker call is abandoned when this replica must stop acting (cancel-safe reconcile). */
+  private readonly cancel: { abortSignal: AbortSignal };
 
   constructor(
     private readonly options: TrainingJobControllerOptions,
@@ -80,6 +82,7 @@ class TrainingJobReconcile {
     this.sagemaker = options.aws.sagemaker(this.region);
     this.jobName = obj.status?.trainingJobName ?? obj.spec.trainingJobName ?? sagemakerName(namespace, name);
     this.owner = { kind: trainingJob.kind, namespace, name, uid, clusterName: options.clusterName };
+    this.cancel = { abortSignal: ctx.signal };
   }
 
   async apply(): Promise<ReconcileResult> {
@@ -100,10 +103,10 @@ class TrainingJobReconcile {
     }
     const step = deletionStep(job);
     if (step === 'stop') {
-      await this.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: this.jobName }));
+      await this.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: this.jobName }), this.cancel);
       this.ctx.events.normal('Stopping', `stopping training job ${this.jobName} before deleting it`, 'Stop');
     } else if (step === 'delete') {
-      await this.sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: this.jobName }));
+      await this.sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: this.jobName }), this.cancel);
       this.ctx.events.normal('Deleting', `deleting training job ${this.jobName}`, 'Delete');
     }
     return requeueAfter(
@@ -119,13 +122,16 @@ class TrainingJobReconcile {
   }
 
   private describe(): Promise<DescribeTrainingJobResponse | undefined> {
-    return orAbsent(this.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: this.jobName })));
+    return orAbsent(
+      this.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: this.jobName }), this.cancel),
+    );
   }
 
   private async create(): Promise<ReconcileResult> {
     const tags = desiredTags(this.owner, this.obj.spec.tags);
     await this.sagemaker.send(
       new CreateTrainingJobCommand(createTrainingJobRequest(this.obj.spec, this.jobName, tags)),
+      this.cancel,
     );
     const message = `created training job ${this.jobName}`;
     this.ctx.events.normal('Creating', message, 'Create');
@@ -162,9 +168,12 @@ class TrainingJobReconcile {
     if (!hasTagChanges(changes)) return;
     const arn = job.TrainingJobArn ?? '';
     if (changes.add.length > 0)
-      await this.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: changes.add }));
+      await this.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: changes.add }), this.cancel);
     if (changes.remove.length > 0) {
-      await this.sagemaker.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: changes.remove }));
+      await this.sagemaker.send(
+        new DeleteTagsCommand({ ResourceArn: arn, TagKeys: changes.remove }),
+        this.cancel,
+      );
     }
   }
 
@@ -174,6 +183,7 @@ class TrainingJobReconcile {
     do {
       const page = await this.sagemaker.send(
         new ListTagsCommand({ ResourceArn: job.TrainingJobArn ?? '', NextToken: nextToken, MaxResults: 100 }),
+        this.cancel,
       );
       tags.push(...(page.Tags ?? []));
       nextToken = page.NextToken;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { classifyAwsError } from '../../../src/aws/errors.js';
@@ -29,6 +29,12 @@ const PHASES = [
   'endpointRollingBack',
   'endpointDeleting',
 ] as const;
+
+/** How long a stopping operator lets in-flight reconciles finish before it abandons them. */
+export const SHUTDOWN_TIMEOUT_MS = 1_000;
+
+/** The retry delay for quota and access errors (minutes in production). */
+export const SLOW_RETRY_MS = 2_000;
 
 /** Polling fitted to the emulator's scaled time. */
 export const TEST_POLLING = { minMs: 50, maxMs: 400 };
@@ -96,7 +102,8 @@ export class OperatorHarness {
       classifier: classifyAwsError,
       driftIntervalMs,
       metrics: new RuntimeMetrics(),
-      timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: 2_000 },
+      timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: SLOW_RETRY_MS },
+      shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     });
     await this.operator.waitForSync();
   }
@@ -192,4 +199,16 @@ export function condition(
   type: string,
 ): { status: string; reason: string; message: string } | undefined {
   return obj?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** The events.k8s.io events the operator recorded about one object. */
+export async function eventsAbout(
+  h: OperatorHarness,
+  name: string,
+): Promise<{ reason: string; note: string; type: string }[]> {
+  const list = await h.kc.makeApiClient(EventsV1Api).listNamespacedEvent({
+    namespace: h.namespace,
+    fieldSelector: `regarding.name=${name}`,
+  });
+  return list.items.map((e) => ({ reason: e.reason ?? '', note: e.note ?? '', type: e.type ?? '' }));
 }

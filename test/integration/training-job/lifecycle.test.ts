@@ -6,9 +6,10 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
+import { metricValue } from '../../emulator/training.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
-import { condition, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 
 type Job = KubeObjectOf<TrainingJobSpec, TrainingJobStatus>;
 const PLURAL = 'trainingjobs';
@@ -51,8 +52,14 @@ async function callsFor(resource: string, operation: string): Promise<number> {
 }
 
 describe('TrainingJob', () => {
-  it('runs to Completed and mirrors artifacts, times and conditions', async () => {
-    await h.create(PLURAL, 'TrainingJob', 'happy', spec());
+  it('runs to Completed and mirrors artifacts, metrics, times, conditions and events', async () => {
+    const metricDefinitions = [{ name: 'validation:rmse', regex: 'validation-rmse:([0-9.]+)' }];
+    await h.create(
+      PLURAL,
+      'TrainingJob',
+      'happy',
+      spec({ algorithmSpecification: { ...spec().algorithmSpecification, metricDefinitions } }),
+    );
     const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
       PLURAL,
       'happy',

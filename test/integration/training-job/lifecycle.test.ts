@@ -79,7 +79,12 @@ describe('TrainingJob', () => {
     expect(condition(job, 'Succeeded')).toMatchObject({ status: 'True', reason: 'Completed' });
     expect(condition(job, 'Synced')).toMatchObject({ status: 'True' });
     expect(await h.cloud.keys(`output/${name}/output/`)).toContain(`output/${name}/output/model.tar.gz`);
+    expect(job?.status?.finalMetricDataList).toEqual([
+      expect.objectContaining({ metricName: 'validation:rmse', value: metricValue(name, 'validation:rmse') }),
+    ]);
     expect(await callsFor(name, 'CreateTrainingJob')).toBe(1);
+    const reasons = (await eventsAbout(h, 'happy')).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['Creating', 'InProgress', 'Completed']));
   });
 
   it("reports a failed job with SageMaker's reason", async () => {

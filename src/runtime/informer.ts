@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiStatus, isGoneError } from './api-errors.js';
 import { RestartBackoff } from './backoff.js';
+import { dedicatedConnection, sharedConnections } from './connections.js';
 import { collectionPath, keyOf } from './kinds.js';
 import type { KindDescriptor, KubeObject } from './kinds.js';
 
@@ -67,16 +68,10 @@ export class Informer<T extends KubeObject> {
   private stopWatch: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly api: CustomObjectsApi;
-  private readonly watch: Watch;
   private readonly backoff: RestartBackoff;
 
   constructor(private readonly options: InformerOptions) {
-    this.api = options.kc.makeApiClient(CustomObjectsApi);
-    this.watch = new Watch(options.kc);
-    // client-node 2.x aborts a watch after 30 s without data, which would end healthy idle streams
-    // twice a minute; its timer is stretched to become this informer's inactivity watchdog.
-    (this.watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
-      options.inactivityTimeoutMs ?? 150_000;
+    this.api = sharedConnections(options.kc).makeApiClient(CustomObjectsApi);
     this.backoff = options.backoff ?? new RestartBackoff();
   }
 
@@ -208,11 +203,18 @@ export class Informer<T extends KubeObject> {
     return new Promise<WatchEnd>((resolve) => {
       let settled = false;
       let connection: AbortController | undefined;
+      const dedicated = dedicatedConnection(this.options.kc);
+      const watch = new Watch(dedicated.kc);
+      // client-node 2.x aborts a watch after 30 s without data, which would end healthy idle streams
+      // twice a minute; its timer is stretched to become this informer's inactivity watchdog.
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+        this.options.inactivityTimeoutMs ?? 150_000;
       const finish = (reason: WatchEnd['reason'], error?: unknown): void => {
         if (settled) return;
         settled = true;
         this.stopWatch = undefined;
         connection?.abort();
+        dedicated.close();
         resolve({ reason, error, events, ms: performance.now() - started });
       };
       this.stopWatch = () => {
@@ -251,7 +253,7 @@ export class Informer<T extends KubeObject> {
         else if ((err as { name?: unknown }).name === 'TimeoutError') finish('stalled', err);
         else finish('error', err);
       };
-      this.watch
+      watch
         .watch(collectionPath(kind, namespace), query, onEvent, onDone)
         .then((ac) => {
           connection = ac;

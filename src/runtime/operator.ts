@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Cache } from './cache.js';
 import type { CacheOptions } from './cache.js';
+import { sharedConnections } from './connections.js';
 import { Controller } from './controller.js';
 import type { Classifier } from './errors.js';
 import { EventRecorder } from './events.js';
@@ -66,13 +67,14 @@ export interface Operator {
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const log = options.log;
   const name = options.name ?? 'operator';
-  const kc = options.kubeConfig ?? loadDefaultKubeConfig();
+  const watchKc = options.kubeConfig ?? loadDefaultKubeConfig();
+  const kc = sharedConnections(watchKc);
   const metrics = options.metrics ?? new RuntimeMetrics();
   const identity = options.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
 
   const cache = new Cache({
-    kc,
+    kc: watchKc,
     log: log.child({ component: 'cache' }),
     observer: (kind) => metrics.informer(kind),
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),

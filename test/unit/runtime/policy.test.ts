@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_TIMINGS, errorPolicy, needsReconcile } from '../../../src/runtime/policy.js';
+import type { ErrorClass } from '../../../src/runtime/errors.js';
+import type { KubeObject } from '../../../src/runtime/kinds.js';
+
+const c = (errorClass: ErrorClass, retryAfterMs?: number) => ({
+  errorClass,
+  reason: 'R',
+  message: 'm',
+  ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+});
+
+describe('errorPolicy', () => {
+  it('maps each class to its requeue, condition and event behaviour (DESIGN.md §5)', () => {
+    expect(errorPolicy(c('transient'), 0)).toEqual({
+      requeue: 'backoff',
+      reportSynced: false,
+      warningEvent: false,
+      terminal: false,
+    });
+    expect(errorPolicy(c('transient'), 2)).toEqual({
+      requeue: 'backoff',
+      reportSynced: true,
+      warningEvent: true,
+      terminal: false,
+    });
+    expect(errorPolicy(c('throttled'), 0)).toMatchObject({
+      requeue: 'backoff',
+      reportSynced: true,
+      warningEvent: false,
+    });
+    expect(errorPolicy(c('inProgress'), 0)).toEqual({
+      requeue: DEFAULT_TIMINGS.pollIntervalMs,
+      reportSynced: false,
+      warningEvent: false,
+      terminal: false,
+    });
+    for (const slow of ['quota', 'accessDenied'] as const) {
+      expect(errorPolicy(c(slow), 0)).toMatchObject({
+        requeue: DEFAULT_TIMINGS.slowRetryMs,
+        reportSynced: true,
+        warningEvent: true,
+      });
+    }
+    for (const terminal of ['terminal', 'alreadyExists'] as const) {
+      expect(errorPolicy(c(terminal), 0)).toEqual({
+        requeue: 'none',
+        reportSynced: true,
+        warningEvent: true,
+        terminal: true,
+      });
+    }
+    expect(errorPolicy(c('notFound'), 0)).toMatchObject({ requeue: 'backoff', reportSynced: true });
+  });
+
+  it('lets the classification override the delay', () => {
+    expect(errorPolicy(c('inProgress', 1234), 0).requeue).toBe(1234);
+    expect(errorPolicy(c('quota', 60_000), 0).requeue).toBe(60_000);
+  });
+});
+
+describe('needsReconcile', () => {
+  const obj = (meta: Record<string, unknown>, status?: unknown): KubeObject => ({
+    metadata: { name: 'a', uid: 'u', generation: 1, ...meta },
+    status,
+  });
+
+  it('ignores status-only and resourceVersion-only changes', () => {
+    expect(
+      needsReconcile({
+        type: 'updated',
+        old: obj({ resourceVersion: '1' }),
+        obj: obj({ resourceVersion: '2' }, { x: 1 }),
+      }),
+    ).toBe(false);
+    expect(
+      needsReconcile({ type: 'updated', old: obj({ finalizers: [] }), obj: obj({ finalizers: ['f'] }) }),
+    ).toBe(false);
+  });
+
+  it('reacts to spec, deletion, labels, annotations, adds and deletes', () => {
+    expect(needsReconcile({ type: 'updated', old: obj({}), obj: obj({ generation: 2 }) })).toBe(true);
+    expect(
+      needsReconcile({
+        type: 'updated',
+        old: obj({}),
+        obj: obj({ deletionTimestamp: '2026-01-01T00:00:00Z' }),
+      }),
+    ).toBe(true);
+    expect(needsReconcile({ type: 'updated', old: obj({}), obj: obj({ labels: { a: 'b' } }) })).toBe(true);
+    expect(
+      needsReconcile({
+        type: 'updated',
+        old: obj({ annotations: { a: '1' } }),
+        obj: obj({ annotations: { a: '2' } }),
+      }),
+    ).toBe(true);
+    expect(needsReconcile({ type: 'added', obj: obj({}) })).toBe(true);
+    expect(needsReconcile({ type: 'deleted', obj: obj({}) })).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { AwsClients } from './aws/clients.js';
 import { classifyAwsError } from './aws/errors.js';
+import { trainingJobController } from './controllers/training-job/controller.js';
 import {
   createLogger,
   FlagError,
@@ -34,8 +35,13 @@ const aws = new AwsClients({
   ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
 });
 
-// One line per kind, e.g. trainingJobController({ aws, clusterName: config.clusterName }).
-const controllers: ControllerDefinition<never, never>[] = [];
+const kindOptions = {
+  aws,
+  defaultRegion: config.region,
+  clusterName: config.clusterName,
+  polling: { minMs: config.pollIntervalMinMs, maxMs: config.pollIntervalMaxMs },
+};
+const controllers: ControllerDefinition<never, never>[] = [trainingJobController(kindOptions)];
 
 const operator = await startOperator({
   name: 'sagemaker-operator',

@@ -13,6 +13,8 @@ export interface OperatorConfig {
   clusterName: string;
   concurrency: number;
   driftIntervalMs: number;
+  pollIntervalMinMs: number;
+  pollIntervalMaxMs: number;
   defaultDeletionPolicy: DeletionPolicy;
   leaderElect: boolean;
   leaderElectionNamespace: string;
@@ -162,6 +164,18 @@ const FLAGS: Flags = {
     parse: parseDuration,
     fallback: 600_000,
   },
+  pollIntervalMinMs: {
+    key: 'pollIntervalMinMs',
+    help: 'first describe after a cloud state change, and the floor while a resource changes',
+    parse: parseDuration,
+    fallback: 10_000,
+  },
+  pollIntervalMaxMs: {
+    key: 'pollIntervalMaxMs',
+    help: 'the ceiling between describes of a resource that is still changing',
+    parse: parseDuration,
+    fallback: 300_000,
+  },
   defaultDeletionPolicy: {
     key: 'defaultDeletionPolicy',
     help: 'Delete or Retain, for objects that do not set spec.deletionPolicy',
@@ -269,7 +283,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Ope
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const spec = match ? byName.get(match[1] ?? '') : undefined;
     if (!match || !spec) throw new FlagError(`unknown argument "${arg}"; see --help`);
     let value = match[2];

@@ -19,6 +19,26 @@ describe('parseFlags', () => {
       logFormat: 'json',
       maxApiRate: 10,
       shutdownTimeoutMs: 30_000,
+      pollIntervalMinMs: 10_000,
+      pollIntervalMaxMs: 300_000,
+    });
+  });
+
+  it('accepts flag names with digits and the polling bounds', () => {
+    const config = parseFlags(
+      [
+        '--region=eu-west-1',
+        '--s3-endpoint=http://127.0.0.1:5000',
+        '--poll-interval-min=1s',
+        '--poll-interval-max',
+        '10s',
+      ],
+      {},
+    );
+    expect(config).toMatchObject({
+      s3Endpoint: 'http://127.0.0.1:5000',
+      pollIntervalMinMs: 1_000,
+      pollIntervalMaxMs: 10_000,
     });
   });
 

@@ -44,7 +44,7 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 /** The operator as its own process, exactly as `node dist/main.js` runs in a cluster. */
-function startOperator(kubeconfig: string, sagemakerEndpoint: string, s3Endpoint: string): Promise<void> {
+function startOperator(kubeconfig: string, sagemakerEndpoint: string, s3Endpoint: string): void {
   const operator = spawn(
     process.execPath,
     [
@@ -74,12 +74,19 @@ function startOperator(kubeconfig: string, sagemakerEndpoint: string, s3Endpoint
       },
     },
   );
-  const exited = new Promise<void>((resolve) => operator.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    operator.once('exit', () => {
+      resolve();
+      if (!stopping) {
+        log('the operator exited');
+        void stopAll(1);
+      }
+    });
+  });
   stops.push(async () => {
     if (operator.exitCode === null) operator.kill('SIGTERM');
     await exited;
   });
-  return exited;
 }
 
 try {
@@ -89,15 +96,23 @@ try {
   stops.push(() => controlPlane.stop());
   const s3 = await startS3(log);
   stops.push(() => s3.stop());
-  await new S3Client({ endpoint: s3.endpoint, region: REGION, forcePathStyle: true, credentials: CREDENTIALS }).send(
-    new CreateBucketCommand({ Bucket: EXAMPLES_BUCKET }),
-  );
-  const emulator = await startEmulator({ s3: { endpoint: s3.endpoint, credentials: CREDENTIALS }, timeScale: TIME_SCALE });
+  await new S3Client({
+    endpoint: s3.endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+  }).send(new CreateBucketCommand({ Bucket: EXAMPLES_BUCKET }));
+  const emulator = await startEmulator({
+    s3: { endpoint: s3.endpoint, credentials: CREDENTIALS },
+    timeScale: TIME_SCALE,
+  });
   stops.push(() => emulator.stop());
   const crds = await installCrds(controlPlane.kubeConfig(), CRD_DIR);
   log(`installed ${crds.join(', ')}`);
   log(`S3 (moto): ${s3.endpoint}, bucket ${EXAMPLES_BUCKET}`);
-  log(`SageMaker emulator: ${emulator.endpoint} (time x${1 / TIME_SCALE}; call log at ${emulator.endpoint}/_emulator/calls)`);
+  log(
+    `SageMaker emulator: ${emulator.endpoint} (time x${1 / TIME_SCALE}; call log at ${emulator.endpoint}/_emulator/calls)`,
+  );
   log('');
   log(`  export KUBECONFIG=${kubeconfigPath}`);
   log('  kubectl get crds');
@@ -105,12 +120,7 @@ try {
   log('  kubectl get sagemaker -A');
   log('');
   log('Ctrl-C stops everything.');
-  const operatorExited = startOperator(kubeconfigPath, emulator.endpoint, s3.endpoint);
-  await operatorExited;
-  if (!stopping) {
-    log('the operator exited');
-    await stopAll(1);
-  }
+  startOperator(kubeconfigPath, emulator.endpoint, s3.endpoint);
 } catch (err) {
   console.error(err instanceof RigError ? `local: ${err.message}` : err);
   await stopAll(1);

@@ -153,3 +153,18 @@ export function vpcConfig(description: string) {
     { description },
   );
 }
+
+/**
+ * A kind with only the common spec and status fields (DESIGN.md §2-3); each kind's own issue
+ * replaces it with its full schema.
+ */
+export function commonOnlySchemas(nameField: string, resource: string, description: string) {
+  const spec = Type.Object(
+    { ...commonSpecFields(nameField, resource), [nameField]: explicitNameField(resource) },
+    { description, 'x-kubernetes-validations': commonSpecRules(nameField) },
+  );
+  const status = Type.Object(commonStatusFields(), {
+    description: `What the operator observed of the ${resource}.`,
+  });
+  return { spec, status };
+}

@@ -33,6 +33,14 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 
 describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_, kind) => {
   const plural = kind.plural;
+  const create = (body: object): Promise<object> =>
+    customObjects(kc).createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      body,
+    });
 
   it('is Established, namespaced and in the sagemaker category with its short name', async () => {
     const crd = await kc
@@ -47,13 +55,7 @@ describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_,
   it('serves the status subresource: status writes go through /status only', async () => {
     const api = customObjects(kc);
     const name = `status-${plural}`;
-    await api.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural,
-      body: { ...newObject(kind.kind, name, {}), status: { observedGeneration: 7 } },
-    });
+    await create({ ...newObject(kind.kind, name, {}), status: { observedGeneration: 7 } });
     const created = (await api.getNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
@@ -87,15 +89,8 @@ describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_,
   });
 
   it('prints its columns in kubectl get', async () => {
-    const api = customObjects(kc);
     const name = `columns-${plural}`;
-    await api.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural,
-      body: newObject(kind.kind, name, {}),
-    });
+    await create(newObject(kind.kind, name, {}));
     const table = (await getJson(
       kc,
       `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}/${name}`,
@@ -108,46 +103,21 @@ describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_,
   });
 
   it('rejects an invalid deletionPolicy with the allowed values', async () => {
-    const body = newObject(kind.kind, 'bad-policy', { deletionPolicy: 'Keep' });
-    const message = await rejection(
-      customObjects(kc).createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural,
-        body,
-      }),
-    );
+    const message = await rejection(create(newObject(kind.kind, 'bad-policy', { deletionPolicy: 'Keep' })));
     expect(message).toContain(
       'spec.deletionPolicy: Unsupported value: \\"Keep\\": supported values: \\"Delete\\", \\"Retain\\"',
     );
   });
 
   it('rejects reserved ownership tag keys', async () => {
-    const body = newObject(kind.kind, 'bad-tags', { tags: { 'mlops.dev/owner': 'me' } });
     const message = await rejection(
-      customObjects(kc).createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural,
-        body,
-      }),
+      create(newObject(kind.kind, 'bad-tags', { tags: { 'mlops.dev/owner': 'me' } })),
     );
     expect(message).toContain('must not start with \\"mlops.dev/\\" or \\"aws:\\" (reserved)');
   });
 
   it('rejects adoptExisting without an explicit SageMaker name', async () => {
-    const body = newObject(kind.kind, 'bad-adopt', { adoptExisting: true });
-    const message = await rejection(
-      customObjects(kc).createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural,
-        body,
-      }),
-    );
+    const message = await rejection(create(newObject(kind.kind, 'bad-adopt', { adoptExisting: true })));
     expect(message).toContain('adoptExisting needs');
   });
 });

@@ -125,6 +125,8 @@ describe('helm template with the default values', () => {
     expect(container.args).toEqual([
       '--concurrency=4',
       '--drift-interval=10m',
+      '--poll-interval-min=10s',
+      '--poll-interval-max=5m',
       '--default-deletion-policy=Delete',
       '--leader-elect=false',
       '--metrics-addr=:8080',
@@ -133,6 +135,10 @@ describe('helm template with the default values', () => {
       '--log-format=json',
       '--max-api-rate=10',
     ]);
+    expect(container.env).toContainEqual({
+      name: 'NODE_OPTIONS',
+      value: '--max-old-space-size=256 --max-semi-space-size=4',
+    });
     const config = parseFlags(container.args!, { AWS_REGION: 'us-east-1' });
     expect(config).toMatchObject({
       region: 'us-east-1',

@@ -8,6 +8,7 @@ import {
   type ControlPlane,
   type S3Server,
 } from '../rig/index.js';
+import { ensureHelm } from '../rig/helm.js';
 
 declare global {
   var rigHandles: { controlPlane?: ControlPlane; s3: S3Server } | undefined;
@@ -19,6 +20,8 @@ export async function setUpRig(): Promise<void> {
     console.log(`[rig] ${line}`);
   };
   const existing = existingCluster();
+  // Tests have a time limit; the one-time builds (minutes on a fresh machine) happen here, which has none.
+  await ensureHelm(log);
   const controlPlane = existing ? undefined : await startControlPlane({ log });
   const kubeconfigPath = existing ?? controlPlane?.kubeconfigPath ?? '';
   const s3 = await startS3(log);

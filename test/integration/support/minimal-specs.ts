@@ -9,7 +9,28 @@ export const MINIMAL_SPECS: Record<string, Record<string, unknown>> = {
     outputDataConfig: { s3OutputPath: 's3://bucket/output' },
     resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
   },
-  Endpoint: {},
+  Endpoint: {
+    models: [
+      {
+        name: 'model',
+        containers: [
+          {
+            image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
+            modelDataUrl: 's3://bucket/model/model.tar.gz',
+          },
+        ],
+        executionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
+      },
+    ],
+    productionVariants: [
+      {
+        variantName: 'AllTraffic',
+        modelName: 'model',
+        instanceType: 'ml.m5.xlarge',
+        initialInstanceCount: 1,
+      },
+    ],
+  },
   MonitoringSchedule: {},
   MultiModelSet: {},
 };

@@ -1,0 +1,246 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../../../src/crds/index.js';
+import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
+import { MINIMAL_SPECS } from '../support/minimal-specs.js';
+
+let kc: KubeConfig;
+let namespace: string;
+const plural = 'endpoints';
+
+beforeAll(async () => {
+  kc = testKubeConfig();
+  namespace = await createTestNamespace(kc, 'ep-validation');
+});
+
+const minimal = MINIMAL_SPECS.Endpoint ?? {};
+const model = (minimal.models as Record<string, unknown>[])[0] ?? {};
+const container = (model.containers as Record<string, unknown>[])[0] ?? {};
+const variant = (minimal.productionVariants as Record<string, unknown>[])[0] ?? {};
+
+async function create(name: string, spec: Record<string, unknown>, dryRun = true): Promise<void> {
+  await customObjects(kc).createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Endpoint', metadata: { name, namespace }, spec },
+    dryRun: dryRun ? 'All' : undefined,
+  });
+}
+
+async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
+  await customObjects(kc).patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, namespace, plural, name, body: { spec } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+async function rejectionOf(action: Promise<void>): Promise<string> {
+  try {
+    await action;
+  } catch (err) {
+    if (err instanceof ApiException) return (JSON.parse(String(err.body)) as { message: string }).message;
+    throw err;
+  }
+  throw new Error('the apiserver accepted it');
+}
+
+const withVariant = (change: Record<string, unknown>) => ({
+  productionVariants: [{ ...variant, ...change }],
+});
+const withContainer = (change: Record<string, unknown>) => ({
+  models: [{ ...model, containers: [{ ...container, ...change }] }],
+});
+
+describe('Endpoint validation at apply time', () => {
+  it('accepts a serverless variant, two weighted variants and a full deployment config', async () => {
+    await create('serverless', {
+      ...minimal,
+      ...withVariant({
+        instanceType: undefined,
+        initialInstanceCount: undefined,
+        serverlessConfig: { memorySizeInMB: 2048, maxConcurrency: 10, provisionedConcurrency: 2 },
+      }),
+    });
+    await create('two-variants', {
+      ...minimal,
+      models: [model, { ...model, name: 'challenger' }],
+      productionVariants: [
+        { ...variant, initialVariantWeight: 0.9 },
+        { ...variant, variantName: 'Challenger', modelName: 'challenger', initialVariantWeight: 0.1 },
+      ],
+      deploymentConfig: {
+        blueGreenUpdatePolicy: {
+          trafficRoutingConfiguration: {
+            type: 'LINEAR',
+            waitIntervalInSeconds: 300,
+            linearStepSize: { type: 'CAPACITY_PERCENT', value: 20 },
+          },
+        },
+        autoRollbackConfiguration: { alarms: [{ alarmName: 'errors' }] },
+      },
+      updatePolicy: {
+        retainAllVariantProperties: true,
+        excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
+      },
+    });
+  });
+
+  it.each([
+    ['no models', { models: undefined }, 'spec.models: Required value'],
+    ['no variants', { productionVariants: [] }, 'spec.productionVariants: Invalid value: 0'],
+    [
+      'a variant serving an unknown model',
+      withVariant({ modelName: 'other' }),
+      'every productionVariants[].modelName must name one of models[].name',
+    ],
+    [
+      'a model no variant serves',
+      { models: [model, { ...model, name: 'unused' }] },
+      'every model must be served by a production variant',
+    ],
+    [
+      'two models with one name',
+      { models: [model, model] },
+      'spec.models[1]: Duplicate value: {"name":"model"}',
+    ],
+    [
+      'two variants with one name',
+      { productionVariants: [variant, variant] },
+      'spec.productionVariants[1]: Duplicate value',
+    ],
+    [
+      'a variant with both instances and serverless',
+      withVariant({ serverlessConfig: { memorySizeInMB: 2048, maxConcurrency: 10 } }),
+      'set either instanceType and initialInstanceCount (instance-based) or serverlessConfig',
+    ],
+    [
+      'a variant with neither instances nor serverless',
+      withVariant({ instanceType: undefined, initialInstanceCount: undefined }),
+      'set either instanceType and initialInstanceCount',
+    ],
+    [
+      'zero instances',
+      withVariant({ initialInstanceCount: 0 }),
+      'spec.productionVariants[0].initialInstanceCount in body should be greater than or equal to 1',
+    ],
+    [
+      'a negative weight',
+      withVariant({ initialVariantWeight: -1 }),
+      'spec.productionVariants[0].initialVariantWeight in body should be greater than or equal to 0',
+    ],
+    [
+      'only zero weights',
+      withVariant({ initialVariantWeight: 0 }),
+      'at least one production variant needs a weight above 0',
+    ],
+    [
+      'serverless memory that is not a multiple of 1 GB',
+      withVariant({
+        instanceType: undefined,
+        initialInstanceCount: undefined,
+        serverlessConfig: { memorySizeInMB: 1500, maxConcurrency: 10 },
+      }),
+      'should be a multiple of 1024',
+    ],
+    [
+      'provisioned concurrency above the maximum',
+      withVariant({
+        instanceType: undefined,
+        initialInstanceCount: undefined,
+        serverlessConfig: { memorySizeInMB: 2048, maxConcurrency: 2, provisionedConcurrency: 5 },
+      }),
+      'provisionedConcurrency must not exceed maxConcurrency',
+    ],
+    ['a variant name with an underscore', withVariant({ variantName: 'All_Traffic' }), 'variantName'],
+    [
+      'model data from both a URL and a training job',
+      withContainer({ modelDataFrom: { trainingJobRef: { name: 'job' } } }),
+      'set at most one of modelDataUrl and modelDataFrom',
+    ],
+    [
+      'a Direct pipeline without hostnames',
+      { models: [{ ...model, inferenceExecutionConfig: { mode: 'Direct' } }] },
+      'every container of a Direct inference pipeline needs a containerHostname',
+    ],
+    [
+      'an unknown container mode',
+      withContainer({ mode: 'Many' }),
+      'supported values: "SingleModel", "MultiModel"',
+    ],
+    [
+      'a sampling percentage above 100',
+      {
+        dataCaptureConfig: {
+          initialSamplingPercentage: 101,
+          destinationS3Uri: 's3://bucket/capture',
+          captureOptions: [{ captureMode: 'Input' }],
+        },
+      },
+      'spec.dataCaptureConfig.initialSamplingPercentage',
+    ],
+    [
+      'a canary without its size',
+      {
+        deploymentConfig: {
+          blueGreenUpdatePolicy: {
+            trafficRoutingConfiguration: { type: 'CANARY', waitIntervalInSeconds: 60 },
+          },
+        },
+      },
+      'canarySize is required with type CANARY',
+    ],
+    [
+      'blue/green and rolling at once',
+      {
+        deploymentConfig: {
+          blueGreenUpdatePolicy: {
+            trafficRoutingConfiguration: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+          },
+          rollingUpdatePolicy: {
+            maximumBatchSize: { type: 'CAPACITY_PERCENT', value: 10 },
+            waitIntervalInSeconds: 60,
+          },
+        },
+      },
+      'set at most one of blueGreenUpdatePolicy and rollingUpdatePolicy',
+    ],
+    [
+      'excluded properties without retaining',
+      {
+        updatePolicy: {
+          retainAllVariantProperties: false,
+          excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
+        },
+      },
+      'excludeRetainedVariantProperties needs retainAllVariantProperties',
+    ],
+  ])('rejects %s', async (_, change, message) => {
+    expect(await rejectionOf(create('invalid', { ...minimal, ...change }))).toContain(message);
+  });
+
+  it('does not default updatePolicy into the spec', async () => {
+    await create('no-defaults', minimal, false);
+    const stored = (await customObjects(kc).getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      name: 'no-defaults',
+    })) as { spec: Record<string, unknown> };
+    expect(stored.spec).toEqual(minimal);
+  });
+
+  it('lets models, variants and weights change but not the endpoint name or region', async () => {
+    await create('mutable', { ...minimal, endpointName: 'mutable-endpoint', region: 'us-east-1' }, false);
+    await patchSpec('mutable', withVariant({ initialVariantWeight: 2, instanceType: 'ml.c5.large' }));
+    await patchSpec('mutable', withContainer({ image: 'example.com/other:2' }));
+    expect(await rejectionOf(patchSpec('mutable', { endpointName: 'other' }))).toContain(
+      'endpointName and region cannot change',
+    );
+    expect(await rejectionOf(patchSpec('mutable', { region: 'eu-west-1' }))).toContain(
+      'endpointName and region cannot change',
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
+import { loadExamples } from '../support/examples.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
 
 let kc: KubeConfig;
@@ -54,6 +55,27 @@ const withContainer = (change: Record<string, unknown>) => ({
 });
 
 describe('Endpoint validation at apply time', () => {
+  it('accepts every hosting example', async () => {
+    const examples = await loadExamples('hosting');
+    expect([...examples.keys()]).toEqual([
+      'ab-test.yaml',
+      'blue-green-canary.yaml',
+      'data-capture.yaml',
+      'xgboost-kms.yaml',
+    ]);
+    for (const [, manifests] of examples) {
+      for (const manifest of manifests) await create(manifest.metadata.name, manifest.spec);
+    }
+  });
+
+  it('hosts the model of the training example it names', async () => {
+    const [hosting] = (await loadExamples('hosting')).get('xgboost-kms.yaml') ?? [];
+    const [training] = (await loadExamples('training')).get('xgboost-kms.yaml') ?? [];
+    expect(hosting?.spec).toMatchObject({
+      models: [{ containers: [{ modelDataFrom: { trainingJobRef: { name: training?.metadata.name } } }] }],
+    });
+  });
+
   it('accepts a serverless variant, two weighted variants and a full deployment config', async () => {
     await create('serverless', {
       ...minimal,

@@ -1,0 +1,93 @@
+import type {
+  DesiredWeightAndCapacity,
+  UpdateEndpointInput,
+  UpdateEndpointWeightsAndCapacitiesInput,
+  VariantPropertyType,
+} from '@aws-sdk/client-sagemaker';
+import type { EndpointSpec, EndpointStatus } from '../../crds/endpoint.js';
+import { toSageMakerShape } from '../common/sagemaker-shape.js';
+import type { Capacity, EndpointPlan } from './plan.js';
+
+export type LastApplied = NonNullable<EndpointStatus['lastApplied']>;
+
+/**
+ * What a spec change needs, compared with what was last applied (not with what SageMaker reports,
+ * so capacity that autoscaling changed is left alone unless the spec's own values changed).
+ */
+export type SpecChange = 'newConfig' | 'weightsAndCapacities' | 'none';
+
+export function specChange(plan: EndpointPlan, applied: LastApplied | undefined): SpecChange {
+  if (!applied || applied.endpointConfigName !== plan.endpointConfig.EndpointConfigName) return 'newConfig';
+  return changedCapacities(plan.capacities, applied.capacities).length > 0 ? 'weightsAndCapacities' : 'none';
+}
+
+/** UpdateEndpoint to a new config under the spec's update policy (retain all variant properties by default). */
+export function updateEndpointRequest(
+  spec: EndpointSpec,
+  endpointName: string,
+  endpointConfigName: string,
+): UpdateEndpointInput {
+  const retain = spec.updatePolicy?.retainAllVariantProperties ?? true;
+  const excluded = spec.updatePolicy?.excludeRetainedVariantProperties ?? [];
+  return {
+    EndpointName: endpointName,
+    EndpointConfigName: endpointConfigName,
+    RetainAllVariantProperties: retain,
+    ExcludeRetainedVariantProperties:
+      retain && excluded.length > 0
+        ? excluded.map((p) => ({ VariantPropertyType: p.variantPropertyType }))
+        : undefined,
+    DeploymentConfig: toSageMakerShape(
+      spec.deploymentConfig,
+      new Set(),
+    ) as UpdateEndpointInput['DeploymentConfig'],
+  };
+}
+
+/**
+ * The capacities in effect once UpdateEndpoint has deployed a new config: variants that existed
+ * before keep what was applied to them, except the properties the policy takes from the new config;
+ * new variants start with the spec's values. A spec that changed a retained value as well is then
+ * applied by a following UpdateEndpointWeightsAndCapacities.
+ */
+export function capacitiesAfterUpdate(
+  spec: EndpointSpec,
+  desired: readonly Capacity[],
+  applied: readonly Capacity[],
+): Capacity[] {
+  if (!(spec.updatePolicy?.retainAllVariantProperties ?? true)) return [...desired];
+  const excluded = new Set<VariantPropertyType>(
+    (spec.updatePolicy?.excludeRetainedVariantProperties ?? []).map((p) => p.variantPropertyType),
+  );
+  return desired.map((want) => {
+    const had = applied.find((c) => c.variantName === want.variantName);
+    if (!had) return want;
+    return {
+      variantName: want.variantName,
+      weight: excluded.has('DesiredWeight') ? want.weight : had.weight,
+      instanceCount: excluded.has('DesiredInstanceCount') ? want.instanceCount : had.instanceCount,
+    };
+  });
+}
+
+/** UpdateEndpointWeightsAndCapacities for the values the spec changed, and only those. */
+export function weightsAndCapacitiesRequest(
+  endpointName: string,
+  desired: readonly Capacity[],
+  applied: readonly Capacity[],
+): UpdateEndpointWeightsAndCapacitiesInput {
+  return { EndpointName: endpointName, DesiredWeightsAndCapacities: changedCapacities(desired, applied) };
+}
+
+function changedCapacities(
+  desired: readonly Capacity[],
+  applied: readonly Capacity[],
+): DesiredWeightAndCapacity[] {
+  return desired.flatMap((want) => {
+    const had = applied.find((c) => c.variantName === want.variantName);
+    const weight = want.weight !== had?.weight ? want.weight : undefined;
+    const count = want.instanceCount !== had?.instanceCount ? want.instanceCount : undefined;
+    if (weight === undefined && count === undefined) return [];
+    return [{ VariantName: want.variantName, DesiredWeight: weight, DesiredInstanceCount: count }];
+  });
+}

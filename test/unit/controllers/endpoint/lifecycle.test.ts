@@ -1,0 +1,130 @@
+import type { DescribeEndpointOutput } from '@aws-sdk/client-sagemaker';
+import { describe, expect, it } from '@jest/globals';
+import {
+  nextPollMs,
+  nextStep,
+  readyCondition,
+  retiredResources,
+} from '../../../../src/controllers/endpoint/lifecycle.js';
+import { endpointPlan } from '../../../../src/controllers/endpoint/plan.js';
+import { artifacts, spec } from './fixtures.js';
+
+const plan = endpointPlan(spec, 'ns-churn', artifacts, []);
+const desired = plan.endpointConfig.EndpointConfigName ?? '';
+const applied = { endpointConfigName: desired, generation: 2, capacities: plan.capacities };
+
+function endpoint(
+  EndpointStatus: DescribeEndpointOutput['EndpointStatus'],
+  more: Partial<DescribeEndpointOutput> = {},
+) {
+  return {
+    EndpointName: 'ns-churn',
+    EndpointStatus,
+    EndpointConfigName: desired,
+    ...more,
+  } as DescribeEndpointOutput;
+}
+
+describe('nextStep', () => {
+  it.each(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting', 'OutOfService'] as const)(
+    'waits, without error, while the endpoint is %s',
+    (status) => {
+      expect(nextStep(endpoint(status), plan, applied, 3)).toEqual({ type: 'wait' });
+    },
+  );
+
+  it('reports a failed create for its generation and re-creates it for a new one', () => {
+    const failed = endpoint('Failed', { FailureReason: 'health check failed' });
+    expect(nextStep(failed, plan, applied, 2)).toEqual({ type: 'failed', reason: 'health check failed' });
+    expect(nextStep(failed, plan, applied, 3)).toEqual({ type: 'recreate' });
+  });
+
+  it('does not retry an update of the same generation that SageMaker rolled back; a new generation does', () => {
+    const rolledBack = endpoint('InService', {
+      EndpointConfigName: 'ns-churn-old',
+      FailureReason: 'alarm fired',
+    });
+    expect(nextStep(rolledBack, plan, applied, 2)).toEqual({ type: 'updateFailed', reason: 'alarm fired' });
+    expect(nextStep(rolledBack, plan, applied, 3)).toEqual({ type: 'updateEndpoint' });
+  });
+
+  it('treats UpdateRollbackFailed as a failed update', () => {
+    expect(nextStep(endpoint('UpdateRollbackFailed'), plan, applied, 3).type).toBe('updateFailed');
+  });
+
+  it('updates to the planned config after a spec change or a switch outside the operator', () => {
+    const elsewhere = endpoint('InService', { EndpointConfigName: 'someone-elses' });
+    expect(nextStep(elsewhere, plan, applied, 2)).toEqual({ type: 'updateEndpoint' });
+    expect(
+      nextStep(endpoint('InService', { EndpointConfigName: 'ns-churn-old' }), plan, undefined, 1),
+    ).toEqual({
+      type: 'updateEndpoint',
+    });
+  });
+
+  it('changes weights and capacities in place when only they changed', () => {
+    const before = { ...applied, capacities: applied.capacities.map((c) => ({ ...c, weight: 0.3 })) };
+    expect(nextStep(endpoint('InService'), plan, before, 3)).toEqual({ type: 'updateWeightsAndCapacities' });
+  });
+
+  it('is in sync on the planned config with the applied capacities', () => {
+    expect(nextStep(endpoint('InService'), plan, applied, 2)).toEqual({ type: 'inSync' });
+  });
+});
+
+describe('readyCondition', () => {
+  it('is True only in sync, and says why otherwise', () => {
+    const inService = endpoint('InService');
+    expect(readyCondition(inService, plan, { type: 'inSync' })).toEqual({
+      status: 'True',
+      reason: 'InService',
+      message: `endpoint ns-churn is InService on ${desired}`,
+    });
+    expect(readyCondition(endpoint('Creating'), plan, { type: 'wait' }).reason).toBe('Creating');
+    expect(readyCondition(endpoint('Failed'), plan, { type: 'recreate' }).reason).toBe('Creating');
+    expect(readyCondition(endpoint('Updating'), plan, { type: 'wait' }).reason).toBe('Updating');
+    expect(readyCondition(inService, plan, { type: 'updateFailed', reason: 'alarm' })).toEqual({
+      status: 'False',
+      reason: 'UpdateFailed',
+      message: 'alarm',
+    });
+    expect(readyCondition(endpoint('Failed'), plan, { type: 'failed', reason: 'boom' }).reason).toBe(
+      'Failed',
+    );
+  });
+});
+
+describe('retiredResources', () => {
+  const created = {
+    endpointConfigNames: ['ns-churn-old', desired],
+    modelNames: ['ns-churn-current-old', ...plan.models.map((m) => m.ModelName ?? '')],
+  };
+
+  it('lets the old config and models go once the endpoint is InService on the new config', () => {
+    expect(retiredResources(endpoint('InService'), plan, created)).toEqual({
+      endpointConfigNames: ['ns-churn-old'],
+      modelNames: ['ns-churn-current-old'],
+    });
+  });
+
+  it.each([
+    ['while updating', endpoint('Updating', { EndpointConfigName: 'ns-churn-old' })],
+    [
+      'after a failed update',
+      endpoint('InService', { EndpointConfigName: 'ns-churn-old', FailureReason: 'x' }),
+    ],
+  ])('keeps everything %s', (_, observed) => {
+    expect(retiredResources(observed, plan, created)).toEqual({ endpointConfigNames: [], modelNames: [] });
+  });
+});
+
+describe('nextPollMs', () => {
+  it('polls as long as the current state has lasted, within the bounds', () => {
+    const now = new Date('2026-01-01T00:10:00Z');
+    const polling = { minMs: 5_000, maxMs: 60_000 };
+    const since = (iso: string) => endpoint('Updating', { LastModifiedTime: new Date(iso) });
+    expect(nextPollMs(since('2026-01-01T00:09:58Z'), now, polling)).toBe(5_000);
+    expect(nextPollMs(since('2026-01-01T00:09:40Z'), now, polling)).toBe(20_000);
+    expect(nextPollMs(since('2026-01-01T00:00:00Z'), now, polling)).toBe(60_000);
+  });
+});

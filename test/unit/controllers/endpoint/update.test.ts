@@ -1,0 +1,130 @@
+import { describe, expect, it } from '@jest/globals';
+import { endpointPlan } from '../../../../src/controllers/endpoint/plan.js';
+import {
+  capacitiesAfterUpdate,
+  specChange,
+  updateEndpointRequest,
+  weightsAndCapacitiesRequest,
+} from '../../../../src/controllers/endpoint/update.js';
+import type { EndpointSpec } from '../../../../src/crds/endpoint.js';
+import { artifacts, spec } from './fixtures.js';
+
+const plan = endpointPlan(spec, 'ns-churn', artifacts, []);
+const config = plan.endpointConfig.EndpointConfigName ?? '';
+const applied = { endpointConfigName: config, generation: 1, capacities: plan.capacities };
+const reweighted = plan.capacities.map((c) => (c.variantName === 'Current' ? { ...c, weight: 0.5 } : c));
+
+describe('specChange', () => {
+  it('needs a new config when nothing was applied or the config name changed', () => {
+    expect(specChange(plan, undefined)).toBe('newConfig');
+    expect(specChange(plan, { ...applied, endpointConfigName: 'ns-churn-old' })).toBe('newConfig');
+  });
+
+  it('needs only UpdateEndpointWeightsAndCapacities when only weights or counts changed', () => {
+    expect(specChange({ ...plan, capacities: reweighted }, applied)).toBe('weightsAndCapacities');
+  });
+
+  it('needs nothing for the applied spec', () => {
+    expect(specChange(plan, applied)).toBe('none');
+  });
+});
+
+describe('updateEndpointRequest', () => {
+  it('retains all variant properties by default and sends no deployment config unless given', () => {
+    expect(updateEndpointRequest(spec, 'ns-churn', config)).toEqual({
+      EndpointName: 'ns-churn',
+      EndpointConfigName: config,
+      RetainAllVariantProperties: true,
+    });
+  });
+
+  it('passes the update policy and a canary deployment with its rollback alarm', () => {
+    const canary: EndpointSpec = {
+      ...spec,
+      updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
+      deploymentConfig: {
+        blueGreenUpdatePolicy: {
+          trafficRoutingConfiguration: {
+            type: 'CANARY',
+            waitIntervalInSeconds: 600,
+            canarySize: { type: 'INSTANCE_COUNT', value: 1 },
+          },
+          terminationWaitInSeconds: 300,
+        },
+        autoRollbackConfiguration: { alarms: [{ alarmName: 'errors' }] },
+      },
+    };
+    expect(updateEndpointRequest(canary, 'ns-churn', config)).toEqual({
+      EndpointName: 'ns-churn',
+      EndpointConfigName: config,
+      RetainAllVariantProperties: true,
+      ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DesiredWeight' }],
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: {
+            Type: 'CANARY',
+            WaitIntervalInSeconds: 600,
+            CanarySize: { Type: 'INSTANCE_COUNT', Value: 1 },
+          },
+          TerminationWaitInSeconds: 300,
+        },
+        AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'errors' }] },
+      },
+    });
+  });
+
+  it('takes the new config as it is when told not to retain', () => {
+    const request = updateEndpointRequest(
+      { ...spec, updatePolicy: { retainAllVariantProperties: false } },
+      'e',
+      config,
+    );
+    expect(request.RetainAllVariantProperties).toBe(false);
+    expect(request.ExcludeRetainedVariantProperties).toBeUndefined();
+  });
+});
+
+describe('capacitiesAfterUpdate', () => {
+  const autoscaled = [
+    { variantName: 'Current', weight: 0.9, instanceCount: 2 },
+    { variantName: 'Old', weight: 1, instanceCount: 1 },
+  ];
+  const desired = [
+    { variantName: 'Current', weight: 0.5, instanceCount: 4 },
+    { variantName: 'New', weight: 0.5, instanceCount: 1 },
+  ];
+
+  it('keeps what was applied to retained variants, so a changed value is applied afterwards', () => {
+    const after = capacitiesAfterUpdate(spec, desired, autoscaled);
+    expect(after).toEqual([{ variantName: 'Current', weight: 0.9, instanceCount: 2 }, desired[1]]);
+    expect(weightsAndCapacitiesRequest('e', desired, after).DesiredWeightsAndCapacities).toEqual([
+      { VariantName: 'Current', DesiredWeight: 0.5, DesiredInstanceCount: 4 },
+    ]);
+  });
+
+  it('takes excluded properties from the new config', () => {
+    const excluding: EndpointSpec = {
+      ...spec,
+      updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
+    };
+    expect(capacitiesAfterUpdate(excluding, desired, autoscaled)[0]).toEqual({
+      variantName: 'Current',
+      weight: 0.5,
+      instanceCount: 2,
+    });
+  });
+
+  it('is the desired capacity when nothing is retained', () => {
+    const noRetain = { ...spec, updatePolicy: { retainAllVariantProperties: false } };
+    expect(capacitiesAfterUpdate(noRetain, desired, autoscaled)).toEqual(desired);
+  });
+});
+
+describe('weightsAndCapacitiesRequest', () => {
+  it('names only the changed values, so an autoscaled count survives a weight change', () => {
+    expect(weightsAndCapacitiesRequest('ns-churn', reweighted, plan.capacities)).toEqual({
+      EndpointName: 'ns-churn',
+      DesiredWeightsAndCapacities: [{ VariantName: 'Current', DesiredWeight: 0.5 }],
+    });
+  });
+});

@@ -123,3 +123,48 @@ function variantRequest(variant: VariantSpec, modelNames: ReadonlyMap<string, st
     ModelName: modelNames.get(variant.modelName),
   };
 }
+
+/** What a referenced TrainingJob object reports; undefined when it does not exist (yet). */
+export interface ReferencedJob {
+  trainingJobStatus?: string;
+  modelArtifacts?: { s3ModelArtifacts?: string };
+}
+
+export type ReferenceResolution =
+  | { type: 'ready'; artifacts: Map<string, string> }
+  | { type: 'waiting'; message: string }
+  | { type: 'invalid'; message: string };
+
+/**
+ * The artifacts of the TrainingJobs the spec uses, once every one has Completed. A job that failed
+ * or stopped will never produce them: the spec must change.
+ */
+export function resolveReferences(
+  spec: EndpointSpec,
+  lookup: (name: string) => ReferencedJob | undefined,
+): ReferenceResolution {
+  const artifacts = new Map<string, string>();
+  const waiting: string[] = [];
+  for (const name of referencedTrainingJobs(spec)) {
+    const job = lookup(name);
+    const state = job?.trainingJobStatus;
+    if (state === 'Failed' || state === 'Stopped')
+      return {
+        type: 'invalid',
+        message: `TrainingJob ${name} is ${state}: it will produce no model artifacts`,
+      };
+    const url = job?.modelArtifacts?.s3ModelArtifacts;
+    if (state === 'Completed' && url) artifacts.set(name, url);
+    else waiting.push(`${name} (${job ? (state ?? 'not started') : 'not found'})`);
+  }
+  if (waiting.length > 0)
+    return { type: 'waiting', message: `waiting for TrainingJob ${waiting.join(', ')} to complete` };
+  return { type: 'ready', artifacts };
+}
+
+/** `names` followed by the `added` ones it lacks. */
+export function including(names: readonly string[] | undefined, added: readonly string[]): string[] {
+  const all = [...(names ?? [])];
+  for (const name of added) if (!all.includes(name)) all.push(name);
+  return all;
+}

@@ -3,6 +3,7 @@ import { EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@
 import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { classifyAwsError } from '../../../src/aws/errors.js';
+import { endpointController } from '../../../src/controllers/endpoint/controller.js';
 import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
@@ -84,16 +85,15 @@ export class OperatorHarness {
   }
 
   async startOperator(driftIntervalMs = 600_000): Promise<void> {
+    const kindOptions = {
+      aws: this.aws,
+      defaultRegion: REGION,
+      clusterName: CLUSTER_NAME,
+      polling: TEST_POLLING,
+    };
     this.operator = await startOperator({
       name: 'sagemaker-operator',
-      controllers: [
-        trainingJobController({
-          aws: this.aws,
-          defaultRegion: REGION,
-          clusterName: CLUSTER_NAME,
-          polling: TEST_POLLING,
-        }),
-      ],
+      controllers: [trainingJobController(kindOptions), endpointController(kindOptions)],
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       kubeConfig: this.kc,
       namespaces: [this.namespace],

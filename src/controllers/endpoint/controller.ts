@@ -359,14 +359,17 @@ class EndpointReconcile {
 
   /** Deletes configs, then models, that carry this Endpoint's tags, and forgets them in status. */
   private async deleteOwned(configNames: readonly string[], modelNames: readonly string[]): Promise<void> {
+    // status.current holds what was last written, not what was set since: track the lists here.
+    const status = this.ctx.status.current;
+    const deleted = new Set<string>();
+    const keep = (names: readonly string[] | undefined) => (names ?? []).filter((n) => !deleted.has(n));
     for (const name of configNames) {
       const config = await orAbsent(
         this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), this.cancel),
       );
       if (config && (await this.owns(config.EndpointConfigArn ?? '')))
         await this.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }), this.cancel);
-      const remaining = this.ctx.status.current.createdEndpointConfigNames ?? [];
-      this.ctx.status.set({ createdEndpointConfigNames: remaining.filter((n) => n !== name) });
+      deleted.add(name);
     }
     for (const name of modelNames) {
       const model = await orAbsent(
@@ -374,9 +377,13 @@ class EndpointReconcile {
       );
       if (model && (await this.owns(model.ModelArn ?? '')))
         await this.sagemaker.send(new DeleteModelCommand({ ModelName: name }), this.cancel);
-      const remaining = this.ctx.status.current.createdModelNames ?? [];
-      this.ctx.status.set({ createdModelNames: remaining.filter((n) => n !== name) });
+      deleted.add(name);
     }
+    if (deleted.size === 0) return;
+    this.ctx.status.set({
+      createdEndpointConfigNames: keep(status.createdEndpointConfigNames),
+      createdModelNames: keep(status.createdModelNames),
+    });
   }
 
   private async owns(arn: string): Promise<boolean> {

@@ -10,11 +10,17 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
-import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
+import {
+  callsTo,
+  createInService as createIn,
+  endpointSpec,
+  IMAGE,
+  inService,
+  PLURAL,
+  until,
+} from './support.js';
 
-type Endpoint = KubeObjectOf<EndpointSpec, EndpointStatus>;
-const PLURAL = 'endpoints';
-const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1';
 let h: OperatorHarness;
 
 beforeAll(async () => {
@@ -24,57 +30,17 @@ afterAll(async () => {
   await h.stop();
 });
 
-function spec(overrides: Partial<EndpointSpec> = {}, image = IMAGE, weight = 1): EndpointSpec {
-  return {
-    models: [
-      {
-        name: 'model',
-        containers: [{ image, modelDataUrl: `s3://${h.cloud.bucket}/model/model.tar.gz` }],
-        executionRoleArn: role,
-      },
-    ],
-    productionVariants: [
-      {
-        variantName: 'AllTraffic',
-        modelName: 'model',
-        instanceType: 'ml.m5.xlarge',
-        initialInstanceCount: 1,
-        initialVariantWeight: weight,
-      },
-    ],
-    ...overrides,
-  };
-}
-
+const spec = (overrides: Partial<EndpointSpec> = {}, image = IMAGE, weight = 1): EndpointSpec =>
+  endpointSpec(h, overrides, image, weight);
 const endpointName = (name: string): string => `${h.namespace}-${name}`;
-
-const inServiceOn = (config?: string) => (o: Endpoint | undefined) =>
-  o?.status?.endpointStatus === 'InService' &&
-  condition(o, 'Ready')?.status === 'True' &&
-  (config === undefined || o.status.endpointConfigName !== config);
-
-async function calls(resource?: string, operation?: string) {
-  return (await h.cloud.emulator.control.calls({ resource, operation })).calls;
-}
+const calls = (resource?: string, operation?: string) => callsTo(h, resource, operation);
+const createInService = (name: string, s: EndpointSpec) => createIn(h, name, s);
 
 async function exists(describe: Promise<unknown>): Promise<boolean> {
   return describe.then(
     () => true,
     () => false,
   );
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function createInService(name: string, s: EndpointSpec): Promise<Endpoint | undefined> {
-  await h.create(PLURAL, 'Endpoint', name, s);
-  return h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, name, inServiceOn());
 }
 
 describe('Endpoint', () => {
@@ -96,6 +62,11 @@ describe('Endpoint', () => {
     expect(order.map((c) => c.operation)).toEqual(['CreateModel', 'CreateEndpointConfig', 'CreateEndpoint']);
     const reasons = (await eventsAbout(h, 'happy')).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Creating', 'InService']));
+
+    // At rest: nothing until the drift interval (10 minutes here).
+    const atRest = (await calls(name)).length;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await calls(name)).toHaveLength(atRest);
   });
 
   it('moves to a new config on an image change and deletes the old one only once InService', async () => {
@@ -106,7 +77,7 @@ describe('Endpoint', () => {
     const after = await h.waitFor<EndpointSpec, EndpointStatus>(
       PLURAL,
       'image',
-      (o) => inServiceOn(oldConfig)(o) && o?.status?.createdEndpointConfigNames?.length === 1,
+      (o) => inService(oldConfig)(o) && o?.status?.createdEndpointConfigNames?.length === 1,
     );
     const newConfig = after?.status?.endpointConfigName ?? '';
     expect(newConfig).not.toBe(oldConfig);
@@ -140,7 +111,7 @@ describe('Endpoint', () => {
     await h.waitFor<EndpointSpec, EndpointStatus>(
       PLURAL,
       'weights',
-      (o) => inServiceOn()(o) && o?.status?.productionVariants?.[0]?.currentWeight === 2,
+      (o) => inService()(o) && o?.status?.productionVariants?.[0]?.currentWeight === 2,
     );
     expect(await calls(name, 'UpdateEndpointWeightsAndCapacities')).toHaveLength(1);
     expect(await calls(name, 'UpdateEndpoint')).toHaveLength(0);
@@ -188,7 +159,7 @@ describe('Endpoint', () => {
     );
     expect(condition(waiting, 'Ready')?.message).toContain('train');
     await h.create('trainingjobs', 'TrainingJob', 'train', training);
-    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'chain', inServiceOn());
+    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'chain', inService());
     const model = await h.cloud.sagemaker.send(
       new DescribeModelCommand({ ModelName: ep?.status?.modelNames?.[0] }),
     );
@@ -207,7 +178,7 @@ describe('Endpoint', () => {
     try {
       await h.cloud.sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
       await until(async () => (await calls(name, 'CreateEndpoint')).length === 2);
-      await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'oob', inServiceOn());
+      await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'oob', inService());
       const creates = await calls(name, 'CreateEndpoint');
       expect(creates.filter((c) => c.outcome === 'ok')).toHaveLength(2);
     } finally {
@@ -265,6 +236,6 @@ describe('Endpoint', () => {
         names.push(manifest.metadata.name);
       }
     }
-    for (const name of names) await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, name, inServiceOn());
+    for (const name of names) await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, name, inService());
   });
 });

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  ListTagsCommand,
+} from '@aws-sdk/client-sagemaker';
+import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
+import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
+import { role } from '../emulator/harness.js';
+import { condition, OperatorHarness, SHUTDOWN_TIMEOUT_MS } from '../support/operator.js';
+import { callsTo, endpointSpec, IMAGE, inService, PLURAL, until } from './support.js';
+
+let h: OperatorHarness;
+
+beforeAll(async () => {
+  h = await OperatorHarness.start('ep-resilience');
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const endpointName = (name: string): string => `${h.namespace}-${name}`;
+const count = async (resource: string, operation: string): Promise<number> =>
+  (await callsTo(h, resource, operation)).filter((c) => c.outcome === 'ok').length;
+
+interface Stack {
+  add(middleware: unknown, options: { step: string; name: string }): void;
+  remove(name: string): boolean;
+}
+
+describe('Endpoint resilience', () => {
+  it('resumes without duplicates when the operator dies between the config and the endpoint', async () => {
+    // CreateEndpointConfig reaches SageMaker, but the operator "dies" before it creates the endpoint.
+    let die: (err: Error) => void = () => undefined;
+    const dead = new Promise<never>((_, reject) => {
+      die = reject;
+    });
+    const stack = h.operatorAws.sagemaker().middlewareStack as unknown as Stack;
+    stack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const result = await next(args);
+          if (context.commandName === 'CreateEndpointConfigCommand') await dead;
+          return result;
+        },
+      { step: 'initialize', name: 'dieAfterConfig' },
+    );
+    await h.create(PLURAL, 'Endpoint', 'crash', endpointSpec(h));
+    const name = endpointName('crash');
+    await until(async () => (await callsTo(h, undefined, 'CreateEndpointConfig')).length > 0);
+    const stopped = h.stopOperator();
+    await sleep(SHUTDOWN_TIMEOUT_MS + 200);
+    die(new Error('the process died'));
+    await stopped;
+    const recorded = await h.get<EndpointSpec, EndpointStatus>(PLURAL, 'crash');
+    const config = recorded?.status?.createdEndpointConfigNames?.[0] ?? '';
+    const model = recorded?.status?.createdModelNames?.[0] ?? '';
+    expect(await count(name, 'CreateEndpoint')).toBe(0);
+
+    await h.startOperator();
+    await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'crash', inService());
+    expect(await count(config, 'CreateEndpointConfig')).toBe(1);
+    expect(await count(model, 'CreateModel')).toBe(1);
+    expect(await count(name, 'CreateEndpoint')).toBe(1);
+  });
+
+  it('adopts an existing endpoint when asked to, and leaves a foreign one alone otherwise', async () => {
+    const existing = async (name: string) => {
+      const tags = [{ Key: 'owner', Value: 'someone-else' }];
+      await h.cloud.sagemaker.send(
+        new CreateModelCommand({
+          ModelName: `${name}-m`,
+          ExecutionRoleArn: role,
+          PrimaryContainer: { Image: IMAGE },
+          Tags: tags,
+        }),
+      );
+      await h.cloud.sagemaker.send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: `${name}-c`,
+          ProductionVariants: [
+            {
+              VariantName: 'AllTraffic',
+              ModelName: `${name}-m`,
+              InstanceType: 'ml.m5.xlarge',
+              InitialInstanceCount: 1,
+            },
+          ],
+          Tags: tags,
+        }),
+      );
+      return h.cloud.sagemaker.send(
+        new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-c`, Tags: tags }),
+      );
+    };
+    const adopted = await existing('hand-made');
+    await existing('not-ours');
+
+    await h.create(
+      PLURAL,
+      'Endpoint',
+      'adopter',
+      endpointSpec(h, { endpointName: 'hand-made', adoptExisting: true }),
+    );
+    await h.create(PLURAL, 'Endpoint', 'intruder', endpointSpec(h, { endpointName: 'not-ours' }));
+
+    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'adopter', (o) =>
+      inService('hand-made-c')(o),
+    );
+    expect(ep?.status?.endpointArn).toBe(adopted.EndpointArn);
+    const tags = await h.cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: adopted.EndpointArn }));
+    expect(tags.Tags).toEqual(
+      expect.arrayContaining([{ Key: 'mlops.dev/owner', Value: `Endpoint/${h.namespace}/adopter` }]),
+    );
+    expect(await count('hand-made', 'CreateEndpoint')).toBe(1);
+
+    const intruder = await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'intruder',
+      (o) => condition(o, 'Synced')?.status === 'False',
+    );
+    expect(condition(intruder, 'Synced')).toMatchObject({ reason: 'AlreadyExists' });
+    expect(await count('not-ours', 'UpdateEndpoint')).toBe(0);
+    expect(await count('not-ours', 'AddTags')).toBe(0);
+  });
+
+  it('reports a failed TrainingJob reference as InvalidSpec naming the job', async () => {
+    const job = endpointName('bad-train');
+    await h.cloud.emulator.control.steer({ kind: 'TrainingJob', name: job, outcome: 'Failed' });
+    const training: TrainingJobSpec = {
+      roleArn: role,
+      algorithmSpecification: { trainingImage: IMAGE, trainingInputMode: 'File' },
+      outputDataConfig: { s3OutputPath: `s3://${h.cloud.bucket}/output` },
+      resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
+    };
+    await h.create('trainingjobs', 'TrainingJob', 'bad-train', training);
+    const spec = endpointSpec(h);
+    spec.models = [
+      {
+        ...spec.models[0]!,
+        containers: [{ image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'bad-train' } } }],
+      },
+    ];
+    await h.create(PLURAL, 'Endpoint', 'bad-ref', spec);
+    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'bad-ref',
+      (o) => condition(o, 'Synced')?.reason === 'InvalidSpec',
+    );
+    expect(condition(ep, 'Synced')?.message).toContain('TrainingJob bad-train is Failed');
+    expect(await callsTo(h, endpointName('bad-ref'), 'CreateEndpoint')).toHaveLength(0);
+  });
+
+  it('waits while the endpoint is Updating and applies a second change afterwards', async () => {
+    await h.create(PLURAL, 'Endpoint', 'busy', endpointSpec(h));
+    await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'busy', inService());
+    const name = endpointName('busy');
+    await h.patchSpec(PLURAL, 'busy', endpointSpec(h, {}, `${IMAGE}-v2`));
+    await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'busy',
+      (o) => o?.status?.endpointStatus === 'Updating',
+    );
+    await h.patchSpec(PLURAL, 'busy', endpointSpec(h, {}, `${IMAGE}-v3`));
+    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'busy',
+      (o) => inService()(o) && o?.status?.observedGeneration === 3,
+    );
+    expect(ep?.status?.createdEndpointConfigNames).toEqual([ep?.status?.endpointConfigName]);
+    const updates = await callsTo(h, name, 'UpdateEndpoint');
+    expect(updates.filter((c) => c.outcome !== 'ok')).toHaveLength(0);
+    expect(updates.length).toBeLessThanOrEqual(2);
+  });
+});

@@ -11,11 +11,12 @@
  *
  * SageMaker time runs 1/time-scale times faster: realistic phases (Starting 120 s, Downloading 60 s,
  * Training 600 s, Uploading 30 s) and the operator's production defaults (poll 10 s..300 s, drift
- * 10 min, 10 SageMaker requests/s) are all multiplied by the same factor, so every count is what it
- * would be in real time, as long as the operator keeps up: API latencies do not scale, hence more
- * workers than the production default of 4. When it falls behind (queue wait in the summary close to
- * the poll interval), jobs are described less often than in real time and the counts are a lower
- * bound; the at-rest figures do not depend on it. Finished jobs are re-checked hourly, so the rest
+ * 10 min, 10 SageMaker requests/s) are scaled by the same factor (durations × time-scale, the
+ * request rate ÷ time-scale), so every count is what it would be in real time, as long as the
+ * operator keeps up: API latencies do not scale, hence more workers than the production default of 4.
+ * When it falls behind (queue wait in the summary close to the poll interval), jobs are described
+ * less often than in real time and the counts are a lower bound; the at-rest figures do not depend
+ * on it. Finished jobs are re-checked hourly, so the rest
  * window is a whole number of hours (one hour of SageMaker time is 3,600 × time-scale real seconds).
  * BENCH_NODE_FLAGS sets the operator's Node flags (default: none).
  */

@@ -1,5 +1,6 @@
 import { AwsClients } from './aws/clients.js';
 import { classifyAwsError } from './aws/errors.js';
+import { endpointController } from './controllers/endpoint/controller.js';
 import { trainingJobController } from './controllers/training-job/controller.js';
 import {
   createLogger,
@@ -41,7 +42,10 @@ const kindOptions = {
   clusterName: config.clusterName,
   polling: { minMs: config.pollIntervalMinMs, maxMs: config.pollIntervalMaxMs },
 };
-const controllers: ControllerDefinition<never, never>[] = [trainingJobController(kindOptions)];
+const controllers: ControllerDefinition<never, never>[] = [
+  trainingJobController(kindOptions),
+  endpointController(kindOptions),
+];
 
 const operator = await startOperator({
   name: 'sagemaker-operator',

@@ -5,12 +5,13 @@ import {
   CreateEndpointConfigCommand,
   CreateModelCommand,
   ListTagsCommand,
+  UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { condition, OperatorHarness, SHUTDOWN_TIMEOUT_MS } from '../support/operator.js';
-import { callsTo, endpointSpec, IMAGE, inService, PLURAL, until } from './support.js';
+import { callsTo, createInService, endpointSpec, IMAGE, inService, PLURAL, until } from './support.js';
 
 let h: OperatorHarness;
 
@@ -173,5 +174,71 @@ describe('Endpoint resilience', () => {
     const updates = await callsTo(h, name, 'UpdateEndpoint');
     expect(updates.filter((c) => c.outcome !== 'ok')).toHaveLength(0);
     expect(updates.length).toBeLessThanOrEqual(2);
+  });
+
+  it('deletes a failed endpoint and creates it again when the spec changes, not before', async () => {
+    const name = endpointName('broken');
+    const reason =
+      'The primary container for production variant AllTraffic did not pass the ping health check.';
+    await h.cloud.emulator.control.steer({
+      kind: 'Endpoint',
+      name,
+      on: 'create',
+      outcome: 'Failed',
+      failureReason: reason,
+    });
+    await h.create(PLURAL, 'Endpoint', 'broken', endpointSpec(h));
+    const failed = await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'broken',
+      (o) => condition(o, 'Synced')?.reason === 'CreateFailed',
+    );
+    expect(failed?.status).toMatchObject({ endpointStatus: 'Failed', failureReason: reason });
+    expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'Failed' });
+    await sleep(1000);
+    expect(await count(name, 'DeleteEndpoint')).toBe(0);
+
+    await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'create', outcome: 'Succeeded' });
+    await h.patchSpec(PLURAL, 'broken', endpointSpec(h, {}, `${IMAGE}-fixed`));
+    await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'broken', inService());
+    expect(await count(name, 'DeleteEndpoint')).toBe(1);
+    expect(await count(name, 'CreateEndpoint')).toBe(2);
+  });
+
+  it('puts back an endpoint switched to another config outside the operator', async () => {
+    const ep = await createInService(h, 'switched', endpointSpec(h));
+    const name = endpointName('switched');
+    const planned = ep?.status?.endpointConfigName ?? '';
+    await h.cloud.sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: `${name}-by-hand`,
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: ep?.status?.modelNames?.[0],
+            InstanceType: 'ml.m5.large',
+            InitialInstanceCount: 1,
+          },
+        ],
+      }),
+    );
+    // A short drift interval, so that the operator looks at the endpoint again without any change.
+    await h.stopOperator();
+    await h.startOperator(300);
+    try {
+      await h.cloud.sagemaker.send(
+        new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-by-hand` }),
+      );
+      await until(async () => (await count(name, 'UpdateEndpoint')) === 2);
+      const back = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'switched',
+        (o) => inService()(o) && o?.status?.endpointConfigName === planned,
+      );
+      expect(back?.status?.createdEndpointConfigNames).toEqual([planned]);
+    } finally {
+      await h.stopOperator();
+      await h.startOperator();
+    }
   });
 });

@@ -120,7 +120,7 @@ class EndpointReconcile {
     if (!plan) return awaitChange;
     const endpoint = await this.describeEndpoint();
     if (!endpoint) return this.create(plan);
-    if (this.mustCheckTags()) await this.claim('endpoint', endpoint.EndpointArn ?? '');
+    if (this.mustCheckTags()) await this.claimExisting(endpoint, plan);
     const applied = this.ctx.status.current.lastApplied;
     const step = nextStep(endpoint, plan, applied, this.generation);
     this.mirror(endpoint, plan, step);
@@ -220,17 +220,38 @@ class EndpointReconcile {
     this.ctx.status.set({ ...created, modelNames });
     await this.ctx.status.flush();
     for (const model of plan.models) {
-      const existing = await orAbsent(
-        this.sagemaker.send(new DescribeModelCommand({ ModelName: model.ModelName }), this.cancel),
-      );
-      if (existing) await this.claim('model', existing.ModelArn ?? '');
+      const arn = await this.modelArn(model.ModelName ?? '');
+      if (arn) await this.claim('model', arn);
       else await this.sagemaker.send(new CreateModelCommand(model), this.cancel);
     }
-    const config = await orAbsent(
-      this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }), this.cancel),
-    );
-    if (config) await this.claim('endpoint config', config.EndpointConfigArn ?? '');
+    const arn = await this.configArn(configName);
+    if (arn) await this.claim('endpoint config', arn);
     else await this.sagemaker.send(new CreateEndpointConfigCommand(plan.endpointConfig), this.cancel);
+  }
+
+  /** After a spec change, the tags of the endpoint and of the planned Models and config that exist. */
+  private async claimExisting(endpoint: DescribeEndpointOutput, plan: EndpointPlan): Promise<void> {
+    await this.claim('endpoint', endpoint.EndpointArn ?? '');
+    for (const model of plan.models) {
+      const arn = await this.modelArn(model.ModelName ?? '');
+      if (arn) await this.claim('model', arn);
+    }
+    const arn = await this.configArn(plan.endpointConfig.EndpointConfigName ?? '');
+    if (arn) await this.claim('endpoint config', arn);
+  }
+
+  private async modelArn(name: string): Promise<string | undefined> {
+    const model = await orAbsent(
+      this.sagemaker.send(new DescribeModelCommand({ ModelName: name }), this.cancel),
+    );
+    return model?.ModelArn;
+  }
+
+  private async configArn(name: string): Promise<string | undefined> {
+    const config = await orAbsent(
+      this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), this.cancel),
+    );
+    return config?.EndpointConfigArn;
   }
 
   /** Also the answer to an endpoint deleted outside the operator: hosting is what the user asked for. */
@@ -364,18 +385,14 @@ class EndpointReconcile {
     const deleted = new Set<string>();
     const keep = (names: readonly string[] | undefined) => (names ?? []).filter((n) => !deleted.has(n));
     for (const name of configNames) {
-      const config = await orAbsent(
-        this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), this.cancel),
-      );
-      if (config && (await this.owns(config.EndpointConfigArn ?? '')))
+      const arn = await this.configArn(name);
+      if (arn && (await this.owns(arn)))
         await this.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }), this.cancel);
       deleted.add(name);
     }
     for (const name of modelNames) {
-      const model = await orAbsent(
-        this.sagemaker.send(new DescribeModelCommand({ ModelName: name }), this.cancel),
-      );
-      if (model && (await this.owns(model.ModelArn ?? '')))
+      const arn = await this.modelArn(name);
+      if (arn && (await this.owns(arn)))
         await this.sagemaker.send(new DeleteModelCommand({ ModelName: name }), this.cancel);
       deleted.add(name);
     }

@@ -5,6 +5,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
@@ -118,6 +119,26 @@ describe('Endpoint', () => {
     expect(
       (await calls(undefined, 'CreateEndpointConfig')).filter((c) => c.resource?.startsWith(name)),
     ).toEqual([expect.objectContaining({ resource: config })]);
+  });
+
+  it('puts spec.tags on the endpoint, its models and its config when they change', async () => {
+    const ep = await createInService('tagged', spec({ tags: { team: 'a' } }));
+    await h.patchSpec(PLURAL, 'tagged', { tags: { team: 'b' } });
+    await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'tagged',
+      (o) => o?.status?.observedGeneration === 2 && condition(o, 'Synced')?.status === 'True',
+    );
+    const model = await h.cloud.sagemaker.send(
+      new DescribeModelCommand({ ModelName: ep?.status?.modelNames?.[0] }),
+    );
+    const config = await h.cloud.sagemaker.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: ep?.status?.endpointConfigName }),
+    );
+    for (const arn of [ep?.status?.endpointArn, model.ModelArn, config.EndpointConfigArn]) {
+      const { Tags } = await h.cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
+      expect(Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'b' }]));
+    }
   });
 
   it('reports a failed update as UpdateFailed and does not retry it for the same generation', async () => {

@@ -22,8 +22,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -192,11 +191,8 @@ const emulator = await startEmulator({
 const stops: (() => Promise<void>)[] = [() => cp.stop(), () => s3.stop(), () => emulator.stop()];
 try {
   const kc = cp.kubeConfig();
-  // Only the TrainingJob CRD: the others are none of this benchmark's business.
-  const crdDir = await mkdtemp(join(tmpdir(), 'training-job-bench-'));
-  await copyFile(join(CRD_DIR, `${PLURAL}.${GROUP}.yaml`), join(crdDir, `${PLURAL}.${GROUP}.yaml`));
-  await installCrds(kc, crdDir);
-  await rm(crdDir, { recursive: true });
+  // Every CRD: the operator waits for the caches of all the kinds it runs before it reconciles.
+  await installCrds(kc, CRD_DIR);
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
   const s3Client = new S3Client({
     endpoint: s3.endpoint,

@@ -141,23 +141,38 @@ describe('Endpoint', () => {
     }
   });
 
-  it('reports a failed update as UpdateFailed and does not retry it for the same generation', async () => {
-    await createInService('fails', spec());
-    const name = endpointName('fails');
-    await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'update', outcome: 'Failed' });
-    await h.patchSpec(PLURAL, 'fails', spec({}, `${IMAGE}-broken`));
-    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
-      PLURAL,
-      'fails',
-      (o) => condition(o, 'Synced')?.reason === 'UpdateFailed',
-    );
-    expect(condition(ep, 'Synced')).toMatchObject({ status: 'False' });
-    expect(condition(ep, 'Ready')).toMatchObject({ status: 'False', reason: 'UpdateFailed' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await calls(name, 'UpdateEndpoint')).toHaveLength(1);
-    const warnings = (await eventsAbout(h, 'fails')).filter((e) => e.type === 'Warning');
-    expect(warnings.map((e) => e.reason)).toContain('UpdateFailed');
-  });
+  it.each(['Failed', 'RollingBack'] as const)(
+    'reports an update that ends %s as UpdateFailed, does not retry it, and applies the next generation',
+    async (outcome) => {
+      const object = `fails-${outcome.toLowerCase()}`;
+      await createInService(object, spec());
+      const name = endpointName(object);
+      await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'update', outcome });
+      await h.patchSpec(PLURAL, object, spec({}, `${IMAGE}-broken`));
+      const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        object,
+        (o) => condition(o, 'Synced')?.reason === 'UpdateFailed',
+      );
+      expect(condition(ep, 'Synced')).toMatchObject({ status: 'False' });
+      expect(condition(ep, 'Ready')).toMatchObject({ status: 'False', reason: 'UpdateFailed' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await calls(name, 'UpdateEndpoint')).toHaveLength(1);
+      const warnings = (await eventsAbout(h, object)).filter((e) => e.type === 'Warning');
+      expect(warnings.map((e) => e.reason)).toContain('UpdateFailed');
+
+      await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'update', outcome: 'Succeeded' });
+      await h.patchSpec(PLURAL, object, spec({}, `${IMAGE}-fixed`));
+      const fixed = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        object,
+        (o) => inService(ep?.status?.endpointConfigName)(o) && o?.status?.observedGeneration === 3,
+      );
+      expect(condition(fixed, 'Synced')).toMatchObject({ status: 'True' });
+      expect(await calls(name, 'UpdateEndpoint')).toHaveLength(2);
+      expect(fixed?.status?.createdEndpointConfigNames).toEqual([fixed?.status?.endpointConfigName]);
+    },
+  );
 
   it('waits for a referenced TrainingJob, then hosts its artifacts', async () => {
     const training: TrainingJobSpec = {

@@ -88,7 +88,7 @@ class TrainingJobReconcile {
   async apply(): Promise<ReconcileResult> {
     await this.recordName();
     const job = await this.describe();
-    if (!job) return this.ctx.status.current.trainingJobArn ? this.deletedOutOfBand() : this.create();
+    if (!job) return this.absent();
     if (this.mustCheckTags()) await this.claimAndTag(job);
     return this.mirror(job);
   }
@@ -127,12 +127,22 @@ class TrainingJobReconcile {
     );
   }
 
+  private absent(): Promise<ReconcileResult> | ReconcileResult {
+    const status = this.ctx.status.current;
+    if (status.trainingJobStatus) return this.deletedOutOfBand();
+    // Created by us but not yet visible to describe: never create twice, look again shortly.
+    if (status.trainingJobArn) return requeueAfter(this.options.polling.minMs);
+    return this.create();
+  }
+
   private async create(): Promise<ReconcileResult> {
     const tags = desiredTags(this.owner, this.obj.spec.tags);
-    await this.sagemaker.send(
+    const created = await this.sagemaker.send(
       new CreateTrainingJobCommand(createTrainingJobRequest(this.obj.spec, this.jobName, tags)),
       this.cancel,
     );
+    // The ARN marks the job as created with our tags, so the next reconcile need not list them.
+    this.ctx.status.set({ trainingJobArn: created.TrainingJobArn });
     const message = `created training job ${this.jobName}`;
     this.ctx.events.normal('Creating', message, 'Create');
     this.ctx.status.setCondition('Ready', 'False', 'Creating', message);
@@ -148,7 +158,10 @@ class TrainingJobReconcile {
     return awaitChange;
   }
 
-  /** Ownership is checked when the job is first seen and whenever the spec (its tags) changed. */
+  /**
+   * Ownership is checked when a job we did not create is first seen, and whenever the spec (its tags)
+   * changed.
+   */
   private mustCheckTags(): boolean {
     const status = this.ctx.status.current;
     return !status.trainingJobArn || status.observedGeneration !== this.obj.metadata.generation;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DeleteTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,6 +122,23 @@ describe('TrainingJob resilience', () => {
 
     await h.cloud.emulator.control.configure({ limits: {} });
     await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'over-quota', completed, 30_000);
+  });
+
+  it('reports a finished job deleted outside the operator as DeletedOutOfBand and does not re-run it', async () => {
+    await h.create(PLURAL, 'TrainingJob', 'vanishes', spec());
+    await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'vanishes', completed);
+    const name = jobName('vanishes');
+    await h.cloud.sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: name }));
+    // A restart lists every object and describes it again, as the hourly check of finished jobs would.
+    await h.stopOperator();
+    await h.startOperator();
+    const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+      PLURAL,
+      'vanishes',
+      (o) => condition(o, 'Ready')?.reason === 'DeletedOutOfBand',
+    );
+    expect(condition(job, 'Ready')?.message).toContain('deleted outside the operator');
+    expect(await calls(name, 'CreateTrainingJob')).toBe(1);
   });
 
   it('runs 100 jobs applied at once to completion', async () => {

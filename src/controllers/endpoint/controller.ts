@@ -42,6 +42,7 @@ import {
   nextStep,
   readyCondition,
   retiredResources,
+  transitionEvent,
   type EndpointStep,
 } from './lifecycle.js';
 import { observedEndpointStatus } from './observed-status.js';
@@ -335,20 +336,15 @@ class EndpointReconcile {
   }
 
   private mirror(endpoint: DescribeEndpointOutput, plan: EndpointPlan, step: EndpointStep): void {
-    const before = this.ctx.status.current.endpointStatus;
     const ready = readyCondition(endpoint, plan, step);
-    if (before !== endpoint.EndpointStatus) this.announce(endpoint, step, ready.message);
+    const event = transitionEvent(this.ctx.status.current.endpointStatus, endpoint, step);
+    if (event?.type === 'Warning') this.ctx.events.warning(event.reason, ready.message);
+    else if (event) this.ctx.events.normal(event.reason, ready.message);
     this.ctx.status.set({
       ...observedEndpointStatus(endpoint, this.region),
       modelNames: plan.models.map((m) => m.ModelName ?? ''),
     });
     this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-  }
-
-  private announce(endpoint: DescribeEndpointOutput, step: EndpointStep, message: string): void {
-    if (step.type === 'failed' || step.type === 'updateFailed')
-      this.ctx.events.warning(step.type === 'failed' ? 'Failed' : 'UpdateFailed', message);
-    else if (endpoint.EndpointStatus === 'InService') this.ctx.events.normal('InService', message);
   }
 
   /**

@@ -108,3 +108,16 @@ export function nextPollMs(endpoint: DescribeEndpointOutput, now: Date, polling:
   const since = endpoint.LastModifiedTime ?? endpoint.CreationTime ?? now;
   return pollDelay(now.getTime() - since.getTime(), polling);
 }
+
+/** The event for a change of the endpoint's state: failures as warnings, arrival InService as normal. */
+export function transitionEvent(
+  previousStatus: string | undefined,
+  endpoint: DescribeEndpointOutput,
+  step: EndpointStep,
+): { type: 'Normal' | 'Warning'; reason: string } | undefined {
+  if (previousStatus === endpoint.EndpointStatus) return undefined;
+  if (step.type === 'failed') return { type: 'Warning', reason: 'Failed' };
+  if (step.type === 'updateFailed') return { type: 'Warning', reason: 'UpdateFailed' };
+  if (endpoint.EndpointStatus === 'InService') return { type: 'Normal', reason: 'InService' };
+  return undefined;
+}

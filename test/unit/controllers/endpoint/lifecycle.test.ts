@@ -5,6 +5,7 @@ import {
   nextStep,
   readyCondition,
   retiredResources,
+  transitionEvent,
 } from '../../../../src/controllers/endpoint/lifecycle.js';
 import { endpointPlan } from '../../../../src/controllers/endpoint/plan.js';
 import { artifacts, spec } from './fixtures.js';
@@ -126,5 +127,29 @@ describe('nextPollMs', () => {
     expect(nextPollMs(since('2026-01-01T00:09:58Z'), now, polling)).toBe(5_000);
     expect(nextPollMs(since('2026-01-01T00:09:40Z'), now, polling)).toBe(20_000);
     expect(nextPollMs(since('2026-01-01T00:00:00Z'), now, polling)).toBe(60_000);
+  });
+});
+
+describe('transitionEvent', () => {
+  it('says nothing while the state stays the same', () => {
+    expect(transitionEvent('InService', endpoint('InService'), { type: 'inSync' })).toBeUndefined();
+  });
+
+  it('warns when a create or an update failed', () => {
+    expect(transitionEvent('Creating', endpoint('Failed'), { type: 'failed', reason: 'x' })).toEqual({
+      type: 'Warning',
+      reason: 'Failed',
+    });
+    expect(transitionEvent('Updating', endpoint('InService'), { type: 'updateFailed', reason: 'x' })).toEqual(
+      { type: 'Warning', reason: 'UpdateFailed' },
+    );
+  });
+
+  it('announces arrival InService, the end of a create or an update', () => {
+    expect(transitionEvent('Updating', endpoint('InService'), { type: 'inSync' })).toEqual({
+      type: 'Normal',
+      reason: 'InService',
+    });
+    expect(transitionEvent('InService', endpoint('Updating'), { type: 'wait' })).toBeUndefined();
   });
 });

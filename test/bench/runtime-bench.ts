@@ -11,13 +11,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane } from '../rig/index.js';
+import { apiserverMetrics, apiserverWrites } from '../rig/apiserver-http.js';
 import { installTestCrd, testKind } from '../integration/runtime/support.js';
 
 const { values } = parseArgs({
@@ -31,25 +31,8 @@ const restSeconds = Number(values['rest-seconds']);
 const kind = testKind('Benchmark');
 const namespace = 'bench';
 
-async function apiserverWrites(kc: KubeConfig): Promise<number> {
-  const options: { headers: Record<string, string> } = { headers: { Accept: 'text/plain' } };
-  await kc.applyToHTTPSOptions(options);
-  const text = await new Promise<string>((resolve, reject) => {
-    httpsRequest(`${kc.getCurrentCluster()?.server ?? ''}/metrics`, options, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => {
-        resolve(body);
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('apiserver_request_total{') && l.includes(`resource="${kind.plural}"`))
-    .filter((l) => /verb="(POST|PUT|PATCH|DELETE|APPLY)"/.test(l))
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+async function writesToBenchmarkObjects(kc: KubeConfig): Promise<number> {
+  return apiserverWrites(await apiserverMetrics(kc), kind.plural);
 }
 
 const rssOf = (pid: number): number =>
@@ -138,10 +121,10 @@ try {
   const rssAfterPass = rssOf(child.pid ?? 0);
 
   await new Promise((resolve) => setTimeout(resolve, 2000)); // watch events of the pass's own writes settle
-  const writesBefore = await apiserverWrites(kc);
+  const writesBefore = await writesToBenchmarkObjects(kc);
   const reconcilesBefore = events.get('tick')?.reconciles ?? 0;
   await new Promise((resolve) => setTimeout(resolve, restSeconds * 1000));
-  const writesAtRest = (await apiserverWrites(kc)) - writesBefore;
+  const writesAtRest = (await writesToBenchmarkObjects(kc)) - writesBefore;
   const reconcilesAtRest = (events.get('tick')?.reconciles ?? 0) - reconcilesBefore;
   const rssAtRest = rssOf(child.pid ?? 0);
   child.kill('SIGTERM');

@@ -23,20 +23,19 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { CRD_DIR } from '../../src/crds/generate.js';
 import { GROUP, VERSION } from '../../src/crds/index.js';
 import { startEmulator } from '../emulator/index.js';
 import type { CallRecord } from '../emulator/index.js';
 import { installCrds, startControlPlane, startS3 } from '../rig/index.js';
 import { freePort } from '../rig/ports.js';
+import { apiserverMetrics, apiserverWrites } from '../rig/apiserver-http.js';
 
 const { values } = parseArgs({
   options: {
@@ -92,29 +91,6 @@ function metricSum(text: string, name: string, ...fragments: string[]): number {
     .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
     .filter((l) => fragments.every((f) => l.includes(f)))
     .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}
-
-async function apiserverMetrics(kc: KubeConfig): Promise<string> {
-  const options: { headers: Record<string, string> } = { headers: { Accept: 'text/plain' } };
-  await kc.applyToHTTPSOptions(options);
-  return new Promise<string>((resolve, reject) => {
-    httpsRequest(`${kc.getCurrentCluster()?.server ?? ''}/metrics`, options, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => {
-        resolve(body);
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-/** Writes the apiserver served, per resource (trainingjobs, events), any client. */
-function apiserverWrites(text: string, resource: string): number {
-  return ['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']
-    .map((verb) => metricSum(text, 'apiserver_request_total', `resource="${resource}"`, `verb="${verb}"`))
-    .reduce((a, b) => a + b, 0);
 }
 
 interface OperatorCounts {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
+import { objectsOf, rejectionOf } from '../support/apply.js';
 import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
 import { loadExamples } from '../support/examples.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
@@ -9,43 +10,19 @@ let kc: KubeConfig;
 let namespace: string;
 const plural = 'endpoints';
 
+let create: ReturnType<typeof objectsOf>['create'];
+let patchSpec: ReturnType<typeof objectsOf>['patchSpec'];
+
 beforeAll(async () => {
   kc = testKubeConfig();
   namespace = await createTestNamespace(kc, 'ep-validation');
+  ({ create, patchSpec } = objectsOf(kc, namespace, 'Endpoint', plural));
 });
 
 const minimal = MINIMAL_SPECS.Endpoint ?? {};
 const model = (minimal.models as Record<string, unknown>[])[0] ?? {};
 const container = (model.containers as Record<string, unknown>[])[0] ?? {};
 const variant = (minimal.productionVariants as Record<string, unknown>[])[0] ?? {};
-
-async function create(name: string, spec: Record<string, unknown>, dryRun = true): Promise<void> {
-  await customObjects(kc).createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Endpoint', metadata: { name, namespace }, spec },
-    dryRun: dryRun ? 'All' : undefined,
-  });
-}
-
-async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
-  await customObjects(kc).patchNamespacedCustomObject(
-    { group: GROUP, version: VERSION, namespace, plural, name, body: { spec } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
-
-async function rejectionOf(action: Promise<void>): Promise<string> {
-  try {
-    await action;
-  } catch (err) {
-    if (err instanceof ApiException) return (JSON.parse(String(err.body)) as { message: string }).message;
-    throw err;
-  }
-  throw new Error('the apiserver accepted it');
-}
 
 const withVariant = (change: Record<string, unknown>) => ({
   productionVariants: [{ ...variant, ...change }],

@@ -10,7 +10,7 @@ import {
 } from '../../../src/runtime/index.js';
 import type { Condition, Operator } from '../../../src/runtime/index.js';
 import {
-  apiserverWrites,
+  apiserverWritesFor,
   eventsFor,
   installTestCrd,
   kubeConfigFrom,
@@ -131,14 +131,14 @@ describe('controller loop', () => {
         'operator_kubernetes_writes_total{kind="Widget",write="status"}',
       ) ?? 0;
     const before = {
-      server: await apiserverWrites(kc, Widget.plural),
+      server: await apiserverWritesFor(kc, Widget.plural),
       own: await ownWrites(),
       reconciles: count('quiet'),
     };
     await sleep(2500);
     expect(count('quiet') - before.reconciles).toBeGreaterThanOrEqual(4); // drift checks ran every ~300 ms
     expect(await ownWrites()).toBe(before.own);
-    expect(await apiserverWrites(kc, Widget.plural)).toBe(before.server);
+    expect(await apiserverWritesFor(kc, Widget.plural)).toBe(before.server);
   });
 
   it('reports a terminal error once and does not retry it until the spec changes', async () => {

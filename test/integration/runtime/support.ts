@@ -1,4 +1,3 @@
-import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiextensionsV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { EventsV1Event } from '@kubernetes/client-node';
@@ -6,6 +5,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { isConflictError } from '../../../src/runtime/api-errors.js';
 import type { KindDescriptor, KubeObject } from '../../../src/runtime/index.js';
+import { apiserverMetrics, apiserverWrites } from '../../rig/apiserver-http.js';
 
 export const TEST_GROUP = 'test.mlops.dev';
 
@@ -160,28 +160,8 @@ export async function eventsFor(kc: KubeConfig, namespace: string, name: string)
 }
 
 /** Sum of the apiserver's own counter of write requests (POST, PUT, PATCH, DELETE) for one resource. */
-export async function apiserverWrites(kc: KubeConfig, plural: string): Promise<number> {
-  const options: { headers: Record<string, string> } = { headers: { Accept: 'text/plain' } };
-  await kc.applyToHTTPSOptions(options);
-  const text = await new Promise<string>((resolve, reject) => {
-    httpsRequest(`${kc.getCurrentCluster()?.server ?? ''}/metrics`, options, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => {
-        resolve(body);
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    if (!line.includes(`resource="${plural}"`) || !/verb="(POST|PUT|PATCH|DELETE|APPLY)"/.test(line))
-      continue;
-    total += Number(line.split(' ').at(-1));
-  }
-  return total;
+export async function apiserverWritesFor(kc: KubeConfig, plural: string): Promise<number> {
+  return apiserverWrites(await apiserverMetrics(kc), plural);
 }
 
 /** The value of one sample in Prometheus text, or undefined. */

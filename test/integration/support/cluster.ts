@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { get as httpsGet, type RequestOptions } from 'node:https';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { getRaw } from '../../rig/apiserver-http.js';
 
 /** The admin kubeconfig of the rig's shared control plane (set by jest's global setup). */
 export function testKubeConfig(): KubeConfig {
@@ -27,20 +27,5 @@ export function customObjects(kc: KubeConfig): CustomObjectsApi {
 
 /** GETs an apiserver path with the kubeconfig's credentials and an Accept header, as kubectl would. */
 export async function getJson(kc: KubeConfig, path: string, accept = 'application/json'): Promise<unknown> {
-  const options: RequestOptions = { headers: { Accept: accept } };
-  await kc.applyToHTTPSOptions(options);
-  const url = `${kc.getCurrentCluster()?.server ?? ''}${path}`;
-  return new Promise((resolve, reject) => {
-    httpsGet(url, options, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body));
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    }).on('error', reject);
-  });
+  return JSON.parse(await getRaw(kc, path, accept)) as unknown;
 }

@@ -1,57 +1,29 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
-import { loadExamples, type Manifest } from '../support/examples.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { objectsOf, rejectionOf } from '../support/apply.js';
+import { createTestNamespace, testKubeConfig } from '../support/cluster.js';
+import { loadExamples } from '../support/examples.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
 
 let kc: KubeConfig;
 let namespace: string;
 const plural = 'trainingjobs';
 
+let create: ReturnType<typeof objectsOf>['create'];
+let patchSpec: ReturnType<typeof objectsOf>['patchSpec'];
+
 beforeAll(async () => {
   kc = testKubeConfig();
   namespace = await createTestNamespace(kc, 'tj-validation');
+  ({ create, patchSpec } = objectsOf(kc, namespace, 'TrainingJob', plural));
 });
 
-function trainingJob(name: string, spec: Record<string, unknown>): Manifest {
-  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'TrainingJob', metadata: { name, namespace }, spec };
-}
-
 const minimal = MINIMAL_SPECS.TrainingJob ?? {};
-
-async function create(manifest: Manifest, dryRun = true): Promise<void> {
-  await customObjects(kc).createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural,
-    body: { ...manifest, metadata: { ...manifest.metadata, namespace } },
-    dryRun: dryRun ? 'All' : undefined,
-  });
-}
-
-async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
-  await customObjects(kc).patchNamespacedCustomObject(
-    { group: GROUP, version: VERSION, namespace, plural, name, body: { spec } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
-
-async function rejectionOf(action: Promise<void>): Promise<string> {
-  try {
-    await action;
-  } catch (err) {
-    if (err instanceof ApiException) return (JSON.parse(String(err.body)) as { message: string }).message;
-    throw err;
-  }
-  throw new Error('the apiserver accepted it');
-}
 
 describe('TrainingJob validation at apply time', () => {
   it('accepts every training example', async () => {
     for (const [, manifests] of await loadExamples('training')) {
-      for (const manifest of manifests) await create(manifest);
+      for (const manifest of manifests) await create(manifest.metadata.name, manifest.spec);
     }
   });
 
@@ -111,11 +83,11 @@ describe('TrainingJob validation at apply time', () => {
     ['a job name with an underscore', { trainingJobName: 'my_job' }, 'spec.trainingJobName'],
   ])('rejects %s', async (_, change, message) => {
     const spec = { ...minimal, ...change };
-    expect(await rejectionOf(create(trainingJob('invalid', spec)))).toContain(message);
+    expect(await rejectionOf(create('invalid', spec))).toContain(message);
   });
 
   it('rejects any change of a created job except tags and deletionPolicy', async () => {
-    await create(trainingJob('immutable', minimal), false);
+    await create('immutable', minimal, false);
     const message = await rejectionOf(
       patchSpec('immutable', { roleArn: 'arn:aws:iam::123456789012:role/Other' }),
     );

@@ -1,12 +1,6 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import type { ConditionStatus } from '../../runtime/index.js';
+import type { ConditionValue } from '../common/conditions.js';
 import { pollDelay, type PollingSettings } from '../common/polling.js';
-
-export interface ConditionValue {
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-}
 
 export interface JobConditions {
   ready: ConditionValue;

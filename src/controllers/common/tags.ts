@@ -25,7 +25,3 @@ export function tagChanges(current: readonly Tag[], desired: readonly Tag[]): Ta
       .filter((key) => key !== '' && !want.has(key) && !key.startsWith('aws:')),
   };
 }
-
-export function hasTagChanges(changes: TagChanges): boolean {
-  return changes.add.length > 0 || changes.remove.length > 0;
-}

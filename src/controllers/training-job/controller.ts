@@ -1,10 +1,7 @@
 import {
-  AddTagsCommand,
   CreateTrainingJobCommand,
-  DeleteTagsCommand,
   DeleteTrainingJobCommand,
   DescribeTrainingJobCommand,
-  ListTagsCommand,
   StopTrainingJobCommand,
   type DescribeTrainingJobResponse,
   type SageMakerClient,
@@ -28,7 +25,8 @@ import {
 import { orAbsent } from '../common/cloud.js';
 import { descriptorOf } from '../common/kinds.js';
 import type { PollingSettings } from '../common/polling.js';
-import { desiredTags, hasTagChanges, tagChanges } from '../common/tags.js';
+import { applyTags, listAllTags } from '../common/resource-tags.js';
+import { desiredTags } from '../common/tags.js';
 import { deletionStep, isFinished, jobConditions, nextPollMs, stateChanged } from './lifecycle.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
@@ -177,31 +175,12 @@ class TrainingJobReconcile {
       }
       this.ctx.events.normal('Adopted', `adopted existing training job ${this.jobName}`, 'Adopt');
     }
-    const changes = tagChanges(current, desiredTags(this.owner, this.obj.spec.tags));
-    if (!hasTagChanges(changes)) return;
-    const arn = job.TrainingJobArn ?? '';
-    if (changes.add.length > 0)
-      await this.sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: changes.add }), this.cancel);
-    if (changes.remove.length > 0) {
-      await this.sagemaker.send(
-        new DeleteTagsCommand({ ResourceArn: arn, TagKeys: changes.remove }),
-        this.cancel,
-      );
-    }
+    const desired = desiredTags(this.owner, this.obj.spec.tags);
+    await applyTags(this.sagemaker, job.TrainingJobArn ?? '', current, desired, this.cancel);
   }
 
-  private async tagsOf(job: DescribeTrainingJobResponse): Promise<Tag[]> {
-    const tags: Tag[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.sagemaker.send(
-        new ListTagsCommand({ ResourceArn: job.TrainingJobArn ?? '', NextToken: nextToken, MaxResults: 100 }),
-        this.cancel,
-      );
-      tags.push(...(page.Tags ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return tags;
+  private tagsOf(job: DescribeTrainingJobResponse): Promise<Tag[]> {
+    return listAllTags(this.sagemaker, job.TrainingJobArn ?? '', this.cancel);
   }
 
   private mirror(job: DescribeTrainingJobResponse): ReconcileResult {

@@ -121,7 +121,8 @@ class EndpointReconcile {
     if (!plan) return awaitChange;
     const endpoint = await this.describeEndpoint();
     if (!endpoint) return this.create(plan);
-    if (this.mustCheckTags()) await this.claimExisting(endpoint, plan);
+    const tagsChecked = this.mustCheckTags();
+    if (tagsChecked) await this.claimExisting(endpoint, plan);
     const applied = this.ctx.status.current.lastApplied;
     const step = nextStep(endpoint, plan, applied, this.generation);
     this.mirror(endpoint, plan, step);
@@ -140,6 +141,7 @@ class EndpointReconcile {
         return this.updateWeightsAndCapacities(plan, applied);
       case 'inSync':
         this.recordAdopted(plan, applied);
+        if (!tagsChecked) await this.correctTags(endpoint);
         await this.deleteRetired(endpoint, plan);
         return done;
     }
@@ -228,6 +230,18 @@ class EndpointReconcile {
     const arn = await this.configArn(configName);
     if (arn) await this.claim('endpoint config', arn);
     else await this.sagemaker.send(new CreateEndpointConfigCommand(plan.endpointConfig), this.cancel);
+  }
+
+  /** Drift: tags edited outside Kubernetes are put back at each check of an endpoint at rest. */
+  private async correctTags(endpoint: DescribeEndpointOutput): Promise<void> {
+    const arn = endpoint.EndpointArn ?? '';
+    await applyTags(
+      this.sagemaker,
+      arn,
+      await listAllTags(this.sagemaker, arn, this.cancel),
+      this.tags,
+      this.cancel,
+    );
   }
 
   /** After a spec change, the tags of the endpoint and of the planned Models and config that exist. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  AddTagsCommand,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
@@ -203,6 +204,29 @@ describe('Endpoint resilience', () => {
     await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'broken', inService());
     expect(await count(name, 'DeleteEndpoint')).toBe(1);
     expect(await count(name, 'CreateEndpoint')).toBe(2);
+  });
+
+  it('puts back tags edited outside the operator at the next drift check', async () => {
+    const ep = await createInService(h, 'retagged', { ...endpointSpec(h), tags: { team: 'ml' } });
+    const arn = ep?.status?.endpointArn ?? '';
+    await h.cloud.sagemaker.send(
+      new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'team', Value: 'other' }] }),
+    );
+    await h.cloud.sagemaker.send(
+      new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'extra', Value: 'x' }] }),
+    );
+    await h.stopOperator();
+    await h.startOperator(300);
+    try {
+      await until(async () => {
+        const { Tags } = await h.cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
+        const user = (Tags ?? []).filter((t) => !t.Key?.startsWith('mlops.dev/'));
+        return user.length === 1 && user[0]?.Key === 'team' && user[0].Value === 'ml';
+      });
+    } finally {
+      await h.stopOperator();
+      await h.startOperator();
+    }
   });
 
   it('puts back an endpoint switched to another config outside the operator', async () => {

@@ -20,22 +20,31 @@
  * window is a whole number of hours (one hour of SageMaker time is 3,600 × time-scale real seconds).
  * BENCH_NODE_FLAGS sets the operator's Node flags (default: none).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import { CRD_DIR } from '../../src/crds/generate.js';
-import { GROUP, VERSION } from '../../src/crds/index.js';
-import { startEmulator } from '../emulator/index.js';
 import type { CallRecord } from '../emulator/index.js';
-import { installCrds, startControlPlane, startS3 } from '../rig/index.js';
-import { freePort } from '../rig/ports.js';
-import { apiserverMetrics, apiserverWrites } from '../rig/apiserver-http.js';
+import { apiserverMetrics } from '../rig/apiserver-http.js';
+import {
+  apiserverWritesBetween,
+  byStatus as countByStatus,
+  compileOperator,
+  cpuSeconds,
+  createAll,
+  diff,
+  meanMs,
+  operatorCounts,
+  PRODUCTION,
+  printTable,
+  resourceRows,
+  quantiles,
+  restWindow,
+  rssMb,
+  startOperator,
+  startRig,
+  stopAll,
+  timeScale,
+  trackStatuses,
+} from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,10 +59,7 @@ const scale = Number(values['time-scale']);
 const restHours = Number(values['rest-hours']);
 const workers = Number(values.concurrency);
 
-const REGION = 'us-east-1';
-const NAMESPACE = 'bench';
 const BUCKET = 'bench-training';
-const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const PLURAL = 'trainingjobs';
 /** SageMaker seconds per phase; the emulator multiplies them by the time scale. */
 const PHASES = {
@@ -66,172 +72,14 @@ const PHASE_ENDS = Object.values(PHASES).map((_, i, all) => all.slice(0, i + 1).
 const LIFETIME_S = PHASE_ENDS.at(-1) ?? 0;
 /** Starting, Downloading, Training, Uploading, Completed: what a user sees change. */
 const STATE_CHANGES = 5;
-/** The operator's production defaults, in SageMaker (real) time. */
-const PRODUCTION = { pollMinS: 10, pollMaxS: 300, driftS: 600, maxApiRate: 10 };
+const { scaledMs, toSageMakerS } = timeScale(scale);
 
-const scaledMs = (sageMakerSeconds: number): number =>
-  Math.max(1, Math.round(sageMakerSeconds * 1000 * scale));
-const toSageMakerS = (realMs: number): number => realMs / 1000 / scale;
-const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM'): number =>
-  Math.round(
-    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) /
-      1024,
-  );
-
-/** CPU seconds a process used so far (user + system). */
-const cpuSeconds = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-
-/** Sums the samples of a Prometheus text exposition whose line matches every fragment. */
-function metricSum(text: string, name: string, ...fragments: string[]): number {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .filter((l) => fragments.every((f) => l.includes(f)))
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}
-
-interface OperatorCounts {
-  status: number;
-  finalizer: number;
-  event: number;
-  reconciles: number;
-  aws: number;
-}
-
-function operatorCounts(text: string): OperatorCounts {
-  const writes = (write: string): number =>
-    metricSum(text, 'operator_kubernetes_writes_total', 'kind="TrainingJob"', `write="${write}"`);
-  return {
-    status: writes('status'),
-    finalizer: writes('finalizer'),
-    event: writes('event'),
-    reconciles: metricSum(text, 'controller_runtime_reconcile_total'),
-    aws: metricSum(text, 'aws_api_requests_total', 'service="SageMaker"'),
-  };
-}
-
-/** Mean of a Prometheus histogram (sum / count), in milliseconds. */
-function meanMs(text: string, name: string, ...fragments: string[]): number {
-  const count = metricSum(text, `${name}_count`, ...fragments);
-  return count > 0 ? (metricSum(text, `${name}_sum`, ...fragments) / count) * 1000 : 0;
-}
-
-const diff = (a: OperatorCounts, b: OperatorCounts): OperatorCounts => ({
-  status: a.status - b.status,
-  finalizer: a.finalizer - b.finalizer,
-  event: a.event - b.event,
-  reconciles: a.reconciles - b.reconciles,
-  aws: a.aws - b.aws,
-});
-
-function quantiles(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  const f = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(0));
-  return `min ${f(at(0))} · median ${f(at(0.5))} · p95 ${f(at(0.95))} · max ${f(at(1))}`;
-}
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const buildDir = join(root, '.local', 'training-job-bench-build');
-// `npm run build` into a private directory (others may be using dist/). Emits even when some other
-// part of the project does not typecheck at this moment.
-const compiling = performance.now();
-spawnSync(
-  process.execPath,
-  [
-    join(root, 'node_modules/typescript/bin/tsc'),
-    '-p',
-    join(root, 'tsconfig.build.json'),
-    '--outDir',
-    buildDir,
-    '--sourceMap',
-    'false',
-  ],
-  { stdio: 'ignore' },
-);
-const compiledOperator = join(buildDir, 'main.js');
-if (!existsSync(compiledOperator)) throw new Error(`compilation did not produce ${compiledOperator}`);
-console.log(`compiled the operator in ${((performance.now() - compiling) / 1000).toFixed(1)} s`);
-const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-
-const cp = await startControlPlane();
-const s3 = await startS3();
-const emulator = await startEmulator({
-  s3: { endpoint: s3.endpoint, credentials: CREDENTIALS },
-  timeScale: scale,
-  settings: { timings: PHASES },
-});
-const stops: (() => Promise<void>)[] = [() => cp.stop(), () => s3.stop(), () => emulator.stop()];
+const compiledOperator = compileOperator('training-job-bench-build');
+const rig = await startRig({ scale, timings: PHASES, bucket: BUCKET });
 try {
-  const kc = cp.kubeConfig();
-  // Every CRD: the operator waits for the caches of all the kinds it runs before it reconciles.
-  await installCrds(kc, CRD_DIR);
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
-  const s3Client = new S3Client({
-    endpoint: s3.endpoint,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-  });
-  await s3Client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  s3Client.destroy();
-
-  const metricsPort = await freePort();
-  const operatorArgs = [
-    `--region=${REGION}`,
-    '--cluster-name=bench',
-    `--sagemaker-endpoint=${emulator.endpoint}`,
-    `--s3-endpoint=${s3.endpoint}`,
-    `--namespaces=${NAMESPACE}`,
-    `--poll-interval-min=${scaledMs(PRODUCTION.pollMinS)}ms`,
-    `--poll-interval-max=${scaledMs(PRODUCTION.pollMaxS)}ms`,
-    `--drift-interval=${scaledMs(PRODUCTION.driftS)}ms`,
-    `--max-api-rate=${Math.round(PRODUCTION.maxApiRate / scale)}`,
-    `--concurrency=${workers}`,
-    `--metrics-addr=127.0.0.1:${metricsPort}`,
-    '--health-addr=0',
-    '--log-level=warn',
-  ];
-  const operator = spawn(process.execPath, [...nodeFlags, compiledOperator, ...operatorArgs], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      KUBECONFIG: cp.kubeconfigPath,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    },
-  });
-  const exited = new Promise<void>((resolve) =>
-    operator.once('exit', () => {
-      resolve();
-    }),
-  );
-  stops.unshift(async () => {
-    if (operator.exitCode === null) operator.kill('SIGTERM');
-    await exited;
-  });
-  const pid = operator.pid ?? 0;
-  const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  for (let i = 0; ; i++) {
-    if (operator.exitCode !== null) throw new Error('the operator exited at start');
-    if (
-      await scrape().then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    if (i > 300) throw new Error('the operator did not serve metrics within 30 s');
-    await sleep(100);
-  }
-  await sleep(1000); // informer list and watch
-  const rssIdle = rssMb(pid, 'VmRSS');
-  console.log(
-    `operator pid ${pid}, idle RSS ${rssIdle} MB: node ${[...nodeFlags, 'main.js', ...operatorArgs].join(' ')}`,
-  );
+  const { kc, emulator } = rig;
+  const operator = await startOperator(rig, compiledOperator, scale, workers);
+  const { pid, scrape, rssIdle, nodeFlags } = operator;
 
   const spec = (i: number): Record<string, unknown> => ({
     roleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
@@ -252,59 +100,17 @@ try {
     stoppingCondition: { maxRuntimeInSeconds: 86_400 },
   });
 
-  const api = kc.makeApiClient(CustomObjectsApi);
   const apiserverBefore = await apiserverMetrics(kc);
-  const countsBefore = operatorCounts(await scrape());
-  const statuses = new Map<string, string>();
-  let completed = 0;
-  let completedAt = 0;
-  const path = `/apis/${GROUP}/${VERSION}/namespaces/${NAMESPACE}/${PLURAL}`;
-  let watching = new AbortController();
-  const watch = async (): Promise<void> => {
-    watching = await new Watch(kc).watch(
-      path,
-      {},
-      (type, obj: { metadata: { name: string }; status?: { trainingJobStatus?: string } }) => {
-        if (type === 'DELETED') return;
-        const before = statuses.get(obj.metadata.name);
-        const now = obj.status?.trainingJobStatus ?? '(none)';
-        statuses.set(obj.metadata.name, now);
-        if (now === 'Completed' && before !== 'Completed' && ++completed === total)
-          completedAt = performance.now();
-      },
-      (err: unknown) => {
-        if (completed < total) {
-          if (err) console.error('watch ended:', err);
-          void watch();
-        }
-      },
-    );
-  };
-  await watch();
+  const countsBefore = operatorCounts(await scrape(), 'TrainingJob');
+  const tracked = await trackStatuses(kc, PLURAL, 'trainingJobStatus', 'Completed', total);
+  const statuses = tracked.statuses;
   const cpuBefore = cpuSeconds(pid);
   const benchCpuBefore = process.cpuUsage();
   const applied = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < total) {
-        const i = next++;
-        await api.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace: NAMESPACE,
-          body: {
-            apiVersion: `${GROUP}/${VERSION}`,
-            kind: 'TrainingJob',
-            metadata: { name: `job-${String(i).padStart(5, '0')}` },
-            spec: spec(i),
-          },
-        });
-      }
-    }),
-  );
-  const createdMs = performance.now() - applied;
+  const createdMs = await createAll(kc, PLURAL, 'TrainingJob', total, (i) => ({
+    name: `job-${String(i).padStart(5, '0')}`,
+    spec: spec(i),
+  }));
   console.log(`applied ${total} TrainingJobs in ${(createdMs / 1000).toFixed(1)} s`);
 
   // Until every TrainingJob reports Completed (status.trainingJobStatus, as kubectl shows it). A watch
@@ -313,11 +119,10 @@ try {
   let completedMs = 0;
   let lastReport = 0;
   for (;;) {
-    const byStatus = new Map<string, number>();
-    for (const s of statuses.values()) byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
+    const byStatus = countByStatus(statuses);
     const elapsed = performance.now() - applied;
     if ((byStatus.get('Completed') ?? 0) === total) {
-      completedMs = completedAt - applied;
+      completedMs = tracked.doneAt() - applied;
       break;
     }
     if (elapsed - lastReport > 10_000) {
@@ -329,7 +134,7 @@ try {
     if (elapsed > 15 * 60_000) throw new Error('not all jobs completed within 15 minutes');
     await sleep(100);
   }
-  watching.abort();
+  tracked.stop();
   console.log(`all ${total} Completed ${(completedMs / 1000).toFixed(1)} s after the apply began`);
   const rssPeakRun = rssMb(pid, 'VmHWM');
   const cpuRun = cpuSeconds(pid) - cpuBefore;
@@ -340,7 +145,7 @@ try {
   // Let the last status writes and events land, then take the run's figures.
   await sleep(Math.min(2000, scaledMs(PRODUCTION.pollMinS) * 10));
   const runMetrics = await scrape();
-  const runCounts = diff(operatorCounts(runMetrics), countsBefore);
+  const runCounts = diff(operatorCounts(runMetrics, 'TrainingJob'), countsBefore);
   const apiserverAfterRun = await apiserverMetrics(kc);
   const sageMakerCounts = await emulator.control.counts();
   const log: CallRecord[] = (await emulator.control.calls({})).calls;
@@ -381,16 +186,12 @@ try {
 
   // At rest: every job Completed; count what the operator does in `restHours` of SageMaker time.
   await emulator.control.clearCalls();
-  const restBefore = operatorCounts(await scrape());
+  const restBefore = operatorCounts(await scrape(), 'TrainingJob');
   const apiserverRestBefore = await apiserverMetrics(kc);
   const restMs = restHours * 3600 * 1000 * scale;
   console.log(`at rest for ${(restMs / 1000).toFixed(0)} s (${restHours} h of SageMaker time)`);
-  let rssRestMax = 0;
-  for (const end = performance.now() + restMs; performance.now() < end;) {
-    await sleep(Math.min(1000, end - performance.now()));
-    rssRestMax = Math.max(rssRestMax, rssMb(pid, 'VmRSS'));
-  }
-  const restCounts = diff(operatorCounts(await scrape()), restBefore);
+  const rssRestMax = await restWindow(pid, restMs);
+  const restCounts = diff(operatorCounts(await scrape(), 'TrainingJob'), restBefore);
   const cpuRest = cpuSeconds(pid) - cpuBefore - cpuRun;
   const apiserverRestAfter = await apiserverMetrics(kc);
   const restSageMaker = await emulator.control.counts();
@@ -401,17 +202,13 @@ try {
   const restDescribes = restSageMaker.DescribeTrainingJob ?? 0;
   const sageMakerTotal = Object.values(sageMakerCounts).reduce((a, b) => a + b, 0);
   const target = 1 + STATE_CHANGES + 2;
-  const apiserverJobWrites =
-    apiserverWrites(apiserverAfterRun, PLURAL) - apiserverWrites(apiserverBefore, PLURAL) - total;
-  const apiserverEventWrites =
-    apiserverWrites(apiserverAfterRun, 'events') - apiserverWrites(apiserverBefore, 'events');
+  const apiserverJobWrites = apiserverWritesBetween(apiserverBefore, apiserverAfterRun, PLURAL) - total;
+  const apiserverEventWrites = apiserverWritesBetween(apiserverBefore, apiserverAfterRun, 'events');
   const apiserverRestWrites =
-    apiserverWrites(apiserverRestAfter, PLURAL) -
-    apiserverWrites(apiserverRestBefore, PLURAL) +
-    apiserverWrites(apiserverRestAfter, 'events') -
-    apiserverWrites(apiserverRestBefore, 'events');
+    apiserverWritesBetween(apiserverRestBefore, apiserverRestAfter, PLURAL) +
+    apiserverWritesBetween(apiserverRestBefore, apiserverRestAfter, 'events');
 
-  const rows: [string, string, string][] = [
+  printTable([
     ['jobs applied at once', String(total), ''],
     [
       'time scale',
@@ -473,29 +270,22 @@ try {
       String(restCounts.status + restCounts.finalizer + restCounts.event),
       `target 0 · status ${restCounts.status}, events ${restCounts.event}; apiserver saw ${apiserverRestWrites}; reconciles ${restCounts.reconciles}`,
     ],
-    [
-      'operator RSS',
-      `peak ${rssPeak} MB`,
-      `idle before apply ${rssIdle} MB, at completion ${rssAtCompletion} MB (peak until then ${rssPeakRun} MB)`,
-    ],
-    ['  at rest', `${rssAtRest} MB`, `max during the rest window ${rssRestMax} MB`],
-    [
-      'operator CPU',
-      `${cpuRun.toFixed(1)} s until all Completed`,
-      `${cpuRest.toFixed(1)} s at rest · bench process (emulator, apply, watching) ${benchCpuRun.toFixed(1)} s · load average ${loadavg()[0]?.toFixed(1) ?? '?'}`,
-    ],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const width2 = Math.max(...rows.map(([, v]) => v.length));
-  console.log('\nresults');
-  for (const [k, v, note] of rows) console.log(`  ${k.padEnd(width)}  ${v.padEnd(width2)}  ${note}`);
+    ...resourceRows('Completed', 'at completion', {
+      rssIdle,
+      rssAtEnd: rssAtCompletion,
+      rssPeakRun,
+      rssPeak,
+      rssAtRest,
+      rssRestMax,
+      cpuRun,
+      cpuRest,
+      benchCpuRun,
+    }),
+  ]);
   console.log(
     `\ncommand: npx tsx test/bench/training-job-bench.ts --jobs ${total} --time-scale ${scale} --rest-hours ${restHours} --concurrency ${workers}` +
       (nodeFlags.length > 0 ? ` (BENCH_NODE_FLAGS="${nodeFlags.join(' ')}")` : ''),
   );
 } finally {
-  for (const stop of stops)
-    await stop().catch((err: unknown) => {
-      console.error(err);
-    });
+  await stopAll(rig);
 }

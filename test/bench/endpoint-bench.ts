@@ -183,6 +183,13 @@ try {
   const toInServiceS = [...tracked.doneTimes.values()].map((t) => toSageMakerS(t - appliedEpoch));
   const created = [...perEndpoint.values()].map((e) => e.created ?? 0).filter((t) => t > 0);
   const createLagS = created.map((t) => toSageMakerS(t - appliedEpoch));
+  // SageMaker reports InService CREATING_S after CreateEndpoint; the watch saw it this much later.
+  const sageMakerName = (name: string): string | undefined =>
+    [...perEndpoint.keys()].find((k) => k === name || k.endsWith(`-${name}`));
+  const noticeLagS = [...tracked.doneTimes].flatMap(([name, t]) => {
+    const createdAt = perEndpoint.get(sageMakerName(name) ?? '')?.created;
+    return createdAt === undefined ? [] : [toSageMakerS(t - createdAt) - CREATING_S];
+  });
   const describesWhileCreating = [...perEndpoint.values()].map((e) => e.describes - e.notFound);
 
   // At rest: every endpoint InService; count what the operator does in `restHours` of SageMaker time.
@@ -239,6 +246,11 @@ try {
       '  apply → CreateEndpoint (SageMaker s)',
       quantiles(createLagS),
       'CreateModel and CreateEndpointConfig come first',
+    ],
+    [
+      '  InService noticed after (SageMaker s)',
+      quantiles(noticeLagS),
+      'per endpoint, status InService − (CreateEndpoint + Creating)',
     ],
     ['SageMaker calls per endpoint to converge', perEndpointFigure(sageMakerTotal), 'apply → all InService'],
     ...Object.entries(sageMakerCounts)

@@ -1,9 +1,22 @@
+import { stableHash } from './naming.js';
+
 /** Ownership tags carried by every resource the operator creates (DESIGN.md §4). */
 export const TAG_MANAGED_BY = 'mlops.dev/managed-by';
 export const TAG_CLUSTER = 'mlops.dev/cluster';
 export const TAG_OWNER = 'mlops.dev/owner';
 export const TAG_UID = 'mlops.dev/uid';
 export const MANAGED_BY = 'sagemaker-operator';
+
+/** SageMaker's limits on a tag (TagKey, TagValue in the API model). */
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * The owner value is cut to this length plus `@<hash>`. `@` never occurs in a Kubernetes kind,
+ * namespace or name, so a shortened value can never equal the full value of another object.
+ */
+const OWNER_HASH_LENGTH = 16;
+const OWNER_HASH_SEPARATOR = '@';
 
 export interface Tag {
   Key: string | undefined;
@@ -18,11 +31,24 @@ export interface Owner {
   readonly clusterName: string;
 }
 
+/**
+ * The `mlops.dev/owner` value: `<kind>/<namespace>/<name>`, or, when that would pass SageMaker's
+ * 256-character tag value limit (a namespace of 63 and a name of 253 characters do), its first
+ * characters followed by `@` and a hash of the whole, so it stays deterministic and distinct per
+ * object. The uid tag identifies the object exactly in any case.
+ */
+export function ownerTagValue(owner: Pick<Owner, 'kind' | 'namespace' | 'name'>): string {
+  const full = `${owner.kind}/${owner.namespace}/${owner.name}`;
+  if (full.length <= MAX_TAG_VALUE_LENGTH) return full;
+  const suffix = `${OWNER_HASH_SEPARATOR}${stableHash(full, OWNER_HASH_LENGTH)}`;
+  return `${full.slice(0, MAX_TAG_VALUE_LENGTH - suffix.length)}${suffix}`;
+}
+
 export function ownershipTags(owner: Owner): { Key: string; Value: string }[] {
   return [
     { Key: TAG_MANAGED_BY, Value: MANAGED_BY },
     { Key: TAG_CLUSTER, Value: owner.clusterName },
-    { Key: TAG_OWNER, Value: `${owner.kind}/${owner.namespace}/${owner.name}` },
+    { Key: TAG_OWNER, Value: ownerTagValue(owner) },
     { Key: TAG_UID, Value: owner.uid },
   ];
 }

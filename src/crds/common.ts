@@ -14,19 +14,39 @@ export function sageMakerName(description: string) {
   return Type.String({ description, minLength: 1, maxLength: 63, pattern: SAGEMAKER_NAME_PATTERN });
 }
 
-const tags = StringMap(Type.String({ maxLength: 256 }), {
-  description:
-    'Tags for the SageMaker resources, reconciled with AddTags/DeleteTags. Keys of 1-128 characters; ' +
-    'keys starting with "mlops.dev/" (the operator\'s ownership tags) or "aws:" are reserved.',
-  maxProperties: 45,
-  'x-kubernetes-validations': [
-    {
-      rule: "self.all(k, size(k) >= 1 && size(k) <= 128 && !k.startsWith('mlops.dev/') && !k.startsWith('aws:'))",
-      message:
-        'tag keys must have 1-128 characters and must not start with "mlops.dev/" or "aws:" (reserved)',
-    },
-  ],
-});
+/**
+ * SageMaker's tag key and value pattern (TagKey, TagValue in the API model): letters, separators
+ * and numbers of any script, and `_ . : / = + - @`. OpenAPI patterns and CEL's matches() are both
+ * RE2, which knows these Unicode classes; in CEL the pattern is a raw string so `\p` stays as is.
+ */
+export const TAG_CHARACTERS = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
+export const TAG_VALUE_PATTERN = `^${TAG_CHARACTERS}*$`;
+
+const tags = StringMap(
+  Type.String({
+    description: 'Tag value: 0-256 letters, digits, spaces and _ . : / = + - @.',
+    maxLength: 256,
+    pattern: TAG_VALUE_PATTERN,
+  }),
+  {
+    description:
+      'Tags for the SageMaker resources, reconciled with AddTags/DeleteTags. Keys of 1-128 and values of ' +
+      "0-256 letters, digits, spaces and _ . : / = + - @ (SageMaker's tag pattern); keys starting with " +
+      '"mlops.dev/" (the operator\'s ownership tags) or "aws:" (in any case) are reserved.',
+    maxProperties: 45,
+    'x-kubernetes-validations': [
+      {
+        rule: "self.all(k, size(k) >= 1 && size(k) <= 128 && !k.startsWith('mlops.dev/') && !k.lowerAscii().startsWith('aws:'))",
+        message:
+          'tag keys must have 1-128 characters and must not start with "mlops.dev/" or "aws:" (reserved)',
+      },
+      {
+        rule: `self.all(k, k.matches(r'^${TAG_CHARACTERS}+$'))`,
+        message: 'tag keys may contain only letters, digits, spaces and _ . : / = + - @',
+      },
+    ],
+  },
+);
 
 /** The explicit SageMaker name field every kind has (trainingJobName, endpointName, ...). */
 export function explicitNameField(resource: string) {

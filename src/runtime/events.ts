@@ -11,6 +11,20 @@ const MAX_TRACKED = 4096;
 const SERIES_WINDOW_MS = 30 * 60_000;
 const MAX_NOTE = 1024;
 
+/** Event names are DNS subdomains: at most 253 characters, alphanumeric at both ends of each label. */
+const MAX_EVENT_NAME = 253;
+
+/**
+ * `<object name>.<time><random>`, like client-go's recorder, with the object name cut short when
+ * the whole would pass 253 characters (object names may be 253 long themselves) and no `.` or `-`
+ * left before the separator. The time and random parts keep it unique.
+ */
+export function eventName(objectName: string, now: number, random: string): string {
+  const suffix = `.${now.toString(16)}${random}`;
+  const head = objectName.slice(0, MAX_EVENT_NAME - suffix.length).replace(/[.-]+$/, '');
+  return `${head || 'object'}${suffix}`;
+}
+
 export type EventType = 'Normal' | 'Warning';
 
 /** What reconcile functions use to emit events about their object. */
@@ -110,7 +124,7 @@ export class EventRecorder {
       }
     }
     const namespace = regarding.metadata?.namespace ?? 'default';
-    const name = `${regarding.metadata?.name ?? 'object'}.${now.toString(16)}${randomBytes(2).toString('hex')}`;
+    const name = eventName(regarding.metadata?.name ?? 'object', now, randomBytes(2).toString('hex'));
     await this.api.createNamespacedEvent({
       namespace,
       body: {

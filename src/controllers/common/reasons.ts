@@ -1,0 +1,180 @@
+/**
+ * Every reason the operator writes, in conditions (`status.conditions[].reason`) and in events
+ * (DESIGN.md §3: reasons are CamelCase, stable and API). This is the one list: docs/design.md's
+ * reasons table and the Argo CD health script's terminal reasons are checked against it by unit
+ * tests (test/unit/controllers/reasons.test.ts, test/unit/helm/health-check.test.ts), and so is every
+ * reason literal in src/.
+ *
+ * - `terminal`: the resource cannot reach its spec without a person (a spec change, an IAM fix, a
+ *   delete and re-apply). Argo CD reads it as Degraded and kstatus as Stalled when Synced=False or
+ *   Ready=False carries it for the current generation.
+ * - `waitsForSpecChange`: a Synced=False with this reason is not retried until metadata.generation
+ *   changes (or a referenced object triggers the resource). Retrying would fail the same way.
+ */
+export interface ReasonInfo {
+  readonly terminal: boolean;
+  readonly waitsForSpecChange: boolean;
+  readonly meaning: string;
+}
+
+export const REASONS = {
+  // Progress toward the spec.
+  Creating: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The SageMaker resource is being created (Ready=False, Succeeded=Unknown; Normal event).',
+  },
+  Recreating: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'A failed endpoint is deleted to be created again for a new generation (Normal event).',
+  },
+  Updating: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The SageMaker resource is moving to the current spec (Ready=False; Normal event).',
+  },
+  InProgress: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'A job is running, or SageMaker refused a call because the resource is busy (requeued at the polling interval).',
+  },
+  WaitingForReference: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'A referenced object (e.g. the TrainingJob whose artifacts an Endpoint serves) is not ready yet (Ready=False).',
+  },
+  Adopted: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'An existing SageMaker resource was tagged and taken over because adoptExisting is set (Normal event).',
+  },
+  Stopping: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'A running job is being stopped before it is deleted (Normal event).',
+  },
+  Deleting: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The SageMaker resource is being deleted under deletionPolicy Delete (Normal event).',
+  },
+
+  // Arrived.
+  ReconcileSuccess: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'Synced=True: the last reconcile applied the current generation without error.',
+  },
+  InService: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The endpoint is InService on the planned config (Ready=True; Normal event).',
+  },
+  Completed: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The job completed (Ready=True, Succeeded=True).',
+  },
+
+  // Finished without reaching the spec: a person must act.
+  Failed: {
+    terminal: true,
+    waitsForSpecChange: false,
+    meaning:
+      'The job or endpoint failed in SageMaker, with its FailureReason (Ready=False, Succeeded=False; Warning event).',
+  },
+  Stopped: {
+    terminal: true,
+    waitsForSpecChange: false,
+    meaning: 'The job was stopped before it completed; it is not restarted (Ready=False, Succeeded=False).',
+  },
+  DeletedOutOfBand: {
+    terminal: true,
+    waitsForSpecChange: false,
+    meaning:
+      'The SageMaker resource was deleted outside the operator and is not re-created by itself (Ready=False; Warning event).',
+  },
+
+  // Synced=False: the error classes of DESIGN.md §5.
+  InvalidSpec: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      'SageMaker rejected the spec (ValidationException) or a reference is invalid; retried only after the spec changes.',
+  },
+  AlreadyExists: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      'A resource with the wanted name exists and is not ours (no ownership tags, adoptExisting not set); retried only after the spec changes.',
+  },
+  CreateFailed: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      'The resource was created but SageMaker failed it (e.g. endpoint Failed); re-created only for a new generation.',
+  },
+  UpdateFailed: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      'SageMaker rolled back or could not roll back an update of this generation; retried only after the spec changes.',
+  },
+  PolicyViolation: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      "The spec asks for something the operator's policy forbids; retried only after the spec changes.",
+  },
+  AccessDenied: {
+    terminal: true,
+    waitsForSpecChange: false,
+    meaning:
+      'AWS denied the call (IAM, credentials). Terminal (DESIGN.md §5 classes it so): a person must fix IAM; the operator retries slowly because that fix happens outside Kubernetes.',
+  },
+  QuotaExceeded: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'An account quota was hit (ResourceLimitExceeded); not terminal: it clears as other resources finish or the quota is raised, so it is retried slowly (minutes) with a Warning event.',
+  },
+  Throttled: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'SageMaker throttled the operator; the shared rate limiter slows down and the call is retried.',
+  },
+  SageMakerUnavailable: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'SageMaker or the network failed repeatedly (5xx, timeouts); retried with backoff.',
+  },
+  ReconcileError: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'An error no classifier recognised (e.g. a Kubernetes API failure); treated as transient and retried with backoff.',
+  },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type Reason = keyof typeof REASONS;
+
+const reasonsWhere = (flag: keyof Omit<ReasonInfo, 'meaning'>): ReadonlySet<string> =>
+  new Set(
+    Object.entries(REASONS as Record<string, ReasonInfo>)
+      .filter(([, info]) => info[flag])
+      .map(([reason]) => reason),
+  );
+
+/** Reasons that mean the resource cannot reach its spec without a person (Argo CD Degraded, kstatus Stalled). */
+export const TERMINAL_REASONS: ReadonlySet<string> = reasonsWhere('terminal');
+
+/** Reasons whose Synced=False is not retried until metadata.generation changes. */
+export const SPEC_CHANGE_REASONS: ReadonlySet<string> = reasonsWhere('waitsForSpecChange');
+
+export function isReason(value: string): value is Reason {
+  return Object.hasOwn(REASONS, value);
+}

@@ -1,5 +1,5 @@
 import { AwsClients } from './aws/clients.js';
-import { classifyAwsError } from './aws/errors.js';
+import { classifyError } from './controllers/common/errors.js';
 import { endpointController } from './controllers/endpoint/controller.js';
 import { trainingJobController } from './controllers/training-job/controller.js';
 import {
@@ -52,7 +52,7 @@ const operator = await startOperator({
   controllers,
   log,
   metrics,
-  classifier: classifyAwsError,
+  classifier: classifyError,
   namespaces: config.namespaces,
   ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
   concurrency: config.concurrency,

@@ -1,7 +1,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from 'prom-client';
-import { classifyAwsError, recordOperation } from './errors.js';
+import { classifyAwsError } from './errors.js';
 import { AwsMetrics } from './metrics.js';
 import { AimdRateLimiter } from './rate-limiter.js';
 
@@ -108,7 +108,6 @@ export class AwsClients {
           metrics.observe(service, operation, undefined, (performance.now() - started) / 1000);
           return result;
         } catch (err) {
-          recordOperation(err, operation);
           metrics.observe(service, operation, err, (performance.now() - started) / 1000);
           throw err;
         }

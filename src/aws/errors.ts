@@ -1,10 +1,38 @@
-import type { Classification } from '../runtime/errors.js';
-
 /**
  * The one classifier of AWS errors (DESIGN.md §5, reference sagemaker-api.md §6). SageMaker reports
  * most conditions as an unmodeled ValidationException whose text carries the meaning, so errors are
- * matched on `name` and message, never with instanceof.
+ * matched on `name` and message, never with instanceof. The classes are AWS's own vocabulary; the
+ * controllers map them once onto the runtime's (src/controllers/common/errors.ts).
  */
+
+/**
+ * - `throttled`: slow down and retry.
+ * - `transient`: 5xx, network; retry with backoff.
+ * - `busy`: the resource is in a state that refuses the call (e.g. an endpoint Updating); retry later.
+ * - `quota`: an account quota (ResourceLimitExceeded); retry slowly.
+ * - `notFound`: the resource named by the call does not exist.
+ * - `alreadyExists`: "Cannot create already existing …": the name is taken.
+ * - `resourceInUse`: ResourceInUse; the name is taken when it answers a create, the resource is busy
+ *   otherwise. Only the caller knows which call it made (see createOrFind in ./resources.ts).
+ * - `accessDenied`: IAM or credentials.
+ * - `invalid`: the request itself is wrong; retrying it cannot help.
+ */
+export type AwsErrorClass =
+  | 'throttled'
+  | 'transient'
+  | 'busy'
+  | 'quota'
+  | 'notFound'
+  | 'alreadyExists'
+  | 'resourceInUse'
+  | 'accessDenied'
+  | 'invalid';
+
+export interface AwsErrorClassification {
+  readonly errorClass: AwsErrorClass;
+  /** `<error name>: <AWS's message>`. */
+  readonly message: string;
+}
 
 const THROTTLING_NAMES = new Set([
   'ThrottlingException',
@@ -68,17 +96,6 @@ const ALREADY_EXISTS_TEXT = /^Cannot create already existing/;
 const IN_PROGRESS_TEXT =
   /^Cannot update in-progress|in status Pending|^The request was rejected because the .* is in status/;
 
-/** Operation names of failed calls, recorded by the client middleware (clients.ts). */
-const failedOperations = new WeakMap<object, string>();
-
-export function recordOperation(err: unknown, operation: string): void {
-  if (typeof err === 'object' && err !== null) failedOperations.set(err, operation);
-}
-
-export function operationOf(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null ? failedOperations.get(err) : undefined;
-}
-
 interface ErrorFacts {
   name: string;
   message: string;
@@ -105,54 +122,42 @@ function facts(err: unknown): ErrorFacts | undefined {
   };
 }
 
-function classification(
-  errorClass: Classification['errorClass'],
-  reason: string,
-  f: ErrorFacts,
-): Classification {
+function classification(errorClass: AwsErrorClass, f: ErrorFacts): AwsErrorClassification {
   const message = f.message || f.name || 'unknown error';
-  return { errorClass, reason, message: f.name && f.message ? `${f.name}: ${f.message}` : message };
+  return { errorClass, message: f.name && f.message ? `${f.name}: ${f.message}` : message };
 }
 
 /**
  * Classifies an error from an AWS SDK call. Returns undefined for errors that did not come from AWS
  * (e.g. a bug in a controller), so the caller's fallback applies.
  */
-export function classifyAwsError(err: unknown): Classification | undefined {
+export function classifyAwsError(err: unknown): AwsErrorClassification | undefined {
   const f = facts(err);
   if (!f) return undefined;
-  const operation = operationOf(err) ?? '';
-  const isCreate = operation.startsWith('Create');
-
-  if (THROTTLING_NAMES.has(f.name) || f.httpStatus === 429)
-    return classification('throttled', 'Throttled', f);
+  if (THROTTLING_NAMES.has(f.name) || f.httpStatus === 429) return classification('throttled', f);
   if (
     f.name === 'ResourceNotFound' ||
     f.name === 'NoSuchKey' ||
     f.name === 'NoSuchBucket' ||
     f.name === 'NotFound'
   )
-    return classification('notFound', 'InvalidSpec', f);
+    return classification('notFound', f);
   if (f.name === 'ValidationException' && NOT_FOUND_TEXT.test(f.message))
-    return classification('notFound', 'InvalidSpec', f);
+    return classification('notFound', f);
   if (f.name === 'ValidationException' && ALREADY_EXISTS_TEXT.test(f.message))
-    return classification('alreadyExists', 'AlreadyExists', f);
-  if (f.name === 'ResourceInUse')
-    return isCreate
-      ? classification('alreadyExists', 'AlreadyExists', f)
-      : classification('inProgress', 'InProgress', f);
-  if (f.name === 'ValidationException' && IN_PROGRESS_TEXT.test(f.message))
-    return classification('inProgress', 'InProgress', f);
-  if (f.name === 'ResourceLimitExceeded') return classification('quota', 'QuotaExceeded', f);
-  if (ACCESS_DENIED_NAMES.has(f.name)) return classification('accessDenied', 'AccessDenied', f);
-  if (INVALID_SPEC_NAMES.has(f.name)) return classification('terminal', 'InvalidSpec', f);
+    return classification('alreadyExists', f);
+  if (f.name === 'ResourceInUse') return classification('resourceInUse', f);
+  if (f.name === 'ValidationException' && IN_PROGRESS_TEXT.test(f.message)) return classification('busy', f);
+  if (f.name === 'ResourceLimitExceeded') return classification('quota', f);
+  if (ACCESS_DENIED_NAMES.has(f.name)) return classification('accessDenied', f);
+  if (INVALID_SPEC_NAMES.has(f.name)) return classification('invalid', f);
   if (
     TRANSIENT_NAMES.has(f.name) ||
     (f.code !== undefined && NETWORK_CODES.has(f.code)) ||
     (f.httpStatus !== undefined && f.httpStatus >= 500)
   )
-    return classification('transient', 'SageMakerUnavailable', f);
-  if (f.httpStatus !== undefined && f.httpStatus >= 400) return classification('terminal', 'InvalidSpec', f);
+    return classification('transient', f);
+  if (f.httpStatus !== undefined && f.httpStatus >= 400) return classification('invalid', f);
   return undefined;
 }
 
@@ -160,10 +165,8 @@ export function isNotFound(err: unknown): boolean {
   return classifyAwsError(err)?.errorClass === 'notFound';
 }
 
-export function isAlreadyExists(err: unknown): boolean {
-  return classifyAwsError(err)?.errorClass === 'alreadyExists';
-}
-
-export function isThrottling(err: unknown): boolean {
-  return classifyAwsError(err)?.errorClass === 'throttled';
+/** Whether an error that answered a create call says the name is taken. */
+export function isNameTaken(err: unknown): boolean {
+  const errorClass = classifyAwsError(err)?.errorClass;
+  return errorClass === 'alreadyExists' || errorClass === 'resourceInUse';
 }

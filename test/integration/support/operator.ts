@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
-import { classifyAwsError } from '../../../src/aws/errors.js';
+import { classifyError } from '../../../src/controllers/common/errors.js';
 import { endpointController } from '../../../src/controllers/endpoint/controller.js';
 import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
@@ -99,7 +99,7 @@ export class OperatorHarness {
       namespaces: [this.namespace],
       metricsAddr: '0',
       healthAddr: '0',
-      classifier: classifyAwsError,
+      classifier: classifyError,
       driftIntervalMs,
       metrics: new RuntimeMetrics(),
       timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: SLOW_RETRY_MS },

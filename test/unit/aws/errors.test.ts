@@ -5,7 +5,7 @@ import {
   ResourceNotFound,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
-import { classifyAwsError, isNotFound, recordOperation } from '../../../src/aws/errors.js';
+import { classifyAwsError, isNameTaken, isNotFound } from '../../../src/aws/errors.js';
 
 function unmodeled(name: string, message: string, httpStatusCode = 400): SageMakerServiceException {
   return new SageMakerServiceException({
@@ -47,8 +47,7 @@ describe('classifyAwsError', () => {
       "1 validation error detected: Value 'a_b' at 'trainingJobName' failed to satisfy constraint",
     );
     expect(classifyAwsError(err)).toEqual({
-      errorClass: 'terminal',
-      reason: 'InvalidSpec',
+      errorClass: 'invalid',
       message:
         "ValidationException: 1 validation error detected: Value 'a_b' at 'trainingJobName' failed to satisfy constraint",
     });
@@ -57,49 +56,44 @@ describe('classifyAwsError', () => {
   it('recognises throttling by name and by HTTP 429', () => {
     expect(classifyAwsError(unmodeled('ThrottlingException', 'Rate exceeded'))).toMatchObject({
       errorClass: 'throttled',
-      reason: 'Throttled',
     });
     expect(classifyAwsError(unmodeled('SomethingElse', 'slow down', 429))).toMatchObject({
       errorClass: 'throttled',
     });
   });
 
-  it('maps state conflicts to in progress', () => {
+  it('maps state conflicts to busy', () => {
     for (const message of [
       'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/x".',
       'Monitoring schedule in status Pending cannot be updated',
       'The request was rejected because the training job is in status Completed.',
     ]) {
       expect(classifyAwsError(unmodeled('ValidationException', message))).toMatchObject({
-        errorClass: 'inProgress',
+        errorClass: 'busy',
       });
     }
   });
 
-  it('maps "already existing" and ResourceInUse on create to already exists, on delete to in progress', () => {
-    expect(
-      classifyAwsError(unmodeled('ValidationException', 'Cannot create already existing endpoint "arn:..."')),
-    ).toMatchObject({ errorClass: 'alreadyExists', reason: 'AlreadyExists' });
-    const onCreate = new ResourceInUse({ message: 'Training job names must be unique', ...meta });
-    recordOperation(onCreate, 'CreateTrainingJob');
-    expect(classifyAwsError(onCreate)).toMatchObject({ errorClass: 'alreadyExists' });
-    const onDelete = new ResourceInUse({ message: 'job is running', ...meta });
-    recordOperation(onDelete, 'DeleteProcessingJob');
-    expect(classifyAwsError(onDelete)).toMatchObject({ errorClass: 'inProgress' });
+  it('tells "already existing" from ResourceInUse, which only the caller can read', () => {
+    const existing = unmodeled('ValidationException', 'Cannot create already existing endpoint "arn:..."');
+    expect(classifyAwsError(existing)).toMatchObject({ errorClass: 'alreadyExists' });
+    const inUse = new ResourceInUse({ message: 'Training job names must be unique', ...meta });
+    expect(classifyAwsError(inUse)).toMatchObject({ errorClass: 'resourceInUse' });
+    // Both mean "the name is taken" when they answer a create.
+    expect(isNameTaken(existing)).toBe(true);
+    expect(isNameTaken(inUse)).toBe(true);
+    expect(isNameTaken(unmodeled('ValidationException', 'Requested resource not found'))).toBe(false);
   });
 
   it('maps quota, access and server errors', () => {
     expect(classifyAwsError(new ResourceLimitExceeded({ message: 'limit', ...meta }))).toMatchObject({
       errorClass: 'quota',
-      reason: 'QuotaExceeded',
     });
     expect(classifyAwsError(unmodeled('AccessDeniedException', 'not authorized'))).toMatchObject({
       errorClass: 'accessDenied',
-      reason: 'AccessDenied',
     });
     expect(classifyAwsError(unmodeled('InternalFailure', 'boom', 500))).toMatchObject({
       errorClass: 'transient',
-      reason: 'SageMakerUnavailable',
     });
     expect(classifyAwsError(unmodeled('Whatever', 'bad gateway', 502))).toMatchObject({
       errorClass: 'transient',

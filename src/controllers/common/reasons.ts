@@ -158,6 +158,12 @@ export const REASONS = {
     meaning:
       'An error no classifier recognised (e.g. a Kubernetes API failure); treated as transient and retried with backoff.',
   },
+  ReconcileTimeout: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'A reconcile did not finish within its deadline; it was abandoned, the worker freed, and it is retried with backoff.',
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type Reason = keyof typeof REASONS;

@@ -2,15 +2,18 @@
 -- MonitoringSchedule, MultiModelSet). Argo CD runs it with only the base and table
 -- libraries, so it uses no string functions.
 
+-- The reasons after which the resource cannot reach its spec without a person: exactly those
+-- with terminal: true in src/controllers/common/reasons.ts (a unit test checks this).
 local terminalReasons = {
-  InvalidSpec = true,
   AccessDenied = true,
   AlreadyExists = true,
-  PolicyViolation = true,
-  UpdateFailed = true,
+  CreateFailed = true,
   DeletedOutOfBand = true,
   Failed = true,
+  InvalidSpec = true,
+  PolicyViolation = true,
   Stopped = true,
+  UpdateFailed = true,
 }
 
 local function findCondition(status, conditionType)
@@ -57,7 +60,13 @@ if synced ~= nil and synced.status == "False" and terminalReasons[synced.reason]
   return { status = "Degraded", message = describe(synced, "The operator cannot apply the spec") }
 end
 
+-- Ready False with a terminal reason (e.g. a job deleted outside the operator) needs a person too,
+-- even when the last reconcile itself succeeded.
 local ready = findCondition(status, "Ready")
+if ready ~= nil and ready.status == "False" and terminalReasons[ready.reason] then
+  return { status = "Degraded", message = describe(ready, "The resource cannot reach its spec") }
+end
+
 if ready ~= nil and ready.status == "True" then
   return { status = "Healthy", message = describe(ready, "Ready") }
 end

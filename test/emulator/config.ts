@@ -20,6 +20,8 @@ export interface Timings {
   processingStopping: number;
   transformRunning: number;
   transformStopping: number;
+  /** AWS maintenance of an InService endpoint (SystemUpdating), when steered. */
+  endpointSystemUpdating: number;
 }
 
 export const defaultTimings: Timings = {
@@ -40,6 +42,7 @@ export const defaultTimings: Timings = {
   processingStopping: 30,
   transformRunning: 300,
   transformStopping: 30,
+  endpointSystemUpdating: 300,
 };
 
 /** Account quotas answered with ResourceLimitExceeded; absent means unlimited. */
@@ -54,7 +57,16 @@ export interface Limits {
   concurrentProcessingJobs?: number;
   /** Transform jobs InProgress or Stopping at the same time. */
   concurrentTransformJobs?: number;
+  /**
+   * Instances of one type that one request may ask for (a training job, an endpoint's variants,
+   * a transform or processing job). SageMaker's per-type quotas are never unlimited: absent means
+   * `defaultInstancesPerType`.
+   */
+  instancesPerType?: number;
 }
+
+/** The per-instance-type quota that applies when `limits.instancesPerType` is not set. */
+export const defaultInstancesPerType = 100;
 
 /** A token bucket: `ratePerSecond` tokens are added per second, up to `burst`. */
 export interface RateLimit {
@@ -68,6 +80,36 @@ export type Fault =
   | { kind: 'latency'; operation?: string; rate: number; latencyMs: number; count?: number }
   | { kind: 'drop'; operation?: string; rate: number; count?: number };
 
+/**
+ * How much less kind than a local fake SageMaker is: its reads are eventually consistent and its
+ * creates can land late. Durations in seconds of SageMaker time (× timeScale); 0 turns them off.
+ */
+export interface Consistency {
+  /**
+   * For this long after a create lands, Describe* of the new resource answers the kind's own
+   * not-found error (training jobs, models, endpoint configs, endpoints, processing and transform
+   * jobs, monitoring schedules, job definitions).
+   */
+  describeAfterCreate: number;
+  /**
+   * A Create* call is executed (and answered) this long after it arrives; it is executed even if
+   * the client has gone away meanwhile, so a process killed mid-call meets its resource later.
+   */
+  createDelay: number;
+}
+
+export const defaultConsistency: Consistency = { describeAfterCreate: 0, createDelay: 0 };
+
+/** Checks SageMaker makes that need S3 objects to exist; off by default (tests must upload them). */
+export interface S3Checks {
+  /**
+   * CreateModel rejects a SingleModel container whose ModelDataUrl (or ModelDataSource S3Object)
+   * is not in S3: `ValidationException: Could not find model data at s3://…`. A training job whose
+   * S3 input channel has no object under its prefix fails while Downloading with `ClientError`.
+   */
+  inputsExist: boolean;
+}
+
 export interface EmulatorSettings {
   timeScale: number;
   timings: Timings;
@@ -75,6 +117,8 @@ export interface EmulatorSettings {
   /** Per operation name; the key '*' applies to every operation without its own entry. */
   rateLimits: Record<string, RateLimit>;
   faults: Fault[];
+  consistency: Consistency;
+  s3Checks: S3Checks;
 }
 
 export const defaultSettings = (timeScale: number): EmulatorSettings => ({
@@ -83,4 +127,6 @@ export const defaultSettings = (timeScale: number): EmulatorSettings => ({
   limits: {},
   rateLimits: {},
   faults: [],
+  consistency: { ...defaultConsistency },
+  s3Checks: { inputsExist: false },
 });

@@ -1,6 +1,6 @@
 import type { CallRecord } from './call-log.js';
 import type { EmulatorSettings } from './config.js';
-import type { SettingsPatch } from './emulator.js';
+import type { ResponseMismatch, SettingsPatch } from './emulator.js';
 import type { Steer } from './steering.js';
 
 export interface CallQuery {
@@ -57,6 +57,11 @@ export class EmulatorControl {
   /** Calls per operation since the last reset or clear. */
   async counts(): Promise<Record<string, number>> {
     return (await this.calls({ since: Number.MAX_SAFE_INTEGER })).counts;
+  }
+
+  /** Answers that did not match the API model's output shapes (emulators started with `checkResponses`). */
+  async mismatches(): Promise<ResponseMismatch[]> {
+    return ((await this.request('GET', '/mismatches')) as { mismatches: ResponseMismatch[] }).mismatches;
   }
 
   async clearCalls(): Promise<void> {

@@ -61,6 +61,10 @@ export function handleControl(
         reply(200, { calls, counts: emulator.calls.counts() });
         return;
       }
+      case 'GET /mismatches': {
+        reply(200, { mismatches: emulator.mismatches });
+        return;
+      }
       case 'DELETE /calls':
         emulator.calls.clear();
         {

@@ -1,6 +1,7 @@
 import type { ApiModel } from './api-model.js';
 import { CallLog } from './call-log.js';
-import type { EmulatorSettings, Fault, Limits, RateLimit, Timings } from './config.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consistency, EmulatorSettings, Fault, Limits, RateLimit, S3Checks, Timings } from './config.js';
 import { defaultSettings } from './config.js';
 import type { Context, Handler } from './context.js';
 import { ApiError } from './errors.js';
@@ -18,8 +19,8 @@ import { Steering } from './steering.js';
 import { tagOperations } from './tags.js';
 import { trainingJobs } from './training.js';
 import { transformJobs } from './transform.js';
-import type { InputValidator } from './validator.js';
-import { compileValidators } from './validator.js';
+import type { InputValidator, OutputValidator } from './validator.js';
+import { compileOutputValidators, compileValidators } from './validator.js';
 
 export interface EmulatorCoreOptions {
   model: ApiModel;
@@ -30,6 +31,11 @@ export interface EmulatorCoreOptions {
   region?: string;
   account?: string;
   onError?: (error: unknown) => void;
+  /**
+   * Checks every answer against the operation's output shape in the API model; a mismatch is
+   * answered as `EmulatorResponseMismatch` (HTTP 400, not retried) and kept in `mismatches`.
+   */
+  checkResponses?: boolean;
 }
 
 /** Partial settings as the control API accepts them: timings merge, the rest replaces. */
@@ -39,6 +45,46 @@ export interface SettingsPatch {
   limits?: Limits;
   rateLimits?: Record<string, RateLimit>;
   faults?: Fault[];
+  consistency?: Partial<Consistency>;
+  s3Checks?: Partial<S3Checks>;
+}
+
+/** An answer of the emulator that the API model says SageMaker would never give. */
+export interface ResponseMismatch {
+  operation: string;
+  problems: string[];
+}
+
+/** Operations that carry a resource's own name, per ARN type of its registry (see Kinds below). */
+const kindsByArnType: Record<string, { kind: string; member: string }> = {
+  'training-job': { kind: 'TrainingJob', member: 'TrainingJobName' },
+  model: { kind: 'Model', member: 'ModelName' },
+  'endpoint-config': { kind: 'EndpointConfig', member: 'EndpointConfigName' },
+  endpoint: { kind: 'Endpoint', member: 'EndpointName' },
+  'processing-job': { kind: 'ProcessingJob', member: 'ProcessingJobName' },
+  'transform-job': { kind: 'TransformJob', member: 'TransformJobName' },
+  'monitoring-schedule': { kind: 'MonitoringSchedule', member: 'MonitoringScheduleName' },
+  'data-quality-job-definition': { kind: 'DataQualityJobDefinition', member: 'JobDefinitionName' },
+  'model-quality-job-definition': { kind: 'ModelQualityJobDefinition', member: 'JobDefinitionName' },
+  'model-bias-job-definition': { kind: 'ModelBiasJobDefinition', member: 'JobDefinitionName' },
+  'model-explainability-job-definition': {
+    kind: 'ModelExplainabilityJobDefinition',
+    member: 'JobDefinitionName',
+  },
+};
+
+interface KindOperations {
+  registry: Registry<Resource>;
+  member: string;
+}
+
+/** Role ARNs a request passes, wherever they sit (RoleArn, ExecutionRoleArn, nested definitions). */
+export function roleArnsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(roleArnsIn);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, v]) =>
+    key.endsWith('RoleArn') && typeof v === 'string' ? [v] : roleArnsIn(v),
+  );
 }
 
 /** What the server does with a call before running it. */
@@ -55,6 +101,15 @@ export class Emulator {
   private readonly lifecycle: Lifecycle;
   private readonly s3: S3Effects;
   private readonly validators: Map<string, InputValidator>;
+  private readonly outputValidators: Map<string, OutputValidator> | undefined;
+  /** Answers that did not match the model's output shapes (only with `checkResponses`). */
+  readonly mismatches: ResponseMismatch[] = [];
+  private readonly scope: AccountScope;
+  /** Create* and Describe* operations, by operation name, with the registry they act on. */
+  private readonly creates = new Map<string, KindOperations>();
+  private readonly describes = new Map<string, KindOperations>();
+  /** Increased by reset() and stop(): a delayed create that outlives it is not executed. */
+  private generation = 0;
   private readonly operations = new Map<string, Handler>();
   private readonly registries: Registry<Resource>[];
   /** Monitoring executions outlive their schedules, so they are kept outside the registries. */
@@ -70,11 +125,13 @@ export class Emulator {
     this.lifecycle = new Lifecycle(now, onError);
     this.s3 = new S3Effects(options.s3);
     this.validators = compileValidators(options.model);
+    this.outputValidators = options.checkResponses ? compileOutputValidators(options.model) : undefined;
     const scope: AccountScope = {
       partition: 'aws',
       region: options.region ?? 'us-east-1',
       account: options.account ?? '123456789012',
     };
+    this.scope = scope;
     const ctx: Context = {
       scope,
       settings: this.settings,
@@ -113,6 +170,11 @@ export class Emulator {
     for (const ops of families) {
       for (const [name, handler] of Object.entries(ops)) this.operations.set(name, handler);
     }
+    for (const registry of this.registries) {
+      const { kind, member } = kindsByArnType[registry.arnType]!;
+      this.creates.set(`Create${kind}`, { registry, member });
+      this.describes.set(`Describe${kind}`, { registry, member });
+    }
     this.invoke = runtime(ctx, hosted.endpoints);
   }
 
@@ -126,7 +188,65 @@ export class Emulator {
     }
     const invalid = validator(input);
     if (invalid) throw invalid;
-    return await (handler as (input: unknown) => unknown)(input);
+    this.checkRoles(input);
+    const create = this.creates.get(operation);
+    if (create) await this.delayCreate();
+    this.hideYoungResource(operation, input);
+    const output = await (handler as (input: unknown) => unknown)(input);
+    if (create) this.startVisibilityWindow(create, input);
+    this.checkResponse(operation, output);
+    return output;
+  }
+
+  /** Passing a role of another account or partition is refused, as IAM refuses a cross-account PassRole. */
+  private checkRoles(input: unknown): void {
+    for (const arn of roleArnsIn(input)) {
+      const match = /^arn:([^:]+):iam::(\d{12}):/.exec(arn);
+      if (match && (match[1] !== this.scope.partition || match[2] !== this.scope.account)) {
+        throw new ApiError('ValidationException', 'Cross-account pass role is not allowed.');
+      }
+    }
+  }
+
+  /** A create lands late; it still lands if the caller went away (nothing here watches the socket). */
+  private async delayCreate(): Promise<void> {
+    const seconds = this.settings.consistency.createDelay * this.settings.timeScale;
+    if (seconds <= 0) return;
+    const generation = this.generation;
+    await sleep(seconds * 1000, undefined, { ref: false });
+    if (generation !== this.generation) {
+      throw new ApiError('InternalFailure', 'The emulator was reset while the create was pending.', 500);
+    }
+  }
+
+  /** Eventually consistent reads: a resource younger than the window is not found by Describe*. */
+  private hideYoungResource(operation: string, input: unknown): void {
+    const describe = this.describes.get(operation);
+    if (!describe) return;
+    const name = (input as Record<string, unknown>)[describe.member];
+    if (typeof name !== 'string') return;
+    const resource = describe.registry.get(name);
+    if (resource?.visibleAt !== undefined && Date.now() / 1000 < resource.visibleAt) {
+      throw describe.registry.missing(name);
+    }
+  }
+
+  private startVisibilityWindow(create: KindOperations, input: unknown): void {
+    const seconds = this.settings.consistency.describeAfterCreate * this.settings.timeScale;
+    const name = (input as Record<string, unknown>)[create.member];
+    if (seconds <= 0 || typeof name !== 'string') return;
+    const resource = create.registry.get(name);
+    if (resource) resource.visibleAt = Date.now() / 1000 + seconds;
+  }
+
+  private checkResponse(operation: string, output: unknown): void {
+    const problems = this.outputValidators?.get(operation)?.(output ?? {});
+    if (!problems || problems.length === 0) return;
+    this.mismatches.push({ operation, problems });
+    throw new ApiError(
+      'EmulatorResponseMismatch',
+      `The emulator's answer to ${operation} does not match the API model: ${problems.join('; ')}`,
+    );
   }
 
   /** Rate limits first (a throttled call does nothing), then injected faults. */
@@ -143,6 +263,8 @@ export class Emulator {
       limits: patch.limits ?? s.limits,
       rateLimits: patch.rateLimits ?? s.rateLimits,
       faults: patch.faults ?? s.faults,
+      consistency: { ...s.consistency, ...patch.consistency },
+      s3Checks: { ...s.s3Checks, ...patch.s3Checks },
     });
     if (patch.rateLimits) this.throttle.configure(patch.rateLimits);
     return this.settings;
@@ -150,6 +272,7 @@ export class Emulator {
 
   /** Forgets every resource, steer and logged call, and returns to the settings given at start. */
   reset(): void {
+    this.generation++;
     this.lifecycle.stop();
     for (const registry of this.registries) registry.clear();
     this.clearHistory();
@@ -160,6 +283,7 @@ export class Emulator {
   }
 
   stop(): void {
+    this.generation++;
     this.lifecycle.stop();
     this.s3.destroy();
   }

@@ -1,5 +1,7 @@
 import type {
+  ContainerDefinition,
   CreateEndpointConfigInput,
+  DataCaptureConfig,
   CreateEndpointInput,
   CreateModelInput,
   DeleteEndpointConfigInput,
@@ -26,7 +28,7 @@ import { echo } from './context.js';
 import { resourceLimitExceeded, validation } from './errors.js';
 import { settleAll } from './lifecycle.js';
 import { list } from './listing.js';
-import { quotaMessage } from './quotas.js';
+import { checkInstancesPerType, quotaMessage } from './quotas.js';
 import type { Resource } from './resources.js';
 import { newResource, Registry } from './resources.js';
 import { tagsFrom } from './tags.js';
@@ -57,6 +59,8 @@ export interface Deployment {
   configName: string;
   config: EndpointConfigRequest;
   variants: ServingVariant[];
+  /** The config's, or the previous deployment's when UpdateEndpoint retained variant properties. */
+  dataCapture?: Wire<DataCaptureConfig> | undefined;
 }
 
 export interface Endpoint extends Resource {
@@ -78,6 +82,25 @@ export interface Hosting {
 }
 
 const busyStatuses: EndpointStatus[] = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+
+/** DescribeModel's containers as SageMaker reports them: with the mode it defaulted. */
+const containerDefaults = (container: Wire<ContainerDefinition>): Wire<ContainerDefinition> => ({
+  Mode: 'SingleModel',
+  ...container,
+  ...(container.Mode === 'MultiModel' && {
+    MultiModelConfig: { ModelCacheSetting: 'Enabled', ...container.MultiModelConfig },
+  }),
+});
+
+/** The model data a container needs in S3 at CreateModel: a SingleModel artifact, or a ModelDataSource object. */
+const requiredModelData = (container: Wire<ContainerDefinition>): { uri: string; prefix: boolean }[] => {
+  const source = container.ModelDataSource?.S3DataSource;
+  if (source?.S3Uri !== undefined) return [{ uri: source.S3Uri, prefix: source.S3DataType === 'S3Prefix' }];
+  if (container.ModelDataUrl !== undefined && container.Mode !== 'MultiModel') {
+    return [{ uri: container.ModelDataUrl, prefix: false }];
+  }
+  return [];
+};
 
 const healthCheckFailure = (variant: string): string =>
   `The primary container for production variant ${variant} did not pass the ping health check. Please check CloudWatch logs for this endpoint.`;
@@ -138,12 +161,26 @@ export function hosting(ctx: Context): Hosting {
         desiredInstanceCount: count,
       };
     });
-    return { configName: config.EndpointConfigName!, config, variants };
+    // Retained variant properties keep the data capture settings too; ExcludeRetainedVariantProperties
+    // cannot take them from the new config ("not currently supported", reference §2.6).
+    const dataCapture = retain?.all && previous ? previous.dataCapture : config.DataCaptureConfig;
+    return { configName: config.EndpointConfigName!, config, variants, dataCapture };
   };
 
   const checkInstances = (deployment: Deployment): void => {
     const limit = ctx.settings.limits.instancesPerEndpoint;
     const requested = deployment.variants.reduce((sum, v) => sum + v.desiredInstanceCount, 0);
+    const types = new Map(
+      [
+        ...(deployment.config.ProductionVariants ?? []),
+        ...(deployment.config.ShadowProductionVariants ?? []),
+      ].map((v) => [v.VariantName, v.InstanceType]),
+    );
+    checkInstancesPerType(
+      ctx,
+      'endpoint usage',
+      deployment.variants.map((v) => ({ type: types.get(v.name), count: v.desiredInstanceCount })),
+    );
     if (limit !== undefined && requested > limit) {
       throw resourceLimitExceeded(
         quotaMessage('Number of instances per endpoint', limit, 0, 'Instances', requested),
@@ -169,13 +206,19 @@ export function hosting(ctx: Context): Hosting {
    * The end of a failed change: straight back to InService on what served before, or through
    * RollingBack (and possibly stuck in UpdateRollbackFailed).
    */
-  const planFailure = (endpoint: Endpoint, outcome: string, reason: string, rollBack: () => void): void => {
+  const planFailure = (
+    endpoint: Endpoint,
+    outcome: string,
+    reason: string | undefined,
+    rollBack: () => void,
+  ): void => {
     const at = ctx.now() + ctx.timing('endpointUpdating');
     const failed = (status: EndpointStatus) => (): void => {
       rollBack();
       endpoint.incoming = undefined;
       endpoint.failureReason = reason;
       setStatus(endpoint, status);
+      if (status === 'InService') maintain(endpoint);
     };
     if (outcome === 'Failed') {
       ctx.lifecycle.plan(endpoint, [{ at, run: failed('InService') }]);
@@ -196,6 +239,51 @@ export function hosting(ctx: Context): Hosting {
     ]);
   };
 
+  /** A steered maintenance, once: InService → SystemUpdating → InService. */
+  const maintain = (endpoint: Endpoint): void => {
+    if (endpoint.status !== 'InService' || !ctx.steering.take('EndpointMaintenance', endpoint.name)) return;
+    setStatus(endpoint, 'SystemUpdating');
+    ctx.lifecycle.plan(endpoint, [
+      {
+        at: ctx.now() + ctx.timing('endpointSystemUpdating'),
+        run: () => {
+          setStatus(endpoint, 'InService');
+        },
+      },
+    ]);
+  };
+
+  ctx.steering.onSet((steer) => {
+    if (steer.kind !== 'EndpointMaintenance') return;
+    const endpoint = endpoints.get(steer.name);
+    if (!endpoint) return;
+    const settled = ctx.lifecycle.settle(endpoint);
+    if (settled) {
+      settled.then(
+        () => {
+          maintain(endpoint);
+        },
+        (error: unknown) => {
+          ctx.reportError(error);
+        },
+      );
+    } else maintain(endpoint);
+  });
+
+  /** SageMaker looks for a SingleModel container's artifact when the model is created. */
+  const checkModelData = async (input: ModelRequest): Promise<void> => {
+    const containers = [
+      ...(input.PrimaryContainer ? [input.PrimaryContainer] : []),
+      ...(input.Containers ?? []),
+    ];
+    for (const { uri, prefix } of containers.flatMap(requiredModelData)) {
+      const found = await (
+        prefix ? ctx.s3.list(uri).then((uris) => uris.length > 0) : ctx.s3.exists(uri)
+      ).catch(() => false);
+      if (!found) throw validation(`Could not find model data at ${uri}.`);
+    }
+  };
+
   const variantSummary = (
     v: ServingVariant,
     status?: Wire<ProductionVariantStatus>[],
@@ -211,7 +299,7 @@ export function hosting(ctx: Context): Hosting {
 
   const describeEndpoint = (endpoint: Endpoint): Wire<DescribeEndpointOutput> => {
     const { deployed, incoming } = endpoint;
-    const capture = deployed?.config.DataCaptureConfig;
+    const capture = deployed?.dataCapture;
     const incomingStatus = deployed ? 'Updating' : 'Creating';
     return {
       EndpointName: endpoint.name,
@@ -244,8 +332,9 @@ export function hosting(ctx: Context): Hosting {
   };
 
   const operations = {
-    CreateModel(input: ModelRequest) {
+    async CreateModel(input: ModelRequest) {
       rejectDuplicate(models, 'model', input.ModelName!);
+      if (ctx.settings.s3Checks.inputsExist) await checkModelData(input);
       const model: Model = {
         ...newResource(input.ModelName!, models.arn(input.ModelName!), ctx.now()),
         tags: tagsFrom(input.Tags),
@@ -256,7 +345,15 @@ export function hosting(ctx: Context): Hosting {
     },
     DescribeModel(input: Wire<DescribeModelInput>) {
       const model = models.require(input.ModelName!);
-      return { ...echo(model.request, ['Tags']), ModelArn: model.arn, CreationTime: model.creationTime };
+      const request = echo(model.request, ['Tags']);
+      return {
+        ...request,
+        ...(request.PrimaryContainer && { PrimaryContainer: containerDefaults(request.PrimaryContainer) }),
+        ...(request.Containers && { Containers: request.Containers.map(containerDefaults) }),
+        EnableNetworkIsolation: request.EnableNetworkIsolation ?? false,
+        ModelArn: model.arn,
+        CreationTime: model.creationTime,
+      };
     },
     DeleteModel(input: Wire<DeleteModelInput>) {
       models.delete(models.require(input.ModelName!));
@@ -288,8 +385,16 @@ export function hosting(ctx: Context): Hosting {
     },
     DescribeEndpointConfig(input: Wire<DescribeEndpointConfigInput>) {
       const config = endpointConfigs.require(input.EndpointConfigName!);
+      const request = echo(config.request, ['Tags']);
+      const capture = request.DataCaptureConfig;
       return {
-        ...echo(config.request, ['Tags']),
+        ...request,
+        ProductionVariants: request.ProductionVariants?.map((v) => ({
+          ...(!v.ServerlessConfig && { InitialVariantWeight: 1 }),
+          ...v,
+        })),
+        ...(capture && { DataCaptureConfig: { EnableCapture: true, ...capture } }),
+        EnableNetworkIsolation: request.EnableNetworkIsolation ?? false,
         EndpointConfigArn: config.arn,
         CreationTime: config.creationTime,
       };
@@ -343,6 +448,7 @@ export function hosting(ctx: Context): Hosting {
             } else {
               endpoint.deployed = deployment;
               setStatus(endpoint, 'InService');
+              maintain(endpoint);
             }
           },
         },
@@ -391,7 +497,9 @@ export function hosting(ctx: Context): Hosting {
       setStatus(endpoint, 'Updating');
       const steer = ctx.steering.get('Endpoint', endpoint.name, 'update');
       if (steer && steer.outcome !== 'Succeeded') {
-        const reason = steer.failureReason ?? healthCheckFailure(deployment.variants[0]?.name ?? '');
+        const reason = steer.withoutFailureReason
+          ? undefined
+          : (steer.failureReason ?? healthCheckFailure(deployment.variants[0]?.name ?? ''));
         planFailure(endpoint, steer.outcome, reason, () => undefined);
       } else {
         ctx.lifecycle.plan(endpoint, [
@@ -402,6 +510,7 @@ export function hosting(ctx: Context): Hosting {
               endpoint.incoming = undefined;
               endpoint.lastDeploymentConfig = deploymentConfig;
               setStatus(endpoint, 'InService');
+              maintain(endpoint);
             },
           },
         ]);
@@ -430,8 +539,10 @@ export function hosting(ctx: Context): Hosting {
       setStatus(endpoint, 'Updating');
       const steer = ctx.steering.get('Endpoint', endpoint.name, 'update');
       if (steer && steer.outcome !== 'Succeeded') {
-        const reason =
-          steer.failureReason ?? `Failed to update the weights and capacities of endpoint "${endpoint.arn}".`;
+        const reason = steer.withoutFailureReason
+          ? undefined
+          : (steer.failureReason ??
+            `Failed to update the weights and capacities of endpoint "${endpoint.arn}".`);
         // A failed weight or capacity change always goes through RollingBack.
         const outcome = steer.outcome === 'Failed' ? 'RollingBack' : steer.outcome;
         planFailure(endpoint, outcome, reason, () => {
@@ -446,6 +557,7 @@ export function hosting(ctx: Context): Hosting {
               for (const v of variants)
                 Object.assign(v, { weight: v.desiredWeight, instanceCount: v.desiredInstanceCount });
               setStatus(endpoint, 'InService');
+              maintain(endpoint);
             },
           },
         ]);

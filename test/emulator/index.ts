@@ -8,10 +8,10 @@ import type { S3Options } from './s3.js';
 import { createEmulatorServer } from './server.js';
 
 export type { CallRecord } from './call-log.js';
-export type { EmulatorSettings, Fault, Limits, RateLimit, Timings } from './config.js';
+export type { Consistency, EmulatorSettings, Fault, Limits, RateLimit, S3Checks, Timings } from './config.js';
 export { defaultTimings } from './config.js';
 export { EmulatorControl } from './control-client.js';
-export type { SettingsPatch } from './emulator.js';
+export type { ResponseMismatch, SettingsPatch } from './emulator.js';
 export type { Steer } from './steering.js';
 
 export interface StartEmulatorOptions {
@@ -28,6 +28,11 @@ export interface StartEmulatorOptions {
   apiModelPath?: string;
   region?: string;
   account?: string;
+  /**
+   * Checks every answer against the API model's output shape; a mismatch is answered as
+   * `EmulatorResponseMismatch` (400) and listed by `control.mismatches()`. The test harness sets it.
+   */
+  checkResponses?: boolean;
   /** Background failures (side effects nobody awaits); default: written to stderr. */
   onError?: (error: unknown) => void;
 }

@@ -13,6 +13,7 @@ import { echo } from './context.js';
 import { validation } from './errors.js';
 import { settleAll } from './lifecycle.js';
 import { list } from './listing.js';
+import { checkInstancesPerType } from './quotas.js';
 import { constraints, statistics } from './reports.js';
 import { joinS3 } from './s3.js';
 
@@ -66,6 +67,10 @@ export function processingJobs(ctx: Context) {
 
   const operations: Record<string, Handler> = {
     CreateProcessingJob(input: ProcessingRequest) {
+      const cluster = input.ProcessingResources?.ClusterConfig;
+      checkInstancesPerType(ctx, 'processing job usage', [
+        { type: cluster?.InstanceType, count: cluster?.InstanceCount ?? 0 },
+      ]);
       return { ProcessingJobArn: start(input).arn };
     },
     async DescribeProcessingJob(input: Wire<DescribeProcessingJobRequest>) {

@@ -8,6 +8,8 @@ export interface Resource extends Live {
   tags: Map<string, string>;
   creationTime: number;
   lastModifiedTime: number;
+  /** Epoch seconds before which Describe* answers not found (eventually consistent reads). */
+  visibleAt?: number;
 }
 
 export interface AccountScope {
@@ -41,10 +43,15 @@ export class Registry<R extends Resource> {
     return this.byName.get(name.toLowerCase());
   }
 
+  /** The kind's own "not found" error for a name. */
+  missing(name: string): ApiError {
+    return this.notFound(name, this.arn(name));
+  }
+
   /** The resource, or the kind's own "not found" error. */
   require(name: string): R {
     const found = this.get(name);
-    if (!found) throw this.notFound(name, this.arn(name));
+    if (!found) throw this.missing(name);
     return found;
   }
 

@@ -167,7 +167,7 @@ export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
       contentType: 'application/json',
       variant: variant.name,
     };
-    const capture = deployed.config.DataCaptureConfig;
+    const capture = deployed.dataCapture;
     if (capture && capture.EnableCapture !== false && sampled(n, capture.InitialSamplingPercentage ?? 0)) {
       const at = new Date(ctx.now() * 1000);
       const uri = captureKey(capture.DestinationS3Uri!, endpoint.name, variant.name, at);

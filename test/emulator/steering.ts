@@ -23,6 +23,19 @@ export type Steer =
        */
       outcome: 'Succeeded' | 'Failed' | 'RollingBack' | 'UpdateRollbackFailed';
       failureReason?: string;
+      /**
+       * A failed update ends without FailureReason, as an automatic rollback (alarms, blue/green)
+       * leaves the endpoint: InService on the old config and nothing saying why.
+       */
+      withoutFailureReason?: boolean;
+    }
+  | {
+      /**
+       * AWS maintenance, once: the endpoint passes through SystemUpdating (for the
+       * `endpointSystemUpdating` timing) the next time it is InService — at once if it is now.
+       */
+      kind: 'EndpointMaintenance';
+      name: string;
     }
   | {
       kind: 'MonitoringSchedule';
@@ -39,13 +52,27 @@ const keyOf = (kind: string, name: string, on = ''): string => `${kind}/${on}/${
 
 export class Steering {
   private readonly steers = new Map<string, Steer>();
+  private readonly listeners: ((steer: Steer) => void)[] = [];
 
   set(steer: Steer): void {
     this.steers.set(keyOf(steer.kind, steer.name, steer.kind === 'Endpoint' ? steer.on : ''), steer);
+    for (const listener of this.listeners) listener(steer);
   }
 
   get<K extends SteerKind>(kind: K, name: string, on?: 'create' | 'update'): SteerOf<K> | undefined {
     return this.steers.get(keyOf(kind, name, on)) as SteerOf<K> | undefined;
+  }
+
+  /** A steer that applies once: returned and forgotten. */
+  take<K extends SteerKind>(kind: K, name: string): SteerOf<K> | undefined {
+    const steer = this.get(kind, name);
+    if (steer) this.steers.delete(keyOf(kind, name));
+    return steer;
+  }
+
+  /** Called for every steer set, so a steer can act on a resource that exists already. */
+  onSet(listener: (steer: Steer) => void): void {
+    this.listeners.push(listener);
   }
 
   clear(): void {

@@ -22,9 +22,10 @@ import { list } from './listing.js';
 import { quotaMessage } from './quotas.js';
 import type { Resource } from './resources.js';
 import { newResource, Registry } from './resources.js';
-import { joinS3 } from './s3.js';
+import { joinS3, parseS3Uri } from './s3.js';
 import { tagsFrom } from './tags.js';
 import { tarGz } from './tarball.js';
+import { checkInstancesPerType } from './quotas.js';
 import { createHash } from 'node:crypto';
 
 /** A stable value in [0, 1) for a job's metric: the same job and metric always report the same. */
@@ -61,6 +62,44 @@ const defaultFailure = 'AlgorithmError: The training script exited with a non-ze
 const active: TrainingJobStatus[] = ['InProgress', 'Stopping'];
 
 export const notFound = (): ApiError => validation('Requested resource not found.');
+
+/**
+ * What DescribeTrainingJob reports for members the request left out: SageMaker fills them in with
+ * its defaults (the flags false, GZIP output, FullyReplicated channels without compression).
+ */
+export function withServerDefaults(
+  request: Omit<Wire<CreateTrainingJobRequest>, 'Tags' | 'SessionChainingConfig'>,
+): Omit<Wire<CreateTrainingJobRequest>, 'Tags' | 'SessionChainingConfig'> {
+  const algorithm = request.AlgorithmSpecification;
+  return {
+    ...request,
+    ...(algorithm && {
+      AlgorithmSpecification: { EnableSageMakerMetricsTimeSeries: false, ...algorithm },
+    }),
+    ...(request.OutputDataConfig && {
+      OutputDataConfig: { CompressionType: 'GZIP', ...request.OutputDataConfig },
+    }),
+    ...(request.InputDataConfig && {
+      InputDataConfig: request.InputDataConfig.map((channel) => ({
+        CompressionType: 'None',
+        RecordWrapperType: 'None',
+        ...channel,
+        ...(channel.DataSource?.S3DataSource && {
+          DataSource: {
+            ...channel.DataSource,
+            S3DataSource: { S3DataDistributionType: 'FullyReplicated', ...channel.DataSource.S3DataSource },
+          },
+        }),
+      })),
+    }),
+    ...(request.CheckpointConfig && {
+      CheckpointConfig: { LocalPath: '/opt/ml/checkpoints/', ...request.CheckpointConfig },
+    }),
+    EnableNetworkIsolation: request.EnableNetworkIsolation ?? false,
+    EnableInterContainerTrafficEncryption: request.EnableInterContainerTrafficEncryption ?? false,
+    EnableManagedSpotTraining: request.EnableManagedSpotTraining ?? false,
+  };
+}
 
 export const modelArtifactsUri = (job: TrainingJob): string =>
   joinS3(job.request.OutputDataConfig!.S3OutputPath!, job.name, 'output', 'model.tar.gz');
@@ -130,6 +169,26 @@ export function trainingJobs(ctx: Context): {
     ]);
   };
 
+  const startTraining = async (job: TrainingJob): Promise<void> => {
+    for (const channel of job.request.InputDataConfig ?? []) {
+      const uri = channel.DataSource?.S3DataSource?.S3Uri;
+      if (uri === undefined) continue;
+      const prefix = channel.DataSource?.S3DataSource?.S3DataType === 'S3Prefix';
+      // A bucket that does not exist answers an error: as missing as an empty prefix.
+      const found = await (
+        prefix ? ctx.s3.list(uri).then((uris) => uris.length > 0) : ctx.s3.exists(uri)
+      ).catch(() => false);
+      if (!found) {
+        const { bucket } = parseS3Uri(uri);
+        job.failureReason = `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists in the selected region (${ctx.scope.region}), that objects exist under that S3 prefix, and that the role "${job.request.RoleArn ?? ''}" has "s3:ListBucket" permissions on bucket "${bucket}".`;
+        enter(job, 'Failed', 'Failed');
+        ctx.lifecycle.plan(job, []);
+        return;
+      }
+    }
+    enter(job, 'InProgress', 'Training');
+  };
+
   /** The run from creation to its end, cut short by MaxRuntimeInSeconds or a steered outcome. */
   const planRun = (job: TrainingJob): void => {
     const steer = ctx.steering.get('TrainingJob', job.name);
@@ -149,6 +208,8 @@ export function trainingJobs(ctx: Context): {
         transitions.push({
           at,
           run: () => {
+            // The input data is fetched before training starts: missing objects fail the job here.
+            if (secondary === 'Training' && ctx.settings.s3Checks.inputsExist) return startTraining(job);
             enter(job, 'InProgress', secondary);
           },
         });
@@ -184,6 +245,23 @@ export function trainingJobs(ctx: Context): {
     }
   };
 
+  /** No instances at all, or more of one type than any account may have. */
+  const checkInstanceCounts = (input: Wire<CreateTrainingJobRequest>): void => {
+    const resources = input.ResourceConfig;
+    if (!resources) return;
+    const groups = resources.InstanceGroups ?? [];
+    const requests =
+      groups.length > 0
+        ? groups.map((g) => ({ type: g.InstanceType, count: g.InstanceCount ?? 0 }))
+        : [{ type: resources.InstanceType, count: resources.InstanceCount ?? 0 }];
+    if (groups.length === 0 && resources.InstanceCount !== undefined && resources.InstanceCount < 1) {
+      throw validation(
+        `1 validation error detected: Value '${resources.InstanceCount}' at 'resourceConfig.instanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+      );
+    }
+    checkInstancesPerType(ctx, 'training job usage', requests);
+  };
+
   const checkQuota = (): void => {
     const limit = ctx.settings.limits.concurrentTrainingJobs;
     if (limit === undefined) return;
@@ -199,7 +277,7 @@ export function trainingJobs(ctx: Context): {
       ? Math.max(1, Math.round((job.trainingEndTime! - job.trainingStartTime!) / ctx.settings.timeScale))
       : undefined;
     return {
-      ...echo(job.request, ['Tags']),
+      ...withServerDefaults(echo(job.request, ['Tags', 'SessionChainingConfig'])),
       TrainingJobName: job.name,
       TrainingJobArn: job.arn,
       TrainingJobStatus: job.status,
@@ -246,6 +324,7 @@ export function trainingJobs(ctx: Context): {
           `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${existing.arn})`,
         );
       }
+      checkInstanceCounts(input);
       checkQuota();
       const now = ctx.now();
       const job: TrainingJob = {

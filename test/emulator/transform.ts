@@ -13,6 +13,7 @@ import { validation } from './errors.js';
 import type { Model } from './hosting.js';
 import { settleAll } from './lifecycle.js';
 import { list } from './listing.js';
+import { checkInstancesPerType } from './quotas.js';
 import type { Registry } from './resources.js';
 import { predict } from './runtime.js';
 import { joinS3, parseS3Uri } from './s3.js';
@@ -49,8 +50,20 @@ export function transformJobs(ctx: Context, models: Registry<Model>) {
     }
   };
 
+  /** What DescribeTransformJob reports for members the request left out (reference §5 defaults). */
+  const withServerDefaults = (request: Omit<TransformRequest, 'Tags'>): Omit<TransformRequest, 'Tags'> => ({
+    MaxPayloadInMB: 6,
+    ...request,
+    ...(request.TransformInput && {
+      TransformInput: { CompressionType: 'None', SplitType: 'None', ...request.TransformInput },
+    }),
+    ...(request.TransformOutput && {
+      TransformOutput: { AssembleWith: 'None', ...request.TransformOutput },
+    }),
+  });
+
   const describe = (job: BatchJob<TransformRequest>): Wire<DescribeTransformJobResponse> => ({
-    ...echo(job.request, ['Tags']),
+    ...withServerDefaults(echo(job.request, ['Tags'])),
     TransformJobArn: job.arn,
     TransformJobStatus: job.status,
     FailureReason: job.failureReason,
@@ -62,6 +75,9 @@ export function transformJobs(ctx: Context, models: Registry<Model>) {
   const operations: Record<string, Handler> = {
     CreateTransformJob(input: TransformRequest) {
       const model = models.require(input.ModelName!).request;
+      checkInstancesPerType(ctx, 'transform job usage', [
+        { type: input.TransformResources?.InstanceType, count: input.TransformResources?.InstanceCount ?? 0 },
+      ]);
       const modelData = model.PrimaryContainer?.ModelDataUrl ?? model.ModelName!;
       const job = jobs.create(input.TransformJobName!, input, { produce: produce(input, modelData) });
       return { TransformJobArn: job.arn };

@@ -5,10 +5,15 @@ import { fromJavaPattern } from './java-regex.js';
 /** Checks one operation's input; answers the error SageMaker would, or undefined when it is valid. */
 export type InputValidator = (input: unknown) => ApiError | undefined;
 
+/** Checks one operation's output against the model; answers every mismatch found (empty: valid). */
+export type OutputValidator = (output: unknown) => string[];
+
 interface Findings {
   violations: string[];
   /** A JSON type that cannot be read as the modelled type: the service fails to deserialize. */
   typeError?: string;
+  /** Output mode: every type mismatch is a violation, and so is a member the shape does not have. */
+  strict?: boolean;
 }
 
 type Check = (value: unknown, path: string, findings: Findings) => void;
@@ -27,6 +32,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function typeMismatch(findings: Findings, value: unknown, path: string, expected: string): void {
+  if (findings.strict) {
+    findings.violations.push(
+      `Value ${JSON.stringify(value)} at '${path === '' ? 'output' : path}' is not of the modelled type ${expected}`,
+    );
+    return;
+  }
   findings.typeError ??= `Value ${JSON.stringify(value)} at '${path === '' ? 'input' : path}' cannot be converted to ${expected}`;
 }
 
@@ -84,6 +95,48 @@ function compileNumber(shape: Shape, integral: boolean): Check {
 
 /** Compiles a checker per operation input, once, from the model's shapes. */
 export function compileValidators(model: ApiModel): Map<string, InputValidator> {
+  const checks = compileChecks(model, 'input');
+  const validators = new Map<string, InputValidator>();
+  for (const [operation, check] of checks) {
+    validators.set(operation, (value) => {
+      if (!check) return undefined;
+      const findings: Findings = { violations: [] };
+      check(value, '', findings);
+      if (findings.typeError !== undefined) return new ApiError('SerializationException', findings.typeError);
+      const n = findings.violations.length;
+      if (n === 0) return undefined;
+      return new ApiError(
+        'ValidationException',
+        `${n} validation error${n === 1 ? '' : 's'} detected: ${findings.violations.join('; ')}`,
+      );
+    });
+  }
+  return validators;
+}
+
+/**
+ * Compiles a checker per operation output: what the emulator answers must be what the model says
+ * SageMaker answers — no member the shape lacks, every required member, the modelled types, enums,
+ * lengths, patterns and ranges. An operation without an output shape must answer an empty object.
+ */
+export function compileOutputValidators(model: ApiModel): Map<string, OutputValidator> {
+  const checks = compileChecks(model, 'output');
+  const validators = new Map<string, OutputValidator>();
+  for (const [operation, check] of checks) {
+    validators.set(operation, (value) => {
+      if (!check) {
+        const empty = typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+        return value === undefined || empty ? [] : [`${operation} has no output shape, but answered members`];
+      }
+      const findings: Findings = { violations: [], strict: true };
+      check(value, '', findings);
+      return findings.violations;
+    });
+  }
+  return validators;
+}
+
+function compileChecks(model: ApiModel, direction: 'input' | 'output'): Map<string, Check | undefined> {
   const compiled = new Map<string, Check>();
 
   // Compiled eagerly, so no request pays for it and a bad pattern fails at start. Shapes can be
@@ -168,10 +221,18 @@ export function compileValidators(model: ApiModel): Map<string, InputValidator> 
     }));
     const required = shape.required ?? [];
     const union = shape.union === true;
+    const known = new Set(members.map((m) => m.member));
     return (value, path, f) => {
       if (!isPlainObject(value)) {
         typeMismatch(f, value, path, 'Structure');
         return;
+      }
+      if (f.strict) {
+        for (const [member, v] of Object.entries(value)) {
+          if (v !== undefined && !known.has(member)) {
+            f.violations.push(`Member '${memberPath(path, member)}' is not in the modelled shape`);
+          }
+        }
       }
       for (const member of required) {
         if (value[member] === undefined || value[member] === null) {
@@ -191,21 +252,10 @@ export function compileValidators(model: ApiModel): Map<string, InputValidator> 
     };
   };
 
-  const validators = new Map<string, InputValidator>();
-  for (const [operation, { input }] of Object.entries(model.operations)) {
-    const check = input ? ref(input.shape) : undefined;
-    validators.set(operation, (value) => {
-      if (!check) return undefined;
-      const findings: Findings = { violations: [] };
-      check(value, '', findings);
-      if (findings.typeError !== undefined) return new ApiError('SerializationException', findings.typeError);
-      const n = findings.violations.length;
-      if (n === 0) return undefined;
-      return new ApiError(
-        'ValidationException',
-        `${n} validation error${n === 1 ? '' : 's'} detected: ${findings.violations.join('; ')}`,
-      );
-    });
+  const checks = new Map<string, Check | undefined>();
+  for (const [operation, shapes] of Object.entries(model.operations)) {
+    const target = shapes[direction];
+    checks.set(operation, target ? ref(target.shape) : undefined);
   }
-  return validators;
+  return checks;
 }

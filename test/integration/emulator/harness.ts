@@ -41,6 +41,7 @@ const fastTimings = (): SettingsPatch['timings'] => {
     processingStopping: seconds,
     transformRunning: seconds,
     transformStopping: seconds,
+    endpointSystemUpdating: seconds,
   };
 };
 
@@ -64,6 +65,8 @@ export async function startHarness(): Promise<Harness> {
     s3: { endpoint: s3Endpoint },
     timeScale: scale,
     settings: { timings: fastTimings() },
+    // Every answer is checked against the API model's output shape; see stop() below.
+    checkResponses: true,
   });
   const s3 = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
   const bucket = `emulator-${randomUUID()}`;
@@ -93,10 +96,15 @@ export async function startHarness(): Promise<Harness> {
       return (listed.Contents ?? []).map((o) => o.Key!).sort();
     },
     stop: async () => {
+      // A mismatch already failed the call that met it; this catches calls whose error was swallowed.
+      const mismatches = await emulator.control.mismatches();
       sagemaker.destroy();
       runtime.destroy();
       s3.destroy();
       await emulator.stop();
+      if (mismatches.length > 0) {
+        throw new Error(`the emulator answered outside the API model: ${JSON.stringify(mismatches)}`);
+      }
     },
   };
 }

@@ -3,14 +3,16 @@ import { sageMakerApiModelPath } from '../../rig/python.js';
 import type { ApiModel } from '../../emulator/api-model.js';
 import { loadApiModel } from '../../emulator/api-model.js';
 import { fromJavaPattern } from '../../emulator/java-regex.js';
-import type { InputValidator } from '../../emulator/validator.js';
-import { compileValidators } from '../../emulator/validator.js';
+import type { InputValidator, OutputValidator } from '../../emulator/validator.js';
+import { compileOutputValidators, compileValidators } from '../../emulator/validator.js';
 
 let model: ApiModel;
 let validators: Map<string, InputValidator>;
+let outputs: Map<string, OutputValidator>;
 beforeAll(async () => {
   model = await loadApiModel(await sageMakerApiModelPath());
   validators = compileValidators(model);
+  outputs = compileOutputValidators(model);
 }, 120_000);
 
 const check = (operation: string, input: unknown) => validators.get(operation)!(input);
@@ -83,5 +85,61 @@ describe('request validation', () => {
       code: 'SerializationException',
       message: "Value 7 at 'endpointName' cannot be converted to String",
     });
+  });
+});
+
+describe('response validation', () => {
+  const answer = (operation: string, output: unknown) => outputs.get(operation)!(output);
+  const model = {
+    ModelName: 'm',
+    ModelArn: 'arn:aws:sagemaker:us-east-1:123456789012:model/m',
+    CreationTime: 1_700_000_000,
+  };
+
+  it('accepts an answer that matches the output shape, absent optional members included', () => {
+    expect(
+      answer('DescribeModel', { ...model, EnableNetworkIsolation: false, Containers: undefined }),
+    ).toEqual([]);
+    expect(answer('DeleteModel', {})).toEqual([]);
+  });
+
+  it('reports members the shape does not have, at any depth', () => {
+    expect(answer('DescribeModel', { ...model, Tags: [] })).toEqual([
+      "Member 'tags' is not in the modelled shape",
+    ]);
+    expect(answer('DescribeModel', { ...model, PrimaryContainer: { Image: 'i', Bogus: 1 } })).toEqual([
+      "Member 'primaryContainer.bogus' is not in the modelled shape",
+    ]);
+    expect(answer('DeleteModel', { ModelArn: model.ModelArn })).toEqual([
+      'DeleteModel has no output shape, but answered members',
+    ]);
+  });
+
+  it('reports missing required members and wrong types', () => {
+    const problems = answer('DescribeModel', {
+      ModelName: 'm',
+      CreationTime: 'yesterday',
+      EnableNetworkIsolation: 'false',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "Value null at 'modelArn' failed to satisfy constraint: Member must not be null",
+        'Value "yesterday" at \'creationTime\' is not of the modelled type Timestamp',
+        'Value "false" at \'enableNetworkIsolation\' is not of the modelled type Boolean',
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('checks enums of the answer', () => {
+    expect(
+      answer('DescribeEndpoint', {
+        EndpointName: 'e',
+        EndpointArn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/e',
+        EndpointStatus: 'Sleeping',
+        CreationTime: 1,
+        LastModifiedTime: 1,
+      }),
+    ).toEqual([expect.stringContaining("Value 'Sleeping' at 'endpointStatus' failed to satisfy constraint")]);
   });
 });

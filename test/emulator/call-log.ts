@@ -11,6 +11,14 @@ export interface CallRecord {
   status: number;
 }
 
+/** A call the emulator is still working on. */
+export interface InFlightCall {
+  /** Epoch milliseconds when the call arrived. */
+  time: number;
+  operation: string;
+  resource?: string | undefined;
+}
+
 /** Name members in the order that identifies a call's subject (CreateEndpoint names a config too). */
 const resourceMembers = [
   'TrainingJobName',
@@ -40,7 +48,23 @@ export class CallLog {
   private totals = new Map<string, number>();
   private seq = 0;
 
+  /** Calls received whose answer is not sent yet (e.g. a create waiting for `createDelay`). */
+  private readonly open = new Set<InFlightCall>();
+
   constructor(private readonly capacity = 100_000) {}
+
+  /** Marks a call as received; the returned function marks it answered (or abandoned). */
+  begin(call: InFlightCall): () => void {
+    const entry = { ...call };
+    this.open.add(entry);
+    return () => {
+      this.open.delete(entry);
+    };
+  }
+
+  inFlight(): InFlightCall[] {
+    return [...this.open];
+  }
 
   record(entry: Omit<CallRecord, 'seq'>): void {
     this.entries.push({ seq: ++this.seq, ...entry });

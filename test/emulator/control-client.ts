@@ -1,4 +1,4 @@
-import type { CallRecord } from './call-log.js';
+import type { CallRecord, InFlightCall } from './call-log.js';
 import type { EmulatorSettings } from './config.js';
 import type { ResponseMismatch, SettingsPatch } from './emulator.js';
 import type { Steer } from './steering.js';
@@ -57,6 +57,11 @@ export class EmulatorControl {
   /** Calls per operation since the last reset or clear. */
   async counts(): Promise<Record<string, number>> {
     return (await this.calls({ since: Number.MAX_SAFE_INTEGER })).counts;
+  }
+
+  /** Calls received and not answered yet: e.g. creates waiting out `consistency.createDelay`. */
+  async inFlight(): Promise<InFlightCall[]> {
+    return ((await this.request('GET', '/in-flight')) as { calls: InFlightCall[] }).calls;
   }
 
   /** Answers that did not match the API model's output shapes (emulators started with `checkResponses`). */

@@ -61,6 +61,10 @@ export function handleControl(
         reply(200, { calls, counts: emulator.calls.counts() });
         return;
       }
+      case 'GET /in-flight': {
+        reply(200, { calls: emulator.calls.inFlight() });
+        return;
+      }
       case 'GET /mismatches': {
         reply(200, { mismatches: emulator.mismatches });
         return;

@@ -7,7 +7,7 @@ import { Emulator } from './emulator.js';
 import type { S3Options } from './s3.js';
 import { createEmulatorServer } from './server.js';
 
-export type { CallRecord } from './call-log.js';
+export type { CallRecord, InFlightCall } from './call-log.js';
 export type { Consistency, EmulatorSettings, Fault, Limits, RateLimit, S3Checks, Timings } from './config.js';
 export { defaultTimings } from './config.js';
 export { EmulatorControl } from './control-client.js';

@@ -147,9 +147,11 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
     const log = (outcome: string, status: number): void => {
       emulator.calls.record({ time, operation: call.operation, resource: call.resource, outcome, status });
     };
+    let answered = (): void => undefined;
     try {
       checkAuthorization(req);
       call = parseCall(emulator, req, res, body);
+      answered = emulator.calls.begin({ time, operation: call.operation, resource: call.resource });
       const admission = emulator.admit(call.operation);
       if (admission?.kind === 'throttled') throw new ApiError('ThrottlingException', 'Rate exceeded');
       if (admission?.kind === 'drop') {
@@ -173,6 +175,8 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
       if (!(caught instanceof ApiError)) onError(caught);
       log(error.code, error.status);
       sendError(res, call.operation, error);
+    } finally {
+      answered();
     }
   };
   return createServer((req, res) => {

@@ -1,15 +1,10 @@
 import { AwsClients } from './aws/clients.js';
 import { classifyError } from './controllers/common/errors.js';
+import { SPEC_CHANGE_REASONS } from './controllers/common/reasons.js';
 import { endpointController } from './controllers/endpoint/controller.js';
 import { trainingJobController } from './controllers/training-job/controller.js';
-import {
-  createLogger,
-  FlagError,
-  parseFlags,
-  RuntimeMetrics,
-  startOperator,
-  usage,
-} from './runtime/index.js';
+import { parseFlags, usage } from './flags.js';
+import { ActingFence, createLogger, FlagError, RuntimeMetrics, startOperator } from './runtime/index.js';
 import type { ControllerDefinition } from './runtime/index.js';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -28,10 +23,13 @@ try {
 
 const log = createLogger(config.logLevel, config.logFormat);
 const metrics = new RuntimeMetrics();
+// Cloud calls are fenced on the same lease as Kubernetes writes: a replica that is not a valid leader calls nothing.
+const fence = new ActingFence();
 const aws = new AwsClients({
   defaultRegion: config.region,
   maxApiRate: config.maxApiRate,
   registry: metrics.registry,
+  mayCall: () => fence.mayAct(),
   ...(config.sagemakerEndpoint ? { sagemakerEndpoint: config.sagemakerEndpoint } : {}),
   ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
 });
@@ -53,6 +51,11 @@ const operator = await startOperator({
   log,
   metrics,
   classifier: classifyError,
+  specChangeReasons: SPEC_CHANGE_REASONS,
+  fence,
+  // "Cannot update in-progress endpoint" and the like are looked at again as often as changing resources.
+  timings: { pollIntervalMs: config.pollIntervalMinMs },
+  reconcileTimeoutMs: config.reconcileTimeoutMs,
   namespaces: config.namespaces,
   ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
   concurrency: config.concurrency,

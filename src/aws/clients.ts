@@ -1,5 +1,6 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Registry } from 'prom-client';
 import { classifyAwsError } from './errors.js';
 import { AwsMetrics } from './metrics.js';
@@ -15,6 +16,52 @@ export interface AwsClientOptions {
   /** --max-api-rate: SageMaker requests per second and region. */
   readonly maxApiRate: number;
   readonly registry: Registry;
+  /**
+   * Asked right before every request goes out (after the rate limiter's wait): false refuses it.
+   * The operator answers with its lease, so a replica that is not a valid leader calls nothing.
+   */
+  readonly mayCall?: () => boolean;
+  /** Connection and request timeouts; nothing waits forever on a silent endpoint. */
+  readonly timeouts?: Partial<AwsTimeouts>;
+}
+
+export interface AwsTimeouts {
+  readonly connectMs: number;
+  /** SageMaker answers in seconds; a request still unanswered after this is abandoned and retried. */
+  readonly sagemakerRequestMs: number;
+  /** S3 server-side copies of large artifacts take longer. */
+  readonly s3RequestMs: number;
+}
+
+const DEFAULT_TIMEOUTS: AwsTimeouts = { connectMs: 5_000, sagemakerRequestMs: 30_000, s3RequestMs: 300_000 };
+
+/** A request refused because this replica may not act now (it does not hold a valid lease). */
+export class CallRefused extends Error {
+  override readonly name = 'CallRefused';
+}
+
+type HandleArgs = Parameters<NodeHttpHandler['handle']>;
+
+/**
+ * The HTTP handler every client sends through: it waits for the region's rate limiter (giving up
+ * when the call's abort signal fires), then asks whether the replica may still act, at the last
+ * moment before the request leaves, once per attempt.
+ */
+class GuardedHttpHandler extends NodeHttpHandler {
+  constructor(
+    requestTimeoutMs: number,
+    connectMs: number,
+    private readonly limiter: AimdRateLimiter | undefined,
+    private readonly mayCall: () => boolean,
+  ) {
+    super({ connectionTimeout: connectMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true });
+  }
+
+  override async handle(...[request, options]: HandleArgs): ReturnType<NodeHttpHandler['handle']> {
+    await this.limiter?.acquire(options?.abortSignal as AbortSignal | undefined);
+    if (!this.mayCall()) throw new CallRefused('this replica may not call AWS now: it holds no valid lease');
+    return super.handle(request, options);
+  }
 }
 
 interface MiddlewareStack {
@@ -42,29 +89,40 @@ function operationName(context: { commandName?: string }): string {
  * SageMaker and S3 clients per region, created on first use and shared by all controllers. Every
  * SageMaker call is measured per operation and goes through the region's AIMD limiter, once per
  * attempt (the SDK's own retries included), so throttling slows down everyone calling that region.
+ * Every request of either service has connection and request timeouts and is refused when
+ * `mayCall` says this replica may not act.
  */
 export class AwsClients {
   private readonly sagemakerClients = new Map<string, SageMakerClient>();
   private readonly s3Clients = new Map<string, S3Client>();
   private readonly limiters = new Map<string, AimdRateLimiter>();
   private readonly metrics: AwsMetrics;
+  private readonly timeouts: AwsTimeouts;
 
   constructor(private readonly options: AwsClientOptions) {
     this.metrics = new AwsMetrics(options.registry, () => this.limiters);
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  }
+
+  private handler(requestTimeoutMs: number, limiter: AimdRateLimiter | undefined): GuardedHttpHandler {
+    return new GuardedHttpHandler(
+      requestTimeoutMs,
+      this.timeouts.connectMs,
+      limiter,
+      this.options.mayCall ?? (() => true),
+    );
   }
 
   sagemaker(region = this.options.defaultRegion): SageMakerClient {
     let client = this.sagemakerClients.get(region);
     if (!client) {
+      const limiter = this.limiter(region);
       client = new SageMakerClient({
         region,
+        requestHandler: this.handler(this.timeouts.sagemakerRequestMs, limiter),
         ...(this.options.sagemakerEndpoint ? { endpoint: this.options.sagemakerEndpoint } : {}),
       });
-      this.instrument(
-        client.middlewareStack as unknown as MiddlewareStack,
-        'sagemaker',
-        this.limiter(region),
-      );
+      this.instrument(client.middlewareStack as unknown as MiddlewareStack, 'sagemaker', limiter);
       this.sagemakerClients.set(region, client);
     }
     return client;
@@ -75,6 +133,7 @@ export class AwsClients {
     if (!client) {
       client = new S3Client({
         region,
+        requestHandler: this.handler(this.timeouts.s3RequestMs, undefined),
         ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint, forcePathStyle: true } : {}),
       });
       this.instrument(client.middlewareStack as unknown as MiddlewareStack, 's3', undefined);
@@ -115,9 +174,9 @@ export class AwsClients {
       { name: 'operatorMetrics', step: 'initialize' },
     );
     if (!limiter) return;
+    // The limiter's wait happens in the HTTP handler, where the call's abort signal is known.
     stack.addRelativeTo(
       (next, context) => async (args) => {
-        await limiter.acquire();
         try {
           const result = await next(args);
           limiter.onSuccess();

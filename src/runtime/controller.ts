@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { spread } from './backoff.js';
 import type { Cache } from './cache.js';
-import { classify, errorMessage } from './errors.js';
+import { classify, errorMessage, ReconcileError } from './errors.js';
 import type { Classification, Classifier } from './errors.js';
 import type { EventRecorder } from './events.js';
 import { finalizerPatch, hasFinalizer } from './finalizers.js';
@@ -11,9 +11,11 @@ import type { InformerEvent } from './informer.js';
 import { keyOf, objectKey, splitKey } from './kinds.js';
 import type { KubeObject } from './kinds.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { errorPolicy, needsReconcile } from './policy.js';
+import type { ActingFence } from './fence.js';
+import { awaitsSpecChange, errorPolicy, needsReconcile } from './policy.js';
 import type { PolicyTimings } from './policy.js';
 import { WorkQueue } from './queue.js';
+import { awaitChange, done } from './reconciler.js';
 import type {
   ControllerDefinition,
   DeletionPolicy,
@@ -22,7 +24,7 @@ import type {
 } from './reconciler.js';
 import { ReferenceIndex } from './references.js';
 import { StatusHelper } from './status.js';
-import { ObjectWriter } from './writer.js';
+import { Fenced, KubernetesWriteError, ObjectWriter } from './writer.js';
 
 export interface ControllerDeps {
   readonly kc: KubeConfig;
@@ -36,13 +38,15 @@ export interface ControllerDeps {
   readonly defaultDeletionPolicy: DeletionPolicy;
   readonly fieldManager: string;
   readonly timings: PolicyTimings;
+  /** Whether this replica may act now (valid lease, not shut down). */
+  readonly fence: ActingFence;
+  /** A reconcile still running after this long is abandoned (its signal fires) and retried with backoff. */
+  readonly reconcileTimeoutMs: number;
+  /** Synced=False reasons that are not retried until the generation changes (DESIGN.md §5). */
+  readonly specChangeReasons: ReadonlySet<string>;
 }
 
 const MAX_MESSAGE = 32_768;
-
-class Fenced extends Error {
-  override readonly name = 'Fenced';
-}
 
 /**
  * Runs one controller definition: watch events become keys in a work queue, workers take keys and
@@ -57,8 +61,8 @@ export class Controller {
   private readonly writer: ObjectWriter;
   private readonly indexes: ReferenceIndex[];
   private readonly finalizer: string;
-  /** Objects whose reconcile failed terminally, by key: the uid and generation it failed at. */
-  private readonly terminal = new Map<string, { uid: string | undefined; generation: number | undefined }>();
+  /** Keys queued because an object they refer to changed: they reconcile even after a terminal error. */
+  private readonly referenceTriggered = new Set<string>();
   private busy = 0;
   private readonly busyGauge: { busy(n: number): void };
 
@@ -72,9 +76,7 @@ export class Controller {
       kc: deps.kc,
       kind: definition.kind,
       fieldManager: deps.fieldManager,
-      fence: () => {
-        if (this.abort.signal.aborted) throw new Fenced('this replica may no longer write');
-      },
+      mayWrite: () => !this.abort.signal.aborted && deps.fence.mayAct(),
       onWrite: (purpose) => {
         deps.metrics.wrote(definition.kind.kind, purpose);
       },
@@ -106,7 +108,7 @@ export class Controller {
 
   /**
    * Stops taking keys, lets in-flight reconciles finish for up to `graceMs`, then aborts them: their
-   * signal fires and their writes are refused.
+   * signal fires, their writes are refused and their workers are freed at once.
    */
   async stop(graceMs: number): Promise<void> {
     const queue = this.queue;
@@ -130,7 +132,7 @@ export class Controller {
         { controller: this.name, inFlight: [...queue.inFlight().keys()] },
         'aborting in-flight reconciles',
       );
-    this.abort.abort();
+    this.abort.abort(new Fenced('the controller stopped'));
     await all;
   }
 
@@ -148,12 +150,17 @@ export class Controller {
             ref.names(event.obj).map((name) => objectKey(namespace, name)),
           );
       });
-      if (event.type === 'deleted') this.terminal.delete(key);
+      if (event.type === 'deleted') this.referenceTriggered.delete(key);
       if (needsReconcile(event)) this.queue?.add(key);
     });
     references.forEach((ref, i) => {
       cache.on(ref.kind, (event: InformerEvent<KubeObject>) => {
-        for (const referrer of this.indexes[i]?.referrers(keyOf(event.obj)) ?? []) this.queue?.add(referrer);
+        const queue = this.queue;
+        if (!queue) return;
+        for (const referrer of this.indexes[i]?.referrers(keyOf(event.obj)) ?? []) {
+          this.referenceTriggered.add(referrer);
+          queue.add(referrer);
+        }
       });
     });
   }
@@ -178,25 +185,31 @@ export class Controller {
 
   private async process(queue: WorkQueue, key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
+    const triggeredByReference = this.referenceTriggered.delete(key);
     const cached = this.deps.cache.get(this.definition.kind, namespace, name);
     if (!cached) {
       queue.forget(key);
       return;
     }
-    const generation = cached.metadata?.generation;
     const deleting = Boolean(cached.metadata?.deletionTimestamp);
-    const known = this.terminal.get(key);
-    if (!deleting && known?.uid === cached.metadata?.uid && known?.generation === generation) return;
-    this.terminal.delete(key);
+    if (!deleting && !triggeredByReference && awaitsSpecChange(cached, this.deps.specChangeReasons)) {
+      queue.forget(key);
+      return;
+    }
 
     const reconcileID = randomUUID();
     const log = this.log.child({ controller: this.name, namespace, name, reconcileID });
     const started = performance.now();
-    const status = new StatusHelper(cached, this.writer);
+    // One signal per reconcile: it fires when the controller stops or the reconcile's deadline passes.
+    const reconcileAbort = new AbortController();
+    const stopReconcile = (): void => {
+      reconcileAbort.abort(this.abort.signal.reason);
+    };
+    this.abort.signal.addEventListener('abort', stopReconcile, { once: true });
     const ctx: ReconcileContext = {
       log,
-      signal: this.abort.signal,
-      status,
+      signal: reconcileAbort.signal,
+      status: new StatusHelper(cached, this.writer, reconcileAbort.signal),
       events: this.deps.events.sink(cached),
       cache: this.deps.cache,
       kubeConfig: this.deps.kc,
@@ -205,29 +218,51 @@ export class Controller {
       driftIntervalMs: this.deps.driftIntervalMs,
     };
 
-    let result: ReconcileResult | undefined;
+    let result: ReconcileResult | 'nothingToRecord' | undefined;
     let failure: Classification | undefined;
     let error: unknown;
+    const timer = setTimeout(() => {
+      reconcileAbort.abort(
+        new ReconcileError(
+          'transient',
+          'ReconcileTimeout',
+          `the reconcile did not finish within ${this.deps.reconcileTimeoutMs} ms; it was abandoned and will be retried`,
+        ),
+      );
+    }, this.deps.reconcileTimeoutMs);
     try {
-      result = deleting ? await this.runFinalize(ctx, cached) : await this.runReconcile(ctx, cached);
+      const work = deleting ? this.runFinalize(ctx, cached) : this.runReconcile(ctx, cached);
+      result = await untilAborted(work, reconcileAbort.signal);
     } catch (err) {
       error = err;
       failure = classify(err, this.deps.classifier);
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener('abort', stopReconcile);
     }
 
     if (this.abort.signal.aborted) {
       log.info('stopped before the reconcile could be recorded');
       return;
     }
+    if (result === 'nothingToRecord') return;
     const seconds = (performance.now() - started) / 1000;
     if (failure === undefined) {
-      await this.succeeded(queue, key, ctx, deleting, result ?? { type: 'done' }, seconds);
-    } else {
-      await this.failed(queue, key, ctx, deleting, failure, error, seconds);
+      await this.succeeded(queue, key, ctx, deleting, result ?? done, seconds);
+      return;
     }
+    // An abandoned reconcile may still be running: its own status handle stays fenced, the loop records.
+    const recording = reconcileAbort.signal.aborted
+      ? { ...ctx, status: new StatusHelper(cached, this.writer, this.abort.signal) }
+      : ctx;
+    await this.failed(queue, key, recording, deleting, failure, error, seconds);
   }
 
-  private async runReconcile(ctx: ReconcileContext, obj: KubeObject): Promise<ReconcileResult> {
+  /** 'nothingToRecord': the object went away or began to be deleted while the finalizer was added. */
+  private async runReconcile(
+    ctx: ReconcileContext,
+    obj: KubeObject,
+  ): Promise<ReconcileResult | 'nothingToRecord'> {
     let current = obj;
     if (this.definition.finalize && !hasFinalizer(obj, this.finalizer)) {
       const written = await this.writer.update(
@@ -235,8 +270,11 @@ export class Controller {
         'object',
         'finalizer',
         finalizerPatch(this.finalizer, true),
+        ctx.signal,
       );
-      if (!written) return { type: 'awaitChange' };
+      // Being deleted already: its deletion event runs finalize; reconciling now could create what
+      // nothing would clean up.
+      if (!written || written.metadata?.deletionTimestamp) return 'nothingToRecord';
       current = written;
       ctx.status.rebase(written);
     }
@@ -244,7 +282,7 @@ export class Controller {
   }
 
   private async runFinalize(ctx: ReconcileContext, obj: KubeObject): Promise<ReconcileResult> {
-    if (!hasFinalizer(obj, this.finalizer)) return { type: 'awaitChange' };
+    if (!hasFinalizer(obj, this.finalizer)) return awaitChange;
     if (ctx.deletionPolicy === 'Delete' && this.definition.finalize) {
       const result = await this.definition.finalize(ctx, obj);
       if (result.type === 'requeueAfter') return result;
@@ -252,9 +290,15 @@ export class Controller {
     } else {
       ctx.log.info({ deletionPolicy: ctx.deletionPolicy }, 'retaining cloud resources');
     }
-    await this.writer.update(ctx.status.object, 'object', 'finalizer', finalizerPatch(this.finalizer, false));
+    await this.writer.update(
+      ctx.status.object,
+      'object',
+      'finalizer',
+      finalizerPatch(this.finalizer, false),
+      ctx.signal,
+    );
     ctx.log.info('finalizer removed');
-    return { type: 'awaitChange' };
+    return awaitChange;
   }
 
   private async succeeded(
@@ -265,14 +309,20 @@ export class Controller {
     result: ReconcileResult,
     seconds: number,
   ): Promise<void> {
-    queue.forget(key);
     if (!deleting) {
       ctx.status.setCondition('Synced', 'True', 'ReconcileSuccess');
       ctx.status.observe();
     }
-    if (!(await this.writeStatus(queue, key, ctx))) return;
-    if (result.type === 'requeueAfter') queue.addAfter(key, result.ms);
-    else if (result.type === 'done' && !deleting) queue.addAfter(key, spread(this.deps.driftIntervalMs));
+    const next =
+      result.type === 'requeueAfter'
+        ? result.ms
+        : result.type === 'done' && !deleting
+          ? spread(this.deps.driftIntervalMs)
+          : undefined;
+    if (!(await this.writeStatus(queue, key, ctx, next ?? 0))) return;
+    // Backoff is forgotten only once the outcome is recorded: a failed write keeps backing off.
+    queue.forget(key);
+    if (next !== undefined) queue.addAfter(key, next);
     this.deps.metrics.reconciled(
       this.name,
       result.type === 'requeueAfter' ? 'requeue_after' : 'success',
@@ -291,6 +341,17 @@ export class Controller {
     error: unknown,
     seconds: number,
   ): Promise<void> {
+    const level = failure.errorClass === 'inProgress' ? 'debug' : 'warn';
+    ctx.log[level](
+      { err: error, errorClass: failure.errorClass, reason: failure.reason, retries: ctx.retries },
+      `reconcile failed: ${errorMessage(error)}`,
+    );
+    if (error instanceof KubernetesWriteError || error instanceof Fenced) {
+      // Status cannot be written either; retrying sooner than the poll would repeat cloud calls.
+      queue.addRateLimited(key, this.deps.timings.pollIntervalMs);
+      this.deps.metrics.reconciled(this.name, 'error', seconds, false);
+      return;
+    }
     const policy = errorPolicy(failure, ctx.retries, this.deps.timings);
     const message = failure.message.slice(0, MAX_MESSAGE);
     if (policy.reportSynced) {
@@ -298,38 +359,37 @@ export class Controller {
       if (!deleting) ctx.status.observe();
     }
     if (policy.warningEvent) ctx.events.warning(failure.reason, message, deleting ? 'Delete' : 'Reconcile');
-    await this.writeStatus(queue, key, ctx);
-
     // Deletion never waits for a spec change: it keeps retrying, with backoff.
     const requeue = deleting && policy.requeue === 'none' ? 'backoff' : policy.requeue;
+    const delay = typeof requeue === 'number' ? requeue : 0;
+    if (!(await this.writeStatus(queue, key, ctx, delay))) return;
     if (requeue === 'backoff') queue.addRateLimited(key);
-    else if (requeue === 'none')
-      this.terminal.set(key, {
-        uid: ctx.status.object.metadata?.uid,
-        generation: ctx.status.object.metadata?.generation,
-      });
-    else {
+    else if (typeof requeue === 'number') {
       queue.forget(key);
       queue.addAfter(key, requeue);
-    }
+    } else queue.forget(key); // 'none': status now says this generation awaits a change
     const outcome = failure.errorClass === 'inProgress' ? 'requeue_after' : 'error';
     this.deps.metrics.reconciled(this.name, outcome, seconds, policy.terminal && !deleting);
-    const level = failure.errorClass === 'inProgress' ? 'debug' : 'warn';
-    ctx.log[level](
-      { err: error, errorClass: failure.errorClass, reason: failure.reason, retries: ctx.retries },
-      `reconcile failed: ${errorMessage(error)}`,
-    );
   }
 
-  /** Writes accumulated status; a failure to write is itself retried with backoff. */
-  private async writeStatus(queue: WorkQueue, key: string, ctx: ReconcileContext): Promise<boolean> {
+  /**
+   * Writes accumulated status. A failed write is retried with backoff, never sooner than the poll
+   * interval nor than the reconcile asked (`dueMs`), so an unreachable apiserver does not multiply
+   * cloud calls.
+   */
+  private async writeStatus(
+    queue: WorkQueue,
+    key: string,
+    ctx: ReconcileContext,
+    dueMs: number,
+  ): Promise<boolean> {
     try {
       await ctx.status.flush();
       return true;
     } catch (err) {
       if (err instanceof Fenced) return false;
       ctx.log.warn({ err }, 'status write failed');
-      queue.addRateLimited(key);
+      queue.addRateLimited(key, Math.max(this.deps.timings.pollIntervalMs, dueMs));
       return false;
     }
   }
@@ -338,4 +398,25 @@ export class Controller {
     const policy = (obj.spec as { deletionPolicy?: unknown } | undefined)?.deletionPolicy;
     return policy === 'Delete' || policy === 'Retain' ? policy : this.deps.defaultDeletionPolicy;
   }
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it fires (freeing the caller). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err as Error);
+      },
+    );
+  });
 }

@@ -5,16 +5,15 @@ import { LOG_LEVELS } from './logging.js';
 import type { LogFormat, LogLevel } from './logging.js';
 import type { DeletionPolicy } from './reconciler.js';
 
-/** The operator's configuration (DESIGN.md §8), from flags, then environment variables, then defaults. */
-export interface OperatorConfig {
-  region: string;
+/**
+ * The generic part of the operator's configuration (DESIGN.md §8): how it watches, queues, elects,
+ * serves and logs. Cloud-specific flags are defined next to the entry point with the same machinery.
+ */
+export interface RuntimeConfig {
   namespaces: string[];
   labelSelector: string | undefined;
-  clusterName: string;
   concurrency: number;
   driftIntervalMs: number;
-  pollIntervalMinMs: number;
-  pollIntervalMaxMs: number;
   defaultDeletionPolicy: DeletionPolicy;
   leaderElect: boolean;
   leaderElectionNamespace: string;
@@ -23,10 +22,8 @@ export interface OperatorConfig {
   healthAddr: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  sagemakerEndpoint: string | undefined;
-  s3Endpoint: string | undefined;
-  maxApiRate: number;
   shutdownTimeoutMs: number;
+  reconcileTimeoutMs: number;
 }
 
 export class FlagError extends Error {
@@ -46,7 +43,7 @@ export function parseDuration(text: string): number {
   return parts.reduce((sum, [, value, unit]) => sum + Number(value) * (units[unit ?? ''] ?? 0), 0);
 }
 
-function positive(name: string, integer: boolean): (text: string) => number {
+export function positive(name: string, integer: boolean): (text: string) => number {
   return (text) => {
     const value = Number(text);
     if (!(value > 0) || (integer && !Number.isInteger(value))) {
@@ -56,7 +53,7 @@ function positive(name: string, integer: boolean): (text: string) => number {
   };
 }
 
-function oneOf<T extends string>(name: string, values: readonly T[]): (text: string) => T {
+export function oneOf<T extends string>(name: string, values: readonly T[]): (text: string) => T {
   return (text) => {
     if (!(values as readonly string[]).includes(text))
       throw new FlagError(`--${name} must be one of ${values.join(', ')}, got "${text}"`);
@@ -64,7 +61,7 @@ function oneOf<T extends string>(name: string, values: readonly T[]): (text: str
   };
 }
 
-function url(name: string): (text: string) => string {
+export function url(name: string): (text: string) => string {
   return (text) => {
     try {
       new URL(text);
@@ -75,7 +72,7 @@ function url(name: string): (text: string) => string {
   };
 }
 
-function address(name: string): (text: string) => string {
+export function address(name: string): (text: string) => string {
   return (text) => {
     try {
       parseAddress(text);
@@ -86,7 +83,7 @@ function address(name: string): (text: string) => string {
   };
 }
 
-function bool(name: string): (text: string) => boolean {
+export function bool(name: string): (text: string) => boolean {
   return (text) => {
     if (['true', '1', 'yes', ''].includes(text.toLowerCase())) return true;
     if (['false', '0', 'no'].includes(text.toLowerCase())) return false;
@@ -94,19 +91,21 @@ function bool(name: string): (text: string) => boolean {
   };
 }
 
-interface FlagSpec<K extends keyof OperatorConfig> {
-  readonly key: K;
+export interface FlagSpec<T> {
   readonly help: string;
-  readonly parse: (text: string) => OperatorConfig[K];
+  readonly parse: (text: string) => T;
   /** Default when neither flag nor environment sets it; a function to compute it lazily. */
-  readonly fallback: OperatorConfig[K] | (() => OperatorConfig[K]);
+  readonly fallback: T | (() => T);
   /** Further environment variables read after SAGEMAKER_OPERATOR_<FLAG>. */
   readonly alsoEnv?: readonly string[];
+  /** A switch: `--flag` alone means true. */
+  readonly switch?: boolean;
 }
 
-type Flags = { [K in keyof OperatorConfig]: FlagSpec<K> };
+/** One spec per configuration key; the flag is the key in kebab case without a trailing `Ms`. */
+export type FlagSpecs<C> = { readonly [K in keyof C]: FlagSpec<C[K]> };
 
-const list = (text: string): string[] =>
+export const list = (text: string): string[] =>
   text
     .split(',')
     .map((s) => s.trim())
@@ -120,134 +119,78 @@ function inClusterNamespace(): string {
   }
 }
 
-const FLAGS: Flags = {
-  region: {
-    key: 'region',
-    help: 'AWS region for objects that do not set spec.region (required)',
-    parse: (t) => t,
-    fallback: () => {
-      throw new FlagError('--region is required (or set SAGEMAKER_OPERATOR_REGION or AWS_REGION)');
-    },
-    alsoEnv: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
-  },
+export const RUNTIME_FLAGS: FlagSpecs<RuntimeConfig> = {
   namespaces: {
-    key: 'namespaces',
     help: 'comma-separated namespaces to watch; none means all',
     parse: list,
     fallback: [],
   },
   labelSelector: {
-    key: 'labelSelector',
     help: 'only manage objects matching this label selector',
     parse: (t) => t || undefined,
     fallback: undefined,
   },
-  clusterName: {
-    key: 'clusterName',
-    help: 'name of this cluster in ownership tags; set it when several clusters share an AWS account',
-    parse: (t) => {
-      if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u.test(t))
-        throw new FlagError(`--cluster-name "${t}" is not a valid AWS tag value`);
-      return t;
-    },
-    fallback: 'default',
-  },
   concurrency: {
-    key: 'concurrency',
     help: 'reconcile workers per kind',
     parse: positive('concurrency', true),
     fallback: 4,
   },
   driftIntervalMs: {
-    key: 'driftIntervalMs',
     help: 'how often a resource at rest is compared with SageMaker',
     parse: parseDuration,
     fallback: 600_000,
   },
-  pollIntervalMinMs: {
-    key: 'pollIntervalMinMs',
-    help: 'first describe after a cloud state change, and the floor while a resource changes',
-    parse: parseDuration,
-    fallback: 10_000,
-  },
-  pollIntervalMaxMs: {
-    key: 'pollIntervalMaxMs',
-    help: 'the ceiling between describes of a resource that is still changing',
-    parse: parseDuration,
-    fallback: 300_000,
-  },
   defaultDeletionPolicy: {
-    key: 'defaultDeletionPolicy',
     help: 'Delete or Retain, for objects that do not set spec.deletionPolicy',
     parse: oneOf('default-deletion-policy', ['Delete', 'Retain'] as const),
     fallback: 'Delete',
   },
   leaderElect: {
-    key: 'leaderElect',
     help: 'elect a leader among replicas on a Lease',
     parse: bool('leader-elect'),
     fallback: false,
+    switch: true,
   },
   leaderElectionNamespace: {
-    key: 'leaderElectionNamespace',
     help: "namespace of the Lease (default: POD_NAMESPACE or the pod's namespace)",
     parse: (t) => t,
     fallback: inClusterNamespace,
     alsoEnv: ['POD_NAMESPACE'],
   },
   leaderElectionId: {
-    key: 'leaderElectionId',
     help: 'name of the Lease',
     parse: (t) => t,
     fallback: 'sagemaker-operator',
   },
   metricsAddr: {
-    key: 'metricsAddr',
     help: 'address of /metrics, 0 disables',
     parse: address('metrics-addr'),
     fallback: ':8080',
   },
   healthAddr: {
-    key: 'healthAddr',
     help: 'address of /healthz and /readyz, 0 disables',
     parse: address('health-addr'),
     fallback: ':8081',
   },
   logLevel: {
-    key: 'logLevel',
     help: LOG_LEVELS.join('|'),
     parse: oneOf('log-level', LOG_LEVELS),
     fallback: 'info',
   },
   logFormat: {
-    key: 'logFormat',
     help: 'json|pretty',
     parse: oneOf('log-format', ['json', 'pretty'] as const),
     fallback: 'json',
   },
-  sagemakerEndpoint: {
-    key: 'sagemakerEndpoint',
-    help: 'SageMaker API endpoint (emulator, VPC endpoint)',
-    parse: url('sagemaker-endpoint'),
-    fallback: undefined,
-  },
-  s3Endpoint: {
-    key: 's3Endpoint',
-    help: 'S3 endpoint (path-style addressing)',
-    parse: url('s3-endpoint'),
-    fallback: undefined,
-  },
-  maxApiRate: {
-    key: 'maxApiRate',
-    help: 'SageMaker requests per second and region, before throttling lowers it',
-    parse: positive('max-api-rate', false),
-    fallback: 10,
-  },
   shutdownTimeoutMs: {
-    key: 'shutdownTimeoutMs',
     help: 'how long in-flight reconciles may finish on SIGTERM',
     parse: parseDuration,
     fallback: 30_000,
+  },
+  reconcileTimeoutMs: {
+    help: 'a reconcile still running after this long is abandoned and retried with backoff',
+    parse: parseDuration,
+    fallback: 300_000,
   },
 };
 
@@ -267,49 +210,51 @@ function showDefault(key: string, value: unknown): string {
   return String(value);
 }
 
-export function usage(): string {
-  const lines = Object.values(FLAGS).map((spec) => {
+/** The --help text for a set of flags. */
+export function usage<C>(specs: FlagSpecs<C>): string {
+  const lines = (Object.entries(specs) as [string, FlagSpec<unknown>][]).map(([key, spec]) => {
     const fallback =
       typeof spec.fallback === 'function' || spec.fallback === undefined
         ? ''
-        : ` (default ${showDefault(spec.key, spec.fallback)})`;
-    return `  --${flagName(spec.key).padEnd(27)} ${spec.help}${fallback}\n  ${''.padEnd(29)} env ${envName(spec.key)}`;
+        : ` (default ${showDefault(key, spec.fallback)})`;
+    return `  --${flagName(key).padEnd(27)} ${spec.help}${fallback}\n  ${''.padEnd(29)} env ${envName(key)}`;
   });
   return `Usage: sagemaker-operator [flags]\n\n${lines.join('\n')}\n`;
 }
 
-export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig {
-  const byName = new Map(Object.values(FLAGS).map((spec) => [flagName(spec.key), spec]));
+/** Reads every key of `specs` from flags, then environment variables, then defaults. */
+export function parseFlags<C>(specs: FlagSpecs<C>, argv: readonly string[], env: NodeJS.ProcessEnv): C {
+  const entries = Object.entries(specs) as [string, FlagSpec<unknown>][];
+  const byName = new Map(entries.map(([key, spec]) => [flagName(key), { key, spec }]));
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
-    const spec = match ? byName.get(match[1] ?? '') : undefined;
-    if (!match || !spec) throw new FlagError(`unknown argument "${arg}"; see --help`);
+    const flag = match ? byName.get(match[1] ?? '') : undefined;
+    if (!match || !flag) throw new FlagError(`unknown argument "${arg}"; see --help`);
     let value = match[2];
     if (value === undefined) {
       const next = argv[i + 1];
-      const isBool = spec.key === 'leaderElect';
-      if (isBool && (next === undefined || next.startsWith('--'))) value = 'true';
+      if (flag.spec.switch && (next === undefined || next.startsWith('--'))) value = 'true';
       else if (next === undefined) throw new FlagError(`--${match[1] ?? ''} needs a value`);
       else {
         value = next;
         i++;
       }
     }
-    given.set(spec.key, value);
+    given.set(flag.key, value);
   }
-  const config: Partial<Record<keyof OperatorConfig, unknown>> = {};
-  for (const spec of Object.values(FLAGS) as FlagSpec<keyof OperatorConfig>[]) {
+  const config: Record<string, unknown> = {};
+  for (const [key, spec] of entries) {
     const text =
-      given.get(spec.key) ??
-      [envName(spec.key), ...(spec.alsoEnv ?? [])].map((name) => env[name]).find((v) => v !== undefined);
-    config[spec.key] =
+      given.get(key) ??
+      [envName(key), ...(spec.alsoEnv ?? [])].map((name) => env[name]).find((v) => v !== undefined);
+    config[key] =
       text !== undefined
         ? spec.parse(text)
         : typeof spec.fallback === 'function'
-          ? spec.fallback()
+          ? (spec.fallback as () => unknown)()
           : spec.fallback;
   }
-  return config as OperatorConfig;
+  return config as C;
 }

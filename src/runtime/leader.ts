@@ -3,6 +3,7 @@ import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { isConflictError, isNotFoundError } from './api-errors.js';
+import type { ActingFence } from './fence.js';
 
 export interface LeaderElectionOptions {
   readonly kc: KubeConfig;
@@ -10,6 +11,8 @@ export interface LeaderElectionOptions {
   readonly name: string;
   readonly identity: string;
   readonly log: Logger;
+  /** Opened by each successful acquire or renewal, for the renew deadline; revoked when leadership ends. */
+  readonly fence: ActingFence;
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
@@ -80,23 +83,30 @@ export class LeaderElector {
 
   private async run(): Promise<void> {
     const { retryPeriodMs, renewDeadlineMs } = this.timing;
+    const { fence } = this.options;
     while (!this.isStopped()) {
+      const acquireSent = fence.time();
       if (!(await this.attempt('acquire'))) {
         await this.pause(retryPeriodMs * (1 + Math.random() * (JITTER - 1)));
         continue;
       }
+      fence.renewed(acquireSent, renewDeadlineMs);
       this.leading = true;
       this.options.log.info({ lease: this.options.name, identity: this.options.identity }, 'became leader');
       this.options.onStartedLeading();
-      let renewedAt = Date.now();
+      let renewedAt = acquireSent;
       let lost = false;
       while (!this.isStopped() && !lost) {
         await this.pause(retryPeriodMs);
         if (this.isStopped()) break;
-        const outcome = await this.attempt('renew', renewDeadlineMs - (Date.now() - renewedAt));
-        if (outcome === true) renewedAt = Date.now();
-        else if (outcome === 'taken' || Date.now() - renewedAt > renewDeadlineMs) lost = true;
+        const renewSent = fence.time();
+        const outcome = await this.attempt('renew', renewDeadlineMs - (fence.time() - renewedAt));
+        if (outcome === true) {
+          renewedAt = renewSent;
+          fence.renewed(renewSent, renewDeadlineMs);
+        } else if (outcome === 'taken' || fence.time() - renewedAt > renewDeadlineMs) lost = true;
       }
+      fence.revoke();
       this.leading = false;
       if (lost)
         this.options.log.error({ lease: this.options.name }, 'lost leadership, stopping all controllers');

@@ -8,6 +8,7 @@ import { sharedConnections } from './connections.js';
 import { Controller } from './controller.js';
 import type { Classifier } from './errors.js';
 import { EventRecorder } from './events.js';
+import { ActingFence } from './fence.js';
 import { serveHealth, serveMetrics } from './http.js';
 import { LeaderElector } from './leader.js';
 import { RuntimeMetrics } from './metrics.js';
@@ -44,7 +45,20 @@ export interface OperatorOptions {
   readonly metricsAddr?: string;
   readonly healthAddr?: string;
   readonly shutdownTimeoutMs?: number;
+  /** A reconcile running longer is abandoned (its signal fires) and retried with backoff. Default 5 min. */
+  readonly reconcileTimeoutMs?: number;
   readonly classifier?: Classifier;
+  /**
+   * Synced=False reasons that wait for a new generation (DESIGN.md §5): an object whose current
+   * generation ended with one is not reconciled again until its spec changes or an object it
+   * refers to changes.
+   */
+  readonly specChangeReasons?: ReadonlySet<string>;
+  /**
+   * Pass one to fence other side effects (cloud calls) on this replica's leadership too: it allows
+   * acting only while the lease is valid, judged at the moment of each call.
+   */
+  readonly fence?: ActingFence;
   /** Pass one to add other metrics (e.g. AWS calls) to the same /metrics. */
   readonly metrics?: RuntimeMetrics;
   readonly timings?: Partial<PolicyTimings>;
@@ -72,6 +86,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const metrics = options.metrics ?? new RuntimeMetrics();
   const identity = options.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+  const fence = options.fence ?? new ActingFence();
+  if (!options.leaderElection) fence.actAlone();
 
   const cache = new Cache({
     kc: watchKc,
@@ -104,6 +120,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         defaultDeletionPolicy: options.defaultDeletionPolicy ?? 'Delete',
         fieldManager: name,
         timings: { ...DEFAULT_TIMINGS, ...options.timings },
+        fence,
+        reconcileTimeoutMs: options.reconcileTimeoutMs ?? 300_000,
+        specChangeReasons: options.specChangeReasons ?? new Set(),
       }),
   );
 
@@ -137,6 +156,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         name: lease.name,
         identity,
         log: log.child({ component: 'leader-election' }),
+        fence,
         ...(lease.leaseDurationMs ? { leaseDurationMs: lease.leaseDurationMs } : {}),
         ...(lease.renewDeadlineMs ? { renewDeadlineMs: lease.renewDeadlineMs } : {}),
         ...(lease.retryPeriodMs ? { retryPeriodMs: lease.retryPeriodMs } : {}),
@@ -169,6 +189,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       markStopping();
       log.info({ shutdownTimeoutMs }, 'shutting down');
       await stopControllers(shutdownTimeoutMs);
+      fence.revoke();
       await events.flush();
       await elector?.stop();
       await cache.stop();

@@ -1,3 +1,5 @@
+import { findCondition } from './conditions.js';
+import type { Condition } from './conditions.js';
 import type { Classification } from './errors.js';
 import { deepEqual } from './json.js';
 import type { InformerEvent } from './informer.js';
@@ -94,4 +96,18 @@ export function needsReconcile(event: InformerEvent<KubeObject>): boolean {
     !deepEqual(a.labels, b.labels) ||
     !deepEqual(a.annotations, b.annotations)
   );
+}
+
+/**
+ * Whether the object's current generation already failed in a way that only a new generation can
+ * fix: status says the reconcile of this very generation ended in Synced=False with one of
+ * `reasons` (DESIGN.md §5). Read from status, so it holds across restarts and leader changes, and it
+ * is the generation the reconcile started from that counts, never one that landed meanwhile.
+ */
+export function awaitsSpecChange(obj: KubeObject, reasons: ReadonlySet<string>): boolean {
+  const generation = obj.metadata?.generation;
+  const status = obj.status as { observedGeneration?: unknown; conditions?: Condition[] } | undefined;
+  if (generation === undefined || status?.observedGeneration !== generation) return false;
+  const synced = findCondition(status.conditions, 'Synced');
+  return synced?.status === 'False' && synced.observedGeneration === generation && reasons.has(synced.reason);
 }

@@ -72,10 +72,10 @@ export class WorkQueue {
     this.delayed.set(key, { at, timer });
   }
 
-  /** Requeues after this key's next backoff step. */
-  addRateLimited(key: string): void {
+  /** Requeues after this key's next backoff step, or after `atLeastMs` if that is later. */
+  addRateLimited(key: string, atLeastMs = 0): void {
     this.observer?.retried();
-    this.addAfter(key, this.backoff.next(key));
+    this.addAfter(key, Math.max(this.backoff.next(key), atLeastMs));
   }
 
   /** Consecutive failures recorded for a key. */

@@ -52,11 +52,21 @@ export class StatusHelper<S = Record<string, unknown>> {
   private readonly fields = new Map<string, unknown>();
   private readonly conditions = new Map<string, ConditionUpdate>();
   private observedGeneration: number | undefined;
+  /**
+   * The generation this reconcile works on. A write in the middle of the reconcile may come back with
+   * a newer object (a spec edit meanwhile), but conditions and observedGeneration must not claim a
+   * generation the reconcile never saw.
+   */
+  private generation: number | undefined;
 
   constructor(
     private obj: KubeObject,
     private readonly writer: ObjectWriter,
-  ) {}
+    /** Aborted when this reconcile may no longer write (lease lost, shutdown, reconcile deadline). */
+    private readonly signal: AbortSignal,
+  ) {
+    this.generation = obj.metadata?.generation;
+  }
 
   /** Status as last read or written. */
   get current(): Partial<S> {
@@ -68,9 +78,18 @@ export class StatusHelper<S = Record<string, unknown>> {
     return this.obj;
   }
 
-  /** Continues from a newer version of the object that the loop itself wrote (e.g. adding the finalizer). */
+  /**
+   * Continues from a newer version of the object that the loop itself wrote before the reconcile
+   * started (adding the finalizer); the reconcile then works on that object's generation.
+   */
   rebase(obj: KubeObject): void {
     this.obj = obj;
+    this.generation = obj.metadata?.generation;
+  }
+
+  /** The generation the reconcile works on. */
+  get reconciledGeneration(): number | undefined {
+    return this.generation;
   }
 
   /** Sets top-level status fields; undefined removes a field. */
@@ -79,7 +98,7 @@ export class StatusHelper<S = Record<string, unknown>> {
   }
 
   setCondition(type: string, status: ConditionStatus, reason: string, message = ''): void {
-    const generation = this.obj.metadata?.generation;
+    const generation = this.generation;
     this.conditions.set(type, {
       type,
       status,
@@ -89,9 +108,9 @@ export class StatusHelper<S = Record<string, unknown>> {
     });
   }
 
-  /** Marks the object's current generation as processed (the loop does this after a reconcile). */
+  /** Marks the reconciled generation as processed (the loop does this after a reconcile). */
   observe(): void {
-    this.observedGeneration = this.obj.metadata?.generation;
+    this.observedGeneration = this.generation;
   }
 
   async flush(): Promise<void> {
@@ -100,8 +119,12 @@ export class StatusHelper<S = Record<string, unknown>> {
       conditions: this.conditions,
       ...(this.observedGeneration === undefined ? {} : { observedGeneration: this.observedGeneration }),
     };
-    const written = await this.writer.update(this.obj, 'status', 'status', (current) =>
-      statusPatch(current, changes, new Date()),
+    const written = await this.writer.update(
+      this.obj,
+      'status',
+      'status',
+      (current) => statusPatch(current, changes, new Date()),
+      this.signal,
     );
     if (written) this.obj = written;
   }

@@ -15,9 +15,27 @@ export interface WriterOptions {
   readonly kc: KubeConfig;
   readonly kind: KindDescriptor;
   readonly fieldManager: string;
-  /** Throws when this replica may no longer write (lost leadership, shutdown deadline passed). */
-  readonly fence: () => void;
+  /** Whether this replica may write now (it leads on a valid lease and is not shut down). */
+  readonly mayWrite: () => boolean;
   readonly onWrite?: (purpose: WritePurpose) => void;
+}
+
+/** A write refused because this replica, or this reconcile, may no longer act. */
+export class Fenced extends Error {
+  override readonly name = 'Fenced';
+}
+
+/**
+ * A write the apiserver did not take (unreachable, 5xx, timeout, too many conflicts). The loop backs
+ * off on it like on any error, but never faster than it polls: retrying sooner would repeat the
+ * reconcile's cloud calls while Kubernetes is down.
+ */
+export class KubernetesWriteError extends Error {
+  override readonly name = 'KubernetesWriteError';
+
+  constructor(cause: unknown) {
+    super(`Kubernetes write failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 /**
@@ -33,18 +51,38 @@ export class ObjectWriter {
     this.api = options.kc.makeApiClient(CustomObjectsApi);
   }
 
-  /** Returns the object as written (or as found, when no write was needed); undefined if it is gone. */
+  /**
+   * Returns the object as written (or as found, when no write was needed); undefined if it is gone.
+   * Throws Fenced when `signal` has fired or this replica may not write, KubernetesWriteError when
+   * the apiserver did not take the write.
+   */
   async update(
     obj: KubeObject,
     target: WriteTarget,
     purpose: WritePurpose,
     compute: (current: KubeObject) => Record<string, unknown> | undefined,
+    signal: AbortSignal,
+  ): Promise<KubeObject | undefined> {
+    try {
+      return await this.patchUntilSettled(obj, target, purpose, compute, signal);
+    } catch (err) {
+      if (err instanceof Fenced) throw err;
+      throw new KubernetesWriteError(err);
+    }
+  }
+
+  private async patchUntilSettled(
+    obj: KubeObject,
+    target: WriteTarget,
+    purpose: WritePurpose,
+    compute: (current: KubeObject) => Record<string, unknown> | undefined,
+    signal: AbortSignal,
   ): Promise<KubeObject | undefined> {
     let current = obj;
     for (let attempt = 0; ; attempt++) {
       const patch = compute(current);
       if (patch === undefined) return current;
-      this.options.fence();
+      if (signal.aborted || !this.options.mayWrite()) throw new Fenced('this replica may no longer write');
       const metadata = {
         ...(patch.metadata as Record<string, unknown> | undefined),
         resourceVersion: current.metadata?.resourceVersion,

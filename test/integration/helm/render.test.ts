@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { parseFlags } from '../../../src/runtime/flags.js';
+import { parseFlags } from '../../../src/flags.js';
 import { CHART_DIR, lintChart, ofKind, renderChart, theOne, type Values } from './chart.js';
 
 const chart = parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_TIMINGS, errorPolicy, needsReconcile } from '../../../src/runtime/policy.js';
+import { awaitsSpecChange, DEFAULT_TIMINGS, errorPolicy, needsReconcile } from '../../../src/runtime/policy.js';
 import type { ErrorClass } from '../../../src/runtime/errors.js';
 import type { KubeObject } from '../../../src/runtime/kinds.js';
 
@@ -97,5 +97,33 @@ describe('needsReconcile', () => {
     ).toBe(true);
     expect(needsReconcile({ type: 'added', obj: obj({}) })).toBe(true);
     expect(needsReconcile({ type: 'deleted', obj: obj({}) })).toBe(true);
+  });
+});
+
+describe('awaitsSpecChange', () => {
+  const reasons = new Set(['InvalidSpec']);
+  const synced = (reason: string, observedGeneration: number, status = 'False') => ({
+    type: 'Synced',
+    status,
+    reason,
+    message: '',
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    observedGeneration,
+  });
+  const object = (generation: number, observedGeneration: number, condition: object) => ({
+    metadata: { generation },
+    status: { observedGeneration, conditions: [condition] },
+  });
+
+  it('holds for the generation whose reconcile ended with a reason that waits for a spec change', () => {
+    expect(awaitsSpecChange(object(2, 2, synced('InvalidSpec', 2)), reasons)).toBe(true);
+  });
+
+  it('lets a newer generation, another reason or a success through', () => {
+    expect(awaitsSpecChange(object(3, 2, synced('InvalidSpec', 2)), reasons)).toBe(false);
+    expect(awaitsSpecChange(object(2, 2, synced('Throttled', 2)), reasons)).toBe(false);
+    expect(awaitsSpecChange(object(2, 2, synced('ReconcileSuccess', 2, 'True')), reasons)).toBe(false);
+    expect(awaitsSpecChange(object(2, 2, synced('InvalidSpec', 1)), reasons)).toBe(false);
+    expect(awaitsSpecChange({ metadata: { generation: 1 } }, reasons)).toBe(false);
   });
 });

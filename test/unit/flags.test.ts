@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { FlagError, parseDuration, parseFlags, usage } from '../../../src/runtime/flags.js';
-import { parseAddress } from '../../../src/runtime/http.js';
+import { parseFlags, usage } from '../../src/flags.js';
+import { FlagError, parseDuration } from '../../src/runtime/flags.js';
+import { parseAddress } from '../../src/runtime/http.js';
 
 describe('parseFlags', () => {
   it('applies defaults', () => {
@@ -19,6 +20,7 @@ describe('parseFlags', () => {
       logFormat: 'json',
       maxApiRate: 10,
       shutdownTimeoutMs: 30_000,
+      reconcileTimeoutMs: 300_000,
       pollIntervalMinMs: 10_000,
       pollIntervalMaxMs: 300_000,
     });
@@ -104,6 +106,7 @@ describe('parseFlags', () => {
       '--s3-endpoint',
       '--max-api-rate',
       '--shutdown-timeout',
+      '--reconcile-timeout',
     ]) {
       expect(text).toContain(flag);
     }
@@ -120,5 +123,15 @@ describe('parseDuration and parseAddress', () => {
     expect(parseAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
     expect(parseAddress('[::1]:9090')).toEqual({ host: '::1', port: 9090 });
     expect(parseAddress('0')).toBeUndefined();
+  });
+});
+
+describe('where flags live', () => {
+  it('keeps SageMaker flags out of the runtime', async () => {
+    const { RUNTIME_FLAGS } = await import('../../src/runtime/flags.js');
+    const runtimeKeys = Object.keys(RUNTIME_FLAGS);
+    for (const key of ['region', 'clusterName', 'sagemakerEndpoint', 's3Endpoint', 'maxApiRate'])
+      expect(runtimeKeys).not.toContain(key);
+    expect(runtimeKeys).toEqual(expect.arrayContaining(['concurrency', 'leaderElect', 'reconcileTimeoutMs']));
   });
 });

@@ -1,0 +1,79 @@
+import {
+  FlagError,
+  RUNTIME_FLAGS,
+  parseDuration,
+  parseFlags as parseFlagSpecs,
+  positive,
+  url,
+  usage as flagUsage,
+  type FlagSpecs,
+  type RuntimeConfig,
+} from './runtime/flags.js';
+
+/** What the operator needs to talk to SageMaker (DESIGN.md §8); the runtime's flags are generic. */
+export interface SageMakerConfig {
+  region: string;
+  clusterName: string;
+  pollIntervalMinMs: number;
+  pollIntervalMaxMs: number;
+  sagemakerEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
+  maxApiRate: number;
+}
+
+export type OperatorConfig = RuntimeConfig & SageMakerConfig;
+
+const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
+  region: {
+    help: 'AWS region for objects that do not set spec.region (required)',
+    parse: (t) => t,
+    fallback: () => {
+      throw new FlagError('--region is required (or set SAGEMAKER_OPERATOR_REGION or AWS_REGION)');
+    },
+    alsoEnv: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+  },
+  clusterName: {
+    help: 'name of this cluster in ownership tags; set it when several clusters share an AWS account',
+    parse: (t) => {
+      if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u.test(t))
+        throw new FlagError(`--cluster-name "${t}" is not a valid AWS tag value`);
+      return t;
+    },
+    fallback: 'default',
+  },
+  pollIntervalMinMs: {
+    help: 'first describe after a cloud state change, and the floor while a resource changes',
+    parse: parseDuration,
+    fallback: 10_000,
+  },
+  pollIntervalMaxMs: {
+    help: 'the ceiling between describes of a resource that is still changing',
+    parse: parseDuration,
+    fallback: 300_000,
+  },
+  sagemakerEndpoint: {
+    help: 'SageMaker API endpoint (emulator, VPC endpoint)',
+    parse: url('sagemaker-endpoint'),
+    fallback: undefined,
+  },
+  s3Endpoint: {
+    help: 'S3 endpoint (path-style addressing)',
+    parse: url('s3-endpoint'),
+    fallback: undefined,
+  },
+  maxApiRate: {
+    help: 'SageMaker requests per second and region, before throttling lowers it',
+    parse: positive('max-api-rate', false),
+    fallback: 10,
+  },
+};
+
+const OPERATOR_FLAGS: FlagSpecs<OperatorConfig> = { ...SAGEMAKER_FLAGS, ...RUNTIME_FLAGS };
+
+export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig {
+  return parseFlagSpecs(OPERATOR_FLAGS, argv, env);
+}
+
+export function usage(): string {
+  return flagUsage(OPERATOR_FLAGS);
+}

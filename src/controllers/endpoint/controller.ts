@@ -10,13 +10,11 @@ import {
   DescribeModelCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
+  type DescribeEndpointConfigOutput,
   type DescribeEndpointOutput,
+  type DescribeModelOutput,
   type SageMakerClient,
-  type Tag,
 } from '@aws-sdk/client-sagemaker';
-import type { AwsClients } from '../../aws/clients.js';
-import { sagemakerName } from '../../aws/naming.js';
-import { ownershipOf, type Owner } from '../../aws/tags.js';
 import { endpoint as endpointKind, type EndpointSpec, type EndpointStatus } from '../../crds/endpoint.js';
 import {
   awaitChange,
@@ -29,14 +27,13 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
-import { orAbsent } from '../common/cloud.js';
 import { descriptorOf } from '../common/kinds.js';
+import { ManagedResource, type ManagedKindOptions, type ResourceRef } from '../common/managed-resource.js';
 import type { PollingSettings } from '../common/polling.js';
-import { applyTags, listAllTags } from '../common/resource-tags.js';
-import { desiredTags } from '../common/tags.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
 import { trainingJob } from '../../crds/training-job.js';
 import {
+  deletingCondition,
   isBusy,
   nextPollMs,
   nextStep,
@@ -66,11 +63,7 @@ export interface EndpointObject extends KubeObject {
   status?: EndpointStatus;
 }
 
-export interface EndpointControllerOptions {
-  readonly aws: AwsClients;
-  /** The operator's --region, for objects that name none. */
-  readonly defaultRegion: string;
-  readonly clusterName: string;
+export interface EndpointControllerOptions extends ManagedKindOptions {
   readonly polling: PollingSettings;
 }
 
@@ -89,40 +82,47 @@ export function endpointController(options: EndpointControllerOptions) {
 }
 
 class EndpointReconcile {
-  private readonly sagemaker: SageMakerClient;
-  private readonly region: string;
-  private readonly endpointName: string;
-  private readonly owner: Owner;
-  private readonly tags: Tag[];
-  /** Every SageMaker call is abandoned when this replica must stop acting (cancel-safe reconcile). */
-  private readonly cancel: { abortSignal: AbortSignal };
+  private readonly resource: ManagedResource<EndpointStatus>;
+  private readonly endpoint: ResourceRef<DescribeEndpointOutput>;
 
   constructor(
     private readonly options: EndpointControllerOptions,
     private readonly ctx: Context,
     private readonly obj: EndpointObject,
   ) {
-    const { namespace, name, uid } = obj.metadata;
-    this.region = obj.spec.region ?? options.defaultRegion;
-    this.sagemaker = options.aws.sagemaker(this.region);
-    this.endpointName = obj.status?.endpointName ?? obj.spec.endpointName ?? sagemakerName(namespace, name);
-    this.owner = { kind: endpointKind.kind, namespace, name, uid, clusterName: options.clusterName };
-    this.tags = desiredTags(this.owner, obj.spec.tags);
-    this.cancel = { abortSignal: ctx.signal };
+    this.resource = new ManagedResource(ctx, obj, options, {
+      kind: endpointKind.kind,
+      nameField: 'endpointName',
+    });
+    this.endpoint = {
+      label: 'endpoint',
+      name: this.resource.name,
+      describe: () =>
+        this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }), this.cancel),
+      arnOf: (d) => d.EndpointArn,
+    };
+  }
+
+  private get endpointName(): string {
+    return this.resource.name;
   }
 
   private get generation(): number {
-    return this.obj.metadata.generation ?? 0;
+    return this.resource.generation;
   }
 
   async apply(): Promise<ReconcileResult> {
-    await this.recordName();
+    await this.resource.recordName();
     const plan = this.plan();
     if (!plan) return awaitChange;
-    const endpoint = await this.describeEndpoint();
-    if (!endpoint) return this.create(plan);
-    const tagsChecked = this.mustCheckTags();
-    if (tagsChecked) await this.claimExisting(endpoint, plan);
+    let endpoint = await this.resource.find(this.endpoint);
+    if (!endpoint) {
+      const creation = await this.create(plan);
+      if (creation.type !== 'found') return creation.result;
+      endpoint = creation.description;
+    }
+    if (this.resource.mustClaim(this.ctx.status.current.endpointArn))
+      await this.claimExisting(endpoint, plan);
     const applied = this.ctx.status.current.lastApplied;
     const step = nextStep(endpoint, plan, applied, this.generation);
     this.mirror(endpoint, plan, step);
@@ -141,26 +141,25 @@ class EndpointReconcile {
         return this.updateWeightsAndCapacities(plan, applied);
       case 'inSync':
         this.recordAdopted(plan, applied);
-        if (!tagsChecked) await this.correctTags(endpoint);
+        await this.resource.correctTags(endpoint.EndpointArn ?? '');
         await this.deleteRetired(endpoint, plan);
         return done;
     }
   }
 
+  /**
+   * The endpoint first, if it is ours; then the configs and models this object created, which carry
+   * its tags even when the endpoint under its name turned out to be someone else's.
+   */
   async cleanUp(): Promise<ReconcileResult> {
-    if (!this.obj.status?.endpointName) return done;
-    const endpoint = await this.describeEndpoint();
-    if (endpoint) return this.deleteEndpoint(endpoint);
+    if (!this.resource.nameRecorded) return done;
+    const endpoint = await this.resource.find(this.endpoint);
+    if (endpoint && (await this.resource.owns(endpoint.EndpointArn ?? '')))
+      return this.deleteEndpoint(endpoint);
+    if (endpoint) this.ctx.log.info({ endpoint: this.endpointName }, 'not ours: leaving the endpoint alone');
     const status = this.ctx.status.current;
     await this.deleteOwned(status.createdEndpointConfigNames ?? [], status.createdModelNames ?? []);
     return done;
-  }
-
-  /** The name goes to status before any create, so a crash after the create finds the endpoint again. */
-  private async recordName(): Promise<void> {
-    if (this.ctx.status.current.endpointName === this.endpointName) return;
-    this.ctx.status.set({ endpointName: this.endpointName });
-    await this.ctx.status.flush();
   }
 
   /** The plan, or undefined while a referenced TrainingJob has not produced its artifacts. */
@@ -179,40 +178,42 @@ class EndpointReconcile {
       this.ctx.status.setCondition('Ready', 'False', 'WaitingForReference', resolution.message);
       return undefined;
     }
-    return endpointPlan(this.obj.spec, this.endpointName, resolution.artifacts, this.tags);
+    return endpointPlan(this.obj.spec, this.endpointName, resolution.artifacts, this.resource.tags);
   }
 
-  private describeEndpoint(): Promise<DescribeEndpointOutput | undefined> {
-    return orAbsent(
-      this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }), this.cancel),
-    );
+  private get sagemaker(): SageMakerClient {
+    return this.resource.sagemaker;
   }
 
-  /** Ownership is checked when the endpoint is first seen and whenever the spec (its tags) changed. */
-  private mustCheckTags(): boolean {
-    const status = this.ctx.status.current;
-    return !status.endpointArn || status.observedGeneration !== this.generation;
+  private get cancel(): { abortSignal: AbortSignal } {
+    return this.resource.cancel;
   }
 
-  /** Takes a resource over if it is ours or the user asked for adoption, and corrects its tags. */
-  private async claim(what: string, arn: string): Promise<void> {
-    const current = await listAllTags(this.sagemaker, arn, this.cancel);
-    if (ownershipOf(current, this.owner) === 'foreign') {
-      if (!this.obj.spec.adoptExisting) {
-        const message = `${what} ${arn} already exists and is not managed by this Endpoint: set adoptExisting: true to take it over, or choose another endpointName`;
-        this.ctx.status.setCondition('Ready', 'False', 'AlreadyExists', message);
-        throw new ReconcileError('terminal', 'AlreadyExists', message);
-      }
-      this.ctx.events.normal('Adopted', `adopted existing ${what} ${arn}`, 'Adopt');
-    }
-    await applyTags(this.sagemaker, arn, current, this.tags, this.cancel);
+  private modelRef(name: string): ResourceRef<DescribeModelOutput> {
+    return {
+      label: 'model',
+      name,
+      describe: () => this.sagemaker.send(new DescribeModelCommand({ ModelName: name }), this.cancel),
+      arnOf: (d) => d.ModelArn,
+    };
+  }
+
+  private configRef(name: string): ResourceRef<DescribeEndpointConfigOutput> {
+    return {
+      label: 'endpoint config',
+      name,
+      describe: () =>
+        this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), this.cancel),
+      arnOf: (d) => d.EndpointConfigArn,
+    };
   }
 
   /**
    * The plan's Models and EndpointConfig, each described by name before it is created. Their names
    * are recorded in status first, so that a crash after a create still deletes them in the end.
+   * False while one of them exists but cannot be described yet.
    */
-  private async ensureResources(plan: EndpointPlan): Promise<void> {
+  private async ensureResources(plan: EndpointPlan): Promise<boolean> {
     const status = this.ctx.status.current;
     const modelNames = plan.models.map((m) => m.ModelName ?? '');
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
@@ -223,66 +224,50 @@ class EndpointReconcile {
     this.ctx.status.set({ ...created, modelNames });
     await this.ctx.status.flush();
     for (const model of plan.models) {
-      const arn = await this.modelArn(model.ModelName ?? '');
-      if (arn) await this.claim('model', arn);
-      else await this.sagemaker.send(new CreateModelCommand(model), this.cancel);
+      const ensured = await this.resource.ensure(this.modelRef(model.ModelName ?? ''), () =>
+        this.sagemaker.send(new CreateModelCommand(model), this.cancel),
+      );
+      if (ensured === 'notVisible') return false;
     }
-    const arn = await this.configArn(configName);
-    if (arn) await this.claim('endpoint config', arn);
-    else await this.sagemaker.send(new CreateEndpointConfigCommand(plan.endpointConfig), this.cancel);
-  }
-
-  /** Drift: tags edited outside Kubernetes are put back at each check of an endpoint at rest. */
-  private async correctTags(endpoint: DescribeEndpointOutput): Promise<void> {
-    const arn = endpoint.EndpointArn ?? '';
-    await applyTags(
-      this.sagemaker,
-      arn,
-      await listAllTags(this.sagemaker, arn, this.cancel),
-      this.tags,
-      this.cancel,
+    const ensured = await this.resource.ensure(this.configRef(configName), () =>
+      this.sagemaker.send(new CreateEndpointConfigCommand(plan.endpointConfig), this.cancel),
     );
+    return ensured === 'present';
   }
 
-  /** After a spec change, the tags of the endpoint and of the planned Models and config that exist. */
+  /** After a spec change, the endpoint and the planned Models and config that exist are claimed. */
   private async claimExisting(endpoint: DescribeEndpointOutput, plan: EndpointPlan): Promise<void> {
-    await this.claim('endpoint', endpoint.EndpointArn ?? '');
-    for (const model of plan.models) {
-      const arn = await this.modelArn(model.ModelName ?? '');
-      if (arn) await this.claim('model', arn);
-    }
-    const arn = await this.configArn(plan.endpointConfig.EndpointConfigName ?? '');
-    if (arn) await this.claim('endpoint config', arn);
+    await this.resource.claim(this.endpoint, endpoint);
+    for (const model of plan.models) await this.resource.claimIfPresent(this.modelRef(model.ModelName ?? ''));
+    await this.resource.claimIfPresent(this.configRef(plan.endpointConfig.EndpointConfigName ?? ''));
   }
 
-  private async modelArn(name: string): Promise<string | undefined> {
-    const model = await orAbsent(
-      this.sagemaker.send(new DescribeModelCommand({ ModelName: name }), this.cancel),
-    );
-    return model?.ModelArn;
-  }
-
-  private async configArn(name: string): Promise<string | undefined> {
-    const config = await orAbsent(
-      this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), this.cancel),
-    );
-    return config?.EndpointConfigArn;
-  }
-
-  /** Also the answer to an endpoint deleted outside the operator: hosting is what the user asked for. */
-  private async create(plan: EndpointPlan): Promise<ReconcileResult> {
-    await this.ensureResources(plan);
+  /**
+   * Also the answer to an endpoint deleted outside the operator: hosting is what the user asked for.
+   * An endpoint of ours already under the name (a create whose answer was lost) is carried on with.
+   */
+  private async create(
+    plan: EndpointPlan,
+  ): Promise<
+    { type: 'found'; description: DescribeEndpointOutput } | { type: 'done'; result: ReconcileResult }
+  > {
+    const soon = { type: 'done' as const, result: requeueAfter(this.options.polling.minMs) };
+    if (!(await this.ensureResources(plan))) return soon;
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
-    const created = await this.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: this.endpointName,
-        EndpointConfigName: configName,
-        Tags: this.tags,
-      }),
-      this.cancel,
+    const creation = await this.resource.create(this.endpoint, () =>
+      this.sagemaker.send(
+        new CreateEndpointCommand({
+          EndpointName: this.endpointName,
+          EndpointConfigName: configName,
+          Tags: this.resource.tags,
+        }),
+        this.cancel,
+      ),
     );
+    if (creation.type === 'found') return creation;
+    if (creation.type === 'notVisible') return soon;
     this.ctx.status.set({
-      endpointArn: created.EndpointArn,
+      endpointArn: creation.answer.EndpointArn,
       endpointStatus: 'Creating',
       lastApplied: {
         endpointConfigName: configName,
@@ -293,7 +278,7 @@ class EndpointReconcile {
     const message = `creating endpoint ${this.endpointName} with ${configName}`;
     this.ctx.events.normal('Creating', message, 'Create');
     this.ctx.status.setCondition('Ready', 'False', 'Creating', message);
-    return requeueAfter(this.options.polling.minMs);
+    return soon;
   }
 
   /** A failed create is replaced for a new generation: SageMaker allows nothing but DeleteEndpoint. */
@@ -307,7 +292,7 @@ class EndpointReconcile {
     plan: EndpointPlan,
     applied: LastApplied | undefined,
   ): Promise<ReconcileResult> {
-    await this.ensureResources(plan);
+    if (!(await this.ensureResources(plan))) return requeueAfter(this.options.polling.minMs);
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
     await this.sagemaker.send(
       new UpdateEndpointCommand(updateEndpointRequest(this.obj.spec, this.endpointName, configName)),
@@ -355,7 +340,7 @@ class EndpointReconcile {
     if (event?.type === 'Warning') this.ctx.events.warning(event.reason, ready.message);
     else if (event) this.ctx.events.normal(event.reason, ready.message);
     this.ctx.status.set({
-      ...observedEndpointStatus(endpoint, this.region),
+      ...observedEndpointStatus(endpoint, this.resource.region),
       modelNames: plan.models.map((m) => m.ModelName ?? ''),
     });
     this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
@@ -395,14 +380,14 @@ class EndpointReconcile {
     const deleted = new Set<string>();
     const keep = (names: readonly string[] | undefined) => (names ?? []).filter((n) => !deleted.has(n));
     for (const name of configNames) {
-      const arn = await this.configArn(name);
-      if (arn && (await this.owns(arn)))
+      const arn = (await this.resource.find(this.configRef(name)))?.EndpointConfigArn;
+      if (arn && (await this.resource.owns(arn)))
         await this.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }), this.cancel);
       deleted.add(name);
     }
     for (const name of modelNames) {
-      const arn = await this.modelArn(name);
-      if (arn && (await this.owns(arn)))
+      const arn = (await this.resource.find(this.modelRef(name)))?.ModelArn;
+      if (arn && (await this.resource.owns(arn)))
         await this.sagemaker.send(new DeleteModelCommand({ ModelName: name }), this.cancel);
       deleted.add(name);
     }
@@ -413,19 +398,14 @@ class EndpointReconcile {
     });
   }
 
-  private async owns(arn: string): Promise<boolean> {
-    return ownershipOf(await listAllTags(this.sagemaker, arn, this.cancel), this.owner) !== 'foreign';
-  }
-
   /** DeleteEndpoint once SageMaker accepts it, then wait until the endpoint is gone. */
   private async deleteEndpoint(endpoint: DescribeEndpointOutput): Promise<ReconcileResult> {
-    if (!(await this.owns(endpoint.EndpointArn ?? ''))) {
-      this.ctx.log.info({ endpoint: this.endpointName }, 'not ours: leaving the endpoint alone');
-      return done;
-    }
+    const deleting = deletingCondition(endpoint);
+    this.ctx.status.set({ endpointStatus: endpoint.EndpointStatus });
+    this.ctx.status.setCondition('Ready', deleting.status, deleting.reason, deleting.message);
     if (isBusy(endpoint)) return requeueAfter(nextPollMs(endpoint, new Date(), this.options.polling));
     await this.sagemaker.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }), this.cancel);
-    this.ctx.events.normal('Deleting', `deleting endpoint ${this.endpointName}`, 'Delete');
+    this.ctx.events.normal('Deleting', deleting.message, 'Delete');
     return requeueAfter(this.options.polling.minMs);
   }
 }

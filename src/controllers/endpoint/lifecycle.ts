@@ -11,6 +11,15 @@ export function isBusy(endpoint: DescribeEndpointOutput): boolean {
   return BUSY.has(endpoint.EndpointStatus ?? '');
 }
 
+/** Ready=False Deleting, saying what the delete of the endpoint does or waits for. */
+export function deletingCondition(endpoint: DescribeEndpointOutput): ConditionValue {
+  const what = `endpoint ${endpoint.EndpointName ?? ''}`;
+  const message = isBusy(endpoint)
+    ? `deleting ${what}: waiting while it is ${endpoint.EndpointStatus ?? ''}`
+    : `deleting ${what}`;
+  return { status: 'False', reason: 'Deleting', message };
+}
+
 /** The one step that moves an existing endpoint toward the plan. */
 export type EndpointStep =
   | { type: 'wait' }

@@ -1,0 +1,201 @@
+import type { SageMakerClient, Tag } from '@aws-sdk/client-sagemaker';
+import {
+  awaitChange,
+  done,
+  findCondition,
+  requeueAfter,
+  type Condition,
+  type ControllerDefinition,
+  type ReconcileContext,
+  type ReconcileResult,
+} from '../../runtime/index.js';
+import type { ConditionValue } from './conditions.js';
+import {
+  deletingCondition,
+  deletionStep,
+  isFinished,
+  jobConditions,
+  nextPollMs,
+  type JobView,
+} from './job-states.js';
+import {
+  ManagedResource,
+  type ManagedKind,
+  type ManagedKindOptions,
+  type ManagedObject,
+  type ResourceRef,
+} from './managed-resource.js';
+import type { PollingSettings } from './polling.js';
+
+type Cancel = { abortSignal: AbortSignal };
+
+/**
+ * A SageMaker job kind (training, processing, transform): its calls and how its description reads.
+ * The spec is immutable once created (the CRD's CEL rules say so), so a job is created once, polled
+ * until it finishes, and stopped, then deleted, when its object goes.
+ */
+export interface JobKind<Spec, Status, D> extends ManagedKind {
+  /** What it is, in messages and events: `training job`. */
+  readonly label: string;
+  /** The status fields that mirror the job's ARN and SageMaker's state for it. */
+  readonly arnField: keyof Status & string;
+  readonly stateField: keyof Status & string;
+  describe(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<D>;
+  /** The create call; returns the new job's ARN. */
+  create(
+    sagemaker: SageMakerClient,
+    spec: Spec,
+    name: string,
+    tags: Tag[],
+    cancel: Cancel,
+  ): Promise<string | undefined>;
+  stop(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
+  /** Absent for kinds SageMaker cannot delete: their record stays once they are stopped. */
+  delete?(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
+  view(description: D): JobView;
+  /** What the description reports, in the kind's status shape (everything but conditions). */
+  observedStatus(description: D, region: string): Partial<Status>;
+}
+
+export interface JobControllerOptions extends ManagedKindOptions {
+  readonly polling: PollingSettings;
+}
+
+interface JobObject<Spec> extends ManagedObject {
+  spec: Spec & ManagedObject['spec'];
+}
+
+/*
+ * A finished job changes only if someone deletes it or edits its tags outside Kubernetes, so it is
+ * described once per this many drift intervals (one hour by default) instead of every interval.
+ */
+const FINISHED_JOB_DRIFT_FACTOR = 6;
+
+/**
+ * The reconcile and finalize of a job kind (DESIGN.md §4-6): name recorded before the create,
+ * created once (a create answered "name taken" carries on with the job if it is ours), polled until
+ * finished, a job deleted outside the operator reported and not re-run, ownership checked before any
+ * tag change, stop or delete.
+ */
+export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D>(
+  kind: JobKind<Spec, Status, D>,
+  options: JobControllerOptions,
+): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize'>> {
+  return {
+    reconcile: (ctx, obj) => new JobReconcile(kind, options, ctx, obj).apply(),
+    finalize: (ctx, obj) => new JobReconcile(kind, options, ctx, obj).cleanUp(),
+  };
+}
+
+class JobReconcile<Spec, Status, D> {
+  private readonly resource: ManagedResource<Status>;
+  private readonly ref: ResourceRef<D>;
+
+  constructor(
+    private readonly kind: JobKind<Spec, Status, D>,
+    private readonly options: JobControllerOptions,
+    private readonly ctx: ReconcileContext<Status>,
+    private readonly obj: JobObject<Spec>,
+  ) {
+    this.resource = new ManagedResource(ctx, obj, options, kind);
+    const { sagemaker, name, cancel } = this.resource;
+    this.ref = {
+      label: kind.label,
+      name,
+      describe: () => kind.describe(sagemaker, name, cancel),
+      arnOf: (description) => kind.view(description).arn,
+    };
+  }
+
+  async apply(): Promise<ReconcileResult> {
+    await this.resource.recordName();
+    const found = await this.resource.find(this.ref);
+    if (!found) return this.absent();
+    if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
+      await this.resource.claim(this.ref, found);
+    return this.mirror(found);
+  }
+
+  async cleanUp(): Promise<ReconcileResult> {
+    if (!this.resource.nameRecorded) return done;
+    const found = await this.resource.find(this.ref);
+    if (!found) return done;
+    const job = this.kind.view(found);
+    if (!(await this.resource.owns(job.arn ?? ''))) {
+      this.ctx.log.info({ job: job.name }, `not ours: leaving the ${this.kind.label} alone`);
+      return done;
+    }
+    this.ctx.status.set(this.kind.observedStatus(found, this.resource.region));
+    const step = deletionStep(job);
+    const { sagemaker, name, cancel } = this.resource;
+    if (step === 'delete' && !this.kind.delete) return done;
+    this.setCondition('Ready', deletingCondition(this.kind.label, job, step));
+    if (step === 'stop') {
+      await this.kind.stop(sagemaker, name, cancel);
+      this.ctx.events.normal('Stopping', `stopping ${this.kind.label} ${name} before deleting it`, 'Stop');
+    } else if (step === 'delete') {
+      await this.kind.delete?.(sagemaker, name, cancel);
+      this.ctx.events.normal('Deleting', `deleting ${this.kind.label} ${name}`, 'Delete');
+    }
+    const { polling } = this.options;
+    return requeueAfter(step === 'wait' ? nextPollMs(job, new Date(), polling) : polling.minMs);
+  }
+
+  private recorded(field: string): string | undefined {
+    const value = (this.ctx.status.current as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  private async absent(): Promise<ReconcileResult> {
+    if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
+    // Created by us but not yet visible to describe: never create twice, look again shortly.
+    if (this.recorded(this.kind.arnField)) return requeueAfter(this.options.polling.minMs);
+    const { sagemaker, name, tags, cancel } = this.resource;
+    const creation = await this.resource.create(this.ref, () =>
+      this.kind.create(sagemaker, this.obj.spec, name, tags, cancel),
+    );
+    if (creation.type === 'found') return this.mirror(creation.description);
+    if (creation.type === 'created') {
+      // The ARN marks the job as created with our tags, so the next reconcile need not list them.
+      this.ctx.status.set({ [this.kind.arnField]: creation.answer } as Partial<Status>);
+      const message = `created ${this.kind.label} ${name}`;
+      this.ctx.events.normal('Creating', message, 'Create');
+      this.setCondition('Ready', { status: 'False', reason: 'Creating', message });
+      this.setCondition('Succeeded', { status: 'Unknown', reason: 'Creating', message });
+    }
+    return requeueAfter(this.options.polling.minMs);
+  }
+
+  private deletedOutOfBand(): ReconcileResult {
+    const message = `${this.kind.label} ${this.resource.name} was deleted outside the operator; delete this ${this.kind.kind} and apply it again to run it again`;
+    this.ctx.events.warning('DeletedOutOfBand', message);
+    this.setCondition('Ready', { status: 'False', reason: 'DeletedOutOfBand', message });
+    // Re-running a job nobody asked to re-run would cost money; a spec change is required.
+    return awaitChange;
+  }
+
+  private mirror(description: D): ReconcileResult {
+    const job = this.kind.view(description);
+    const { ready, succeeded } = jobConditions(this.kind.label, job);
+    if (this.changed(ready)) {
+      if (job.state === 'Failed') this.ctx.events.warning('Failed', ready.message);
+      else this.ctx.events.normal(ready.reason, ready.message);
+    }
+    this.ctx.status.set(this.kind.observedStatus(description, this.resource.region));
+    this.setCondition('Ready', ready);
+    this.setCondition('Succeeded', succeeded);
+    if (isFinished(job)) return requeueAfter(this.ctx.driftIntervalMs * FINISHED_JOB_DRIFT_FACTOR);
+    return requeueAfter(nextPollMs(job, new Date(), this.options.polling));
+  }
+
+  /** Whether what the user sees changed enough to be worth an event. */
+  private changed(ready: ConditionValue): boolean {
+    const conditions = (this.ctx.status.current as { conditions?: Condition[] }).conditions;
+    const before = findCondition(conditions, 'Ready');
+    return before?.reason !== ready.reason || before.message !== ready.message;
+  }
+
+  private setCondition(type: string, value: ConditionValue): void {
+    this.ctx.status.setCondition(type, value.status, value.reason, value.message);
+  }
+}

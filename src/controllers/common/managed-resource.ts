@@ -1,0 +1,195 @@
+import type { SageMakerClient, Tag } from '@aws-sdk/client-sagemaker';
+import type { AwsClients } from '../../aws/clients.js';
+import { sagemakerName } from '../../aws/naming.js';
+import { applyTags, desiredTags, listAllTags } from '../../aws/resource-tags.js';
+import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
+import { ownershipOf, type Owner } from '../../aws/tags.js';
+import { ReconcileError, type ObjectMeta, type ReconcileContext } from '../../runtime/index.js';
+
+/** One SageMaker resource by name: how to describe it and where a description keeps its ARN. */
+export interface ResourceRef<D> {
+  /** What it is, in messages and events: `training job`, `endpoint config`. */
+  readonly label: string;
+  readonly name: string;
+  /** Throws SageMaker's not-found error when the resource does not exist. */
+  describe(): Promise<D>;
+  arnOf(description: D): string | undefined;
+}
+
+/**
+ * What a create came to:
+ * - `created`: SageMaker accepted the call; `answer` is its response.
+ * - `found`: the name was taken by a resource that is ours (a create whose answer was lost, an
+ *   eventually consistent describe) or adopted: carry on with `description` as if described.
+ * - `notVisible`: the name is taken but the resource cannot be described yet (just created, or
+ *   just deleted by us): look again shortly.
+ * A resource of someone else's is not an outcome: it throws `AlreadyExists` (see claim).
+ */
+export type Creation<C, D> =
+  | { readonly type: 'created'; readonly answer: C }
+  | { readonly type: 'found'; readonly description: D }
+  | { readonly type: 'notVisible' };
+
+/** The fields every kind's object carries that the skeleton reads (DESIGN.md §2). */
+export interface ManagedObject {
+  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  spec: { region?: string; tags?: Record<string, string>; adoptExisting?: boolean };
+  status?: object;
+}
+
+export interface ManagedKindOptions {
+  readonly aws: AwsClients;
+  /** The operator's --region, for objects that name none. */
+  readonly defaultRegion: string;
+  readonly clusterName: string;
+}
+
+/** How a kind names its SageMaker resource. */
+export interface ManagedKind {
+  /** The Kubernetes kind (ownership tags, messages): `TrainingJob`. */
+  readonly kind: string;
+  /** The spec field that may choose the SageMaker name, and the status field that records it. */
+  readonly nameField: string;
+}
+
+/**
+ * The skeleton every controller of a SageMaker resource stands on (DESIGN.md §4, §6), made once per
+ * reconcile or finalize. It resolves the SageMaker name, describes, creates and claims by ownership
+ * tags; the controller decides what to call when.
+ *
+ * Contract:
+ * - Idempotent: every method may run again after a crash, a conflict or a requeue, with the same
+ *   result. Nothing is created without a describe by name first (or a create answered "name taken"
+ *   followed by one), and the name is in status (recordName) before the first create.
+ * - Cancel-safe: every SageMaker call carries ctx.signal; a reconcile abandoned between any two
+ *   calls leaves nothing the next one cannot find again by name and claim by tags.
+ * - Ownership: a resource is only tagged, updated, stopped or deleted when its tags say it is this
+ *   object's (or an earlier object's of the same kind, namespace and name in this cluster), or when
+ *   spec.adoptExisting takes it over. Anything else is `Synced=False AlreadyExists`, terminal, with
+ *   Ready=False saying so.
+ */
+export class ManagedResource<S> {
+  readonly region: string;
+  readonly sagemaker: SageMakerClient;
+  /** The SageMaker name: as recorded in status, else spec's, else derived from namespace and name. */
+  readonly name: string;
+  readonly owner: Owner;
+  /** What every resource of this object carries: ownership tags plus spec.tags. */
+  readonly tags: Tag[];
+  /** Passed to every SageMaker call: abandoned when this replica must stop acting. */
+  readonly cancel: { abortSignal: AbortSignal };
+  /** ARNs whose tags this reconcile already checked and corrected. */
+  private readonly claimed = new Set<string>();
+
+  constructor(
+    private readonly ctx: ReconcileContext<S>,
+    private readonly obj: ManagedObject,
+    options: ManagedKindOptions,
+    private readonly kind: ManagedKind,
+  ) {
+    const { namespace, name, uid } = obj.metadata;
+    this.region = obj.spec.region ?? options.defaultRegion;
+    this.sagemaker = options.aws.sagemaker(this.region);
+    this.name =
+      stringField(obj.status, kind.nameField) ??
+      stringField(obj.spec, kind.nameField) ??
+      sagemakerName(namespace, name);
+    this.owner = { kind: kind.kind, namespace, name, uid, clusterName: options.clusterName };
+    this.tags = desiredTags(this.owner, obj.spec.tags);
+    this.cancel = { abortSignal: ctx.signal };
+  }
+
+  get generation(): number {
+    return this.obj.metadata.generation ?? 0;
+  }
+
+  /** Whether status records a name, i.e. whether a create may ever have been made. */
+  get nameRecorded(): boolean {
+    return stringField(this.ctx.status.current, this.kind.nameField) !== undefined;
+  }
+
+  /** Writes the name to status before any create, so that a crash after the create finds it again. */
+  async recordName(): Promise<void> {
+    if (stringField(this.ctx.status.current, this.kind.nameField) === this.name) return;
+    this.ctx.status.set({ [this.kind.nameField]: this.name } as Partial<S>);
+    await this.ctx.status.flush();
+  }
+
+  /** The description, or undefined when the resource does not exist. */
+  find<D>(ref: ResourceRef<D>): Promise<D | undefined> {
+    return describeOrAbsent(ref.describe());
+  }
+
+  /**
+   * Makes the create call. A create answered "name taken" is not an error by itself (DESIGN.md §4):
+   * the resource is described and claimed, and the reconcile carries on if it is ours.
+   */
+  async create<C, D>(ref: ResourceRef<D>, call: () => Promise<C>): Promise<Creation<C, D>> {
+    const outcome = await createOrFind(call, () => ref.describe());
+    if (outcome.type === 'created') return outcome;
+    if (outcome.existing === undefined) return { type: 'notVisible' };
+    await this.claim(ref, outcome.existing);
+    return { type: 'found', description: outcome.existing };
+  }
+
+  /** The resource as it is, claimed, or created when absent (for resources named by content). */
+  async ensure<D>(ref: ResourceRef<D>, call: () => Promise<unknown>): Promise<'present' | 'notVisible'> {
+    if (await this.claimIfPresent(ref)) return 'present';
+    const creation = await this.create(ref, call);
+    return creation.type === 'notVisible' ? 'notVisible' : 'present';
+  }
+
+  /** Claims the resource if it exists; its description, or undefined when it does not. */
+  async claimIfPresent<D>(ref: ResourceRef<D>): Promise<D | undefined> {
+    const found = await this.find(ref);
+    if (found !== undefined) await this.claim(ref, found);
+    return found;
+  }
+
+  /**
+   * Takes the resource over if it is ours or spec.adoptExisting says so, and gives it the desired
+   * tags. Someone else's resource is left untouched: Ready=False and a terminal AlreadyExists.
+   */
+  async claim<D>(ref: ResourceRef<D>, description: D): Promise<void> {
+    const arn = ref.arnOf(description) ?? '';
+    if (this.claimed.has(arn)) return;
+    const current = await listAllTags(this.sagemaker, arn, this.cancel);
+    if (ownershipOf(current, this.owner) === 'foreign') {
+      if (!this.obj.spec.adoptExisting) {
+        const message = `${ref.label} ${ref.name} already exists and is not managed by this ${this.kind.kind}: set adoptExisting: true to take it over, or choose another ${this.kind.nameField}`;
+        this.ctx.status.setCondition('Ready', 'False', 'AlreadyExists', message);
+        throw new ReconcileError('terminal', 'AlreadyExists', message);
+      }
+      this.ctx.events.normal('Adopted', `adopted existing ${ref.label} ${ref.name}`, 'Adopt');
+    }
+    await applyTags(this.sagemaker, arn, current, this.tags, this.cancel);
+    this.claimed.add(arn);
+  }
+
+  /**
+   * Whether ownership must be checked: the resource was not created by this object as far as status
+   * knows (no ARN recorded), or the spec (its tags, adoptExisting) changed since the last reconcile.
+   */
+  mustClaim(recordedArn: string | undefined): boolean {
+    const observed = (this.ctx.status.current as { observedGeneration?: number }).observedGeneration;
+    return recordedArn === undefined || observed !== this.generation;
+  }
+
+  /** Drift: puts back tags edited outside Kubernetes (unless this reconcile already did). */
+  async correctTags(arn: string): Promise<void> {
+    if (this.claimed.has(arn)) return;
+    const current = await listAllTags(this.sagemaker, arn, this.cancel);
+    await applyTags(this.sagemaker, arn, current, this.tags, this.cancel);
+    this.claimed.add(arn);
+  }
+
+  /** Checked before any stop or delete: only what carries this object's tags is touched. */
+  async owns(arn: string): Promise<boolean> {
+    return ownershipOf(await listAllTags(this.sagemaker, arn, this.cancel), this.owner) !== 'foreign';
+  }
+}
+
+function stringField(record: object | undefined, field: string): string | undefined {
+  const value = (record as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' ? value : undefined;
+}

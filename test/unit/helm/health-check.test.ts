@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { REASONS, TERMINAL_REASONS } from '../../../src/controllers/common/reasons.js';
 import { runHealthCheck } from './lua-health.js';
 
 const ARGOCD_DIR = new URL('../../../deploy/helm/sagemaker-operator/argocd/', import.meta.url);
@@ -105,21 +106,39 @@ describe('Argo CD health check', () => {
     expect(health(obj)).toEqual({ status: 'Progressing', message: 'Training' });
   });
 
-  it.each([
-    'InvalidSpec',
-    'AccessDenied',
-    'AlreadyExists',
-    'PolicyViolation',
-    'UpdateFailed',
-    'DeletedOutOfBand',
-    'Failed',
-    'Stopped',
-  ])('is Degraded when Synced is False with the terminal reason %s', (reason) => {
+  it.each(Object.keys(REASONS))(
+    'judges Synced=False %s as Degraded exactly when REASONS calls it terminal',
+    (reason) => {
+      const obj = withConditions('Endpoint', [
+        { type: 'Ready', status: 'False', reason: 'Creating' },
+        { type: 'Synced', status: 'False', reason, message: `SageMaker says: ${reason}` },
+      ]);
+      expect(health(obj)).toEqual({
+        status: TERMINAL_REASONS.has(reason) ? 'Degraded' : 'Progressing',
+        message: `SageMaker says: ${reason}`,
+      });
+    },
+  );
+
+  it.each(Object.keys(REASONS))(
+    'judges Ready=False %s after a successful reconcile as Degraded exactly when REASONS calls it terminal',
+    (reason) => {
+      const obj = withConditions('TrainingJob', [
+        { type: 'Ready', status: 'False', reason, message: `the job is ${reason}` },
+        { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+      ]);
+      expect(health(obj)).toEqual({
+        status: TERMINAL_REASONS.has(reason) ? 'Degraded' : 'Progressing',
+        message: `the job is ${reason}`,
+      });
+    },
+  );
+
+  it('keeps retrying, Progressing, on a Synced=False reason it does not know', () => {
     const obj = withConditions('Endpoint', [
-      { type: 'Ready', status: 'False', reason: 'Creating' },
-      { type: 'Synced', status: 'False', reason, message: `SageMaker says: ${reason}` },
+      { type: 'Synced', status: 'False', reason: 'SomethingNew', message: 'new failure' },
     ]);
-    expect(health(obj)).toEqual({ status: 'Degraded', message: `SageMaker says: ${reason}` });
+    expect(health(obj)).toEqual({ status: 'Progressing', message: 'new failure' });
   });
 
   it('is Degraded on a terminal Synced failure even while the last good version still serves', () => {
@@ -134,17 +153,6 @@ describe('Argo CD health check', () => {
     ]);
     expect(health(obj)).toEqual({ status: 'Degraded', message: 'not authorized: sagemaker:AddTags' });
   });
-
-  it.each(['Throttled', 'QuotaExceeded', 'SageMakerUnavailable'])(
-    'stays Progressing with the message when Synced is False with the retryable reason %s',
-    (reason) => {
-      const obj = withConditions('MonitoringSchedule', [
-        { type: 'Ready', status: 'False', reason: 'Creating' },
-        { type: 'Synced', status: 'False', reason, message: 'Rate exceeded' },
-      ]);
-      expect(health(obj)).toEqual({ status: 'Progressing', message: 'Rate exceeded' });
-    },
-  );
 
   it('reports why a resource waits for its reference', () => {
     const obj = withConditions('MultiModelSet', [
@@ -164,6 +172,33 @@ describe('Argo CD health check', () => {
       status: 'Progressing',
       message: 'Waiting for the resource to become ready',
     });
+  });
+});
+
+/** The keys of the `local terminalReasons = { Name = true, ... }` table in the script. */
+function luaTerminalReasons(lua: string): string[] {
+  const table = /^local terminalReasons = \{\n([\s\S]*?)\n\}$/m.exec(lua);
+  if (!table?.[1]) throw new Error('health.lua has no terminalReasons table');
+  return table[1].split('\n').map((line) => {
+    const entry = /^ {2}([A-Za-z]+) = true,$/.exec(line);
+    if (!entry?.[1]) throw new Error(`unexpected line in terminalReasons: ${line}`);
+    return entry[1];
+  });
+}
+
+describe('terminal reasons of health.lua', () => {
+  it('are exactly the reasons REASONS calls terminal, one per line, sorted', () => {
+    const listed = luaTerminalReasons(script);
+    expect(listed).toEqual([...TERMINAL_REASONS].sort());
+  });
+
+  it('are read from the table (the check can fail)', () => {
+    const broken = script.replace('  CreateFailed = true,\n', '');
+    expect(broken).not.toBe(script);
+    expect(luaTerminalReasons(broken)).not.toContain('CreateFailed');
+    expect(() => luaTerminalReasons(script.replace('  Failed = true,', '  Failed = false,'))).toThrow(
+      /unexpected line/,
+    );
   });
 });
 

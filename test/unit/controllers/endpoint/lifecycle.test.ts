@@ -1,6 +1,7 @@
 import type { DescribeEndpointOutput } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from '@jest/globals';
 import {
+  deletingCondition,
   nextPollMs,
   nextStep,
   readyCondition,
@@ -151,5 +152,19 @@ describe('transitionEvent', () => {
       reason: 'InService',
     });
     expect(transitionEvent('InService', endpoint('Updating'), { type: 'wait' })).toBeUndefined();
+  });
+});
+
+describe('deletingCondition', () => {
+  it('says what the delete waits for while SageMaker refuses it', () => {
+    expect(deletingCondition(endpoint('Creating'))).toEqual({
+      status: 'False',
+      reason: 'Deleting',
+      message: 'deleting endpoint ns-churn: waiting while it is Creating',
+    });
+    expect(deletingCondition(endpoint('Deleting')).message).toBe(
+      'deleting endpoint ns-churn: waiting while it is Deleting',
+    );
+    expect(deletingCondition(endpoint('InService')).message).toBe('deleting endpoint ns-churn');
   });
 });

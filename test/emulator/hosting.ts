@@ -312,7 +312,8 @@ export function hosting(ctx: Context): Hosting {
         CaptureStatus: capture.EnableCapture === false ? 'Stopped' : 'Started',
         CurrentSamplingPercentage: capture.InitialSamplingPercentage,
         DestinationS3Uri: capture.DestinationS3Uri,
-        KmsKeyId: capture.KmsKeyId,
+        // Required in the answer: without a key of its own, SageMaker reports an empty one.
+        KmsKeyId: capture.KmsKeyId ?? '',
       },
       EndpointStatus: endpoint.status,
       FailureReason: endpoint.failureReason,

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeleteTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand,
+  DeleteTrainingJobCommand,
+  ListTagsCommand,
+} from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +45,24 @@ async function calls(resource: string, operation: string, outcome?: string): Pro
 
 interface Stack {
   add(middleware: unknown, options: { step: string; name: string }): void;
+  remove(name: string): boolean;
+}
+
+type Next = (args: unknown) => Promise<unknown>;
+
+/** Runs `around` instead of the operator's next call of `command`, once. */
+function onceAround(command: string, around: (next: () => Promise<unknown>) => Promise<unknown>): () => void {
+  const stack = h.operatorAws.sagemaker().middlewareStack as unknown as Stack;
+  let done = false;
+  stack.add(
+    (next: Next, context: { commandName?: string }) => (args: unknown) => {
+      if (done || context.commandName !== command) return next(args);
+      done = true;
+      return around(() => next(args));
+    },
+    { step: 'initialize', name: `once-${command}` },
+  );
+  return () => stack.remove(`once-${command}`);
 }
 
 describe('TrainingJob resilience', () => {
@@ -76,6 +98,89 @@ describe('TrainingJob resilience', () => {
     await h.startOperator();
     await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'crash', completed);
     expect(await calls(name, 'CreateTrainingJob')).toBe(1);
+  });
+
+  it('carries on with its own job when its create landed unanswered and describe does not see it yet', async () => {
+    // The create lands but its answer is lost, and for a while SageMaker's reads do not show the new
+    // job: the next reconcile creates again, is told the name is taken, and must find its own job.
+    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 500 } });
+    const restore = onceAround('CreateTrainingJobCommand', async (next) => {
+      await next();
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    });
+    try {
+      await h.create(PLURAL, 'TrainingJob', 'lost-answer', spec());
+      const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'lost-answer', completed);
+      const name = jobName('lost-answer');
+      expect(await calls(name, 'CreateTrainingJob', 'ok')).toBe(1);
+      expect(await calls(name, 'CreateTrainingJob', 'ResourceInUse')).toBeGreaterThan(0);
+      expect(condition(job, 'Synced')).toMatchObject({ status: 'True' });
+      expect(job?.status?.trainingJobArn).toContain(`training-job/${name}`);
+    } finally {
+      restore();
+      await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 0 } });
+    }
+  });
+
+  it('reports AlreadyExists when a job of someone else takes the name just before its create', async () => {
+    const name = jobName('raced');
+    let foreignArn: string | undefined;
+    const restore = onceAround('CreateTrainingJobCommand', async (next) => {
+      ({ TrainingJobArn: foreignArn } = await h.cloud.sagemaker.send(
+        new CreateTrainingJobCommand({
+          TrainingJobName: name,
+          RoleArn: role,
+          AlgorithmSpecification: { TrainingImage: 'img:1', TrainingInputMode: 'File' },
+          OutputDataConfig: { S3OutputPath: `s3://${h.cloud.bucket}/output` },
+          ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 5 },
+          StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+          Tags: [{ Key: 'owner', Value: 'someone-else' }],
+        }),
+      ));
+      return next();
+    });
+    try {
+      await h.create(PLURAL, 'TrainingJob', 'raced', spec());
+      const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'raced',
+        (o) => condition(o, 'Synced')?.status === 'False',
+      );
+      expect(condition(job, 'Synced')).toMatchObject({ reason: 'AlreadyExists' });
+      expect(condition(job, 'Ready')).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
+      expect(job?.status?.trainingJobArn).toBeUndefined();
+      expect(await calls(name, 'CreateTrainingJob', 'ResourceInUse')).toBe(1);
+      const { Tags } = await h.cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: foreignArn }));
+      expect(Tags).toEqual([{ Key: 'owner', Value: 'someone-else' }]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('says what a delete waits for while the job is stopping', async () => {
+    await h.cloud.emulator.control.configure({
+      timings: { trainingTraining: 5_000, trainingStopping: 3_000 },
+    });
+    try {
+      await h.create(PLURAL, 'TrainingJob', 'slow-stop', spec());
+      await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'slow-stop',
+        (o) => o?.status?.secondaryStatus === 'Training',
+      );
+      await h.delete(PLURAL, 'slow-stop');
+      const stopping = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'slow-stop',
+        (o) => condition(o, 'Ready')?.message.includes('waiting while it is Stopping') === true,
+      );
+      expect(condition(stopping, 'Ready')).toMatchObject({ status: 'False', reason: 'Deleting' });
+      expect(stopping?.status?.trainingJobStatus).toBe('Stopping');
+      await h.waitFor(PLURAL, 'slow-stop', (o) => o === undefined);
+      expect(await calls(jobName('slow-stop'), 'DeleteTrainingJob', 'ok')).toBe(1);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { trainingTraining: 100, trainingStopping: 100 } });
+    }
   });
 
   it('retries throttling and server errors until they pass', async () => {

@@ -319,7 +319,7 @@ export class Controller {
         : result.type === 'done' && !deleting
           ? spread(this.deps.driftIntervalMs)
           : undefined;
-    if (!(await this.writeStatus(queue, key, ctx, next ?? 0))) return;
+    if (!(await this.writeStatus(queue, key, ctx))) return;
     // Backoff is forgotten only once the outcome is recorded: a failed write keeps backing off.
     queue.forget(key);
     if (next !== undefined) queue.addAfter(key, next);
@@ -361,8 +361,7 @@ export class Controller {
     if (policy.warningEvent) ctx.events.warning(failure.reason, message, deleting ? 'Delete' : 'Reconcile');
     // Deletion never waits for a spec change: it keeps retrying, with backoff.
     const requeue = deleting && policy.requeue === 'none' ? 'backoff' : policy.requeue;
-    const delay = typeof requeue === 'number' ? requeue : 0;
-    if (!(await this.writeStatus(queue, key, ctx, delay))) return;
+    if (!(await this.writeStatus(queue, key, ctx))) return;
     if (requeue === 'backoff') queue.addRateLimited(key);
     else if (typeof requeue === 'number') {
       queue.forget(key);
@@ -374,22 +373,17 @@ export class Controller {
 
   /**
    * Writes accumulated status. A failed write is retried with backoff, never sooner than the poll
-   * interval nor than the reconcile asked (`dueMs`), so an unreachable apiserver does not multiply
-   * cloud calls.
+   * interval: the retry re-runs the reconcile, and an unreachable apiserver must not multiply cloud
+   * calls.
    */
-  private async writeStatus(
-    queue: WorkQueue,
-    key: string,
-    ctx: ReconcileContext,
-    dueMs: number,
-  ): Promise<boolean> {
+  private async writeStatus(queue: WorkQueue, key: string, ctx: ReconcileContext): Promise<boolean> {
     try {
       await ctx.status.flush();
       return true;
     } catch (err) {
       if (err instanceof Fenced) return false;
       ctx.log.warn({ err }, 'status write failed');
-      queue.addRateLimited(key, Math.max(this.deps.timings.pollIntervalMs, dueMs));
+      queue.addRateLimited(key, this.deps.timings.pollIntervalMs);
       return false;
     }
   }

@@ -33,15 +33,36 @@ const reconciles = new Map<string, number>();
 const finalized: string[] = [];
 
 const count = (name: string): number => reconciles.get(name) ?? 0;
+/** Reconciles of objects in `hold` mode wait here until the test releases them, one by one. */
+const held = new Map<string, (() => void)[]>();
+const hold = (name: string): Promise<void> =>
+  new Promise((resolve) => held.set(name, [...(held.get(name) ?? []), resolve]));
+async function release(name: string): Promise<void> {
+  const waiting = await waitFor(() => (held.get(name)?.length ? held.get(name) : undefined));
+  waiting.shift()?.();
+}
 const conditions = (w: Widget | undefined): Condition[] =>
   (w?.status?.conditions as Condition[] | undefined) ?? [];
 
 const controller = defineController<Widget>({
   kind: Widget,
   references: [{ kind: Gadget, names: (w) => (w.spec.gadget ? [w.spec.gadget] : []) }],
-  reconcile(ctx, w) {
+  async reconcile(ctx, w) {
     const name = w.metadata?.name ?? '';
     reconciles.set(name, count(name) + 1);
+    if (w.spec.mode === 'holdThenFail') {
+      await hold(name);
+      throw new ReconcileError('terminal', 'InvalidSpec', 'size must be even');
+    }
+    if (w.spec.mode === 'holdAroundFlush') {
+      await hold(name);
+      ctx.status.set({ phase: 'flushed' });
+      await ctx.status.flush();
+      ctx.status.setCondition('Ready', 'True', 'Completed');
+      return done;
+    }
+    if (w.spec.gadget && ctx.cache.get(Gadget, w.metadata?.namespace ?? '', w.spec.gadget)?.status?.broken)
+      throw new ReconcileError('terminal', 'InvalidSpec', `gadget ${w.spec.gadget} is broken`);
     if (w.spec.mode === 'terminal') throw new ReconcileError('terminal', 'InvalidSpec', 'size must be even');
     if (w.spec.mode === 'transient')
       throw new ReconcileError('transient', 'SageMakerUnavailable', 'backend down');
@@ -84,6 +105,7 @@ beforeAll(async () => {
     healthAddr: '127.0.0.1:0',
     driftIntervalMs: 300,
     timings: { transientThreshold: 3 },
+    specChangeReasons: new Set(['InvalidSpec']),
   });
   await operator.waitForSync();
 });
@@ -219,5 +241,57 @@ describe('controller loop', () => {
       return findCondition(conditions(current), 'Ready')?.status === 'True' ? current : undefined;
     });
     expect(w.status?.size).toBe(5);
+  });
+
+  it('reconciles a spec edit that lands while the failing reconcile runs', async () => {
+    await widgets.create('edited', { size: 1, mode: 'holdThenFail' });
+    await waitFor(() => held.get('edited')?.length === 1);
+    await widgets.setSpec('edited', { size: 2 }); // generation 2, while generation 1 is still failing
+    await release('edited');
+    const w = await waitFor(async () => {
+      const current = await widgets.get('edited');
+      return findCondition(conditions(current), 'Synced')?.status === 'True' ? current : undefined;
+    });
+    expect(w.status?.observedGeneration).toBe(2);
+    expect(w.status?.size).toBe(2);
+  });
+
+  it('reconciles a referrer that failed terminally when the object it refers to is fixed', async () => {
+    await gadgets.create('g-broken', {});
+    await gadgets.setStatus('g-broken', { broken: true });
+    await widgets.create('referrer', { size: 7, gadget: 'g-broken' });
+    await waitFor(
+      async () =>
+        findCondition(conditions(await widgets.get('referrer')), 'Synced')?.reason === 'InvalidSpec',
+    );
+    await gadgets.setStatus('g-broken', { broken: false, ready: true });
+    const w = await waitFor(async () => {
+      const current = await widgets.get('referrer');
+      return findCondition(conditions(current), 'Ready')?.status === 'True' ? current : undefined;
+    });
+    expect(findCondition(conditions(w), 'Synced')?.status).toBe('True');
+    expect(w.metadata?.generation).toBe(1);
+  });
+
+  it('never claims a generation in status that the reconcile did not work on', async () => {
+    await widgets.create('claims', { size: 1, mode: 'holdAroundFlush' });
+    await waitFor(() => held.get('claims')?.length === 1);
+    // Generation 2 lands while generation 1 is reconciled; its flush re-reads onto generation 2.
+    await widgets.setSpec('claims', { size: 2, mode: 'holdAroundFlush' });
+    await release('claims');
+    const first = await waitFor(async () => {
+      const current = await widgets.get('claims');
+      return findCondition(conditions(current), 'Synced') ? current : undefined;
+    });
+    expect(first.metadata?.generation).toBe(2);
+    expect(first.status?.observedGeneration).toBe(1);
+    expect(findCondition(conditions(first), 'Ready')?.observedGeneration).toBe(1);
+    expect(findCondition(conditions(first), 'Synced')?.observedGeneration).toBe(1);
+    await release('claims'); // the reconcile of generation 2
+    const second = await waitFor(async () => {
+      const current = await widgets.get('claims');
+      return current?.status?.observedGeneration === 2 ? current : undefined;
+    });
+    expect(findCondition(conditions(second), 'Ready')?.observedGeneration).toBe(2);
   });
 });

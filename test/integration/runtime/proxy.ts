@@ -1,5 +1,6 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 
 /**
  * A TCP proxy between a client and the apiserver that breaks connections on demand: drop them
@@ -75,4 +76,16 @@ export class FaultyProxy {
     for (const socket of this.frozen) socket.destroy();
     await new Promise((resolve) => this.server?.close(resolve));
   }
+}
+
+/** A proxy in front of the apiserver `kc` talks to, and a copy of `kc` that goes through it. */
+export async function proxiedKubeConfig(kc: KubeConfig): Promise<{ proxy: FaultyProxy; kc: KubeConfig }> {
+  const url = new URL(kc.getCurrentCluster()?.server ?? '');
+  const proxy = new FaultyProxy(url.hostname, Number(url.port));
+  await proxy.start();
+  const through = new KubeConfig();
+  const exported = JSON.parse(kc.exportConfig()) as { clusters: { cluster: { server: string } }[] };
+  for (const c of exported.clusters) c.cluster.server = `https://127.0.0.1:${String(proxy.port)}`;
+  through.loadFromString(JSON.stringify(exported));
+  return { proxy, kc: through };
 }

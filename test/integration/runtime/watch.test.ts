@@ -6,7 +6,7 @@ import type { ControlPlane } from '../../rig/index.js';
 import { Informer } from '../../../src/runtime/informer.js';
 import type { InformerOptions, RestartReason } from '../../../src/runtime/informer.js';
 import { RestartBackoff } from '../../../src/runtime/backoff.js';
-import { FaultyProxy } from './proxy.js';
+import { proxiedKubeConfig, type FaultyProxy } from './proxy.js';
 import { installTestCrd, Objects, testKind, testLogger, waitFor } from './support.js';
 import type { Widget } from './support.js';
 
@@ -23,13 +23,7 @@ beforeAll(async () => {
   cp = await startControlPlane();
   admin = cp.kubeConfig();
   await installTestCrd(admin, Watched);
-  const url = new URL(cp.server);
-  proxy = new FaultyProxy(url.hostname, Number(url.port));
-  await proxy.start();
-  throughProxy = new KubeConfig();
-  const exported = JSON.parse(admin.exportConfig()) as { clusters: { cluster: { server: string } }[] };
-  for (const c of exported.clusters) c.cluster.server = `https://127.0.0.1:${proxy.port}`;
-  throughProxy.loadFromString(JSON.stringify(exported));
+  ({ proxy, kc: throughProxy } = await proxiedKubeConfig(admin));
 }, 120_000);
 
 afterEach(async () => {

@@ -3,6 +3,7 @@ import { EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@
 import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
+import { SPEC_CHANGE_REASONS } from '../../../src/controllers/common/reasons.js';
 import { endpointController } from '../../../src/controllers/endpoint/controller.js';
 import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
@@ -84,7 +85,8 @@ export class OperatorHarness {
     return this.aws;
   }
 
-  async startOperator(driftIntervalMs = 600_000): Promise<void> {
+  /** `operatorKubeConfig`: how the operator reaches the apiserver (e.g. through a proxy that fails). */
+  async startOperator(driftIntervalMs = 600_000, operatorKubeConfig = this.kc): Promise<void> {
     const kindOptions = {
       aws: this.aws,
       defaultRegion: REGION,
@@ -95,11 +97,12 @@ export class OperatorHarness {
       name: 'sagemaker-operator',
       controllers: [trainingJobController(kindOptions), endpointController(kindOptions)],
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      kubeConfig: this.kc,
+      kubeConfig: operatorKubeConfig,
       namespaces: [this.namespace],
       metricsAddr: '0',
       healthAddr: '0',
       classifier: classifyError,
+      specChangeReasons: SPEC_CHANGE_REASONS,
       driftIntervalMs,
       metrics: new RuntimeMetrics(),
       timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: SLOW_RETRY_MS },

@@ -158,7 +158,7 @@ describe('eventually consistent reads after a create', () => {
 
   it('answers each kind’s own not-found error for a while, though the resource exists', async () => {
     // Long enough for the first describe of each kind to land inside the window on a busy machine.
-    await h.emulator.control.configure({ consistency: { describeAfterCreate: 10 * phaseSeconds } });
+    await h.emulator.control.configure({ consistency: { describeAfterCreate: 5 * phaseSeconds } });
     const started = Date.now();
     await h.sagemaker.send(new CreateTrainingJobCommand(trainingJob('job-ec')));
     // The name is taken at once: a second create is refused while describes still miss.
@@ -170,7 +170,7 @@ describe('eventually consistent reads after a create', () => {
       { name: 'ValidationException', message: 'Requested resource not found.' },
     );
     expect(trainingMisses).toBeGreaterThan(0);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(10 * phaseMs - 50);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5 * phaseMs - 50);
 
     await model('m-ec');
     expect(
@@ -261,7 +261,7 @@ describe('eventually consistent reads after a create', () => {
   });
 });
 
-/** Sends a CreateModel over raw HTTP, as a signed SDK call would arrive; resolves when the socket closes. */
+/** Sends a CreateModel over raw HTTP, as a signed SDK call would arrive; `closed`: answered, or the socket closed. */
 function rawCreateModel(name: string): { abort: () => void; closed: Promise<{ answered: boolean }> } {
   const body = JSON.stringify({
     ModelName: name,
@@ -270,6 +270,7 @@ function rawCreateModel(name: string): { abort: () => void; closed: Promise<{ an
   });
   const req = request(`${h.emulator.endpoint}/`, {
     method: 'POST',
+    agent: false,
     headers: {
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': 'SageMaker.CreateModel',
@@ -278,14 +279,14 @@ function rawCreateModel(name: string): { abort: () => void; closed: Promise<{ an
       'content-length': Buffer.byteLength(body),
     },
   });
-  let answered = false;
   const closed = new Promise<{ answered: boolean }>((resolve) => {
-    req.on('response', () => {
-      answered = true;
+    req.on('response', (res) => {
+      res.resume();
+      resolve({ answered: true });
     });
     req.on('error', () => undefined);
     req.on('close', () => {
-      resolve({ answered });
+      resolve({ answered: false });
     });
   });
   req.end(body);
@@ -403,7 +404,7 @@ describe('endpoints as SageMaker runs them', () => {
 
   it('passes through SystemUpdating when steered, refusing changes but serving meanwhile', async () => {
     // Long enough for a few calls to land while the endpoint is SystemUpdating.
-    await h.emulator.control.configure({ timings: { endpointSystemUpdating: 20 * phaseSeconds } });
+    await h.emulator.control.configure({ timings: { endpointSystemUpdating: 10 * phaseSeconds } });
     await endpoint('ep');
     await model('m2');
     await config('c2', 'm2');

@@ -5,12 +5,14 @@ import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  DescribeEndpointCommand,
   ListTagsCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
+import { interceptOnce, lostAnswer } from '../support/intercept.js';
 import { condition, OperatorHarness, SHUTDOWN_TIMEOUT_MS } from '../support/operator.js';
 import { callsTo, createInService, endpointSpec, IMAGE, inService, PLURAL, until } from './support.js';
 
@@ -30,6 +32,36 @@ const count = async (resource: string, operation: string): Promise<number> =>
 interface Stack {
   add(middleware: unknown, options: { step: string; name: string }): void;
   remove(name: string): boolean;
+}
+
+/** An endpoint, its config and its model, made outside the operator and tagged by someone else. */
+async function foreignEndpoint(name: string) {
+  const tags = [{ Key: 'owner', Value: 'someone-else' }];
+  await h.cloud.sagemaker.send(
+    new CreateModelCommand({
+      ModelName: `${name}-m`,
+      ExecutionRoleArn: role,
+      PrimaryContainer: { Image: IMAGE },
+      Tags: tags,
+    }),
+  );
+  await h.cloud.sagemaker.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: `${name}-c`,
+      ProductionVariants: [
+        {
+          VariantName: 'AllTraffic',
+          ModelName: `${name}-m`,
+          InstanceType: 'ml.m5.xlarge',
+          InitialInstanceCount: 1,
+        },
+      ],
+      Tags: tags,
+    }),
+  );
+  return h.cloud.sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-c`, Tags: tags }),
+  );
 }
 
 describe('Endpoint resilience', () => {
@@ -69,36 +101,8 @@ describe('Endpoint resilience', () => {
   });
 
   it('adopts an existing endpoint when asked to, and leaves a foreign one alone otherwise', async () => {
-    const existing = async (name: string) => {
-      const tags = [{ Key: 'owner', Value: 'someone-else' }];
-      await h.cloud.sagemaker.send(
-        new CreateModelCommand({
-          ModelName: `${name}-m`,
-          ExecutionRoleArn: role,
-          PrimaryContainer: { Image: IMAGE },
-          Tags: tags,
-        }),
-      );
-      await h.cloud.sagemaker.send(
-        new CreateEndpointConfigCommand({
-          EndpointConfigName: `${name}-c`,
-          ProductionVariants: [
-            {
-              VariantName: 'AllTraffic',
-              ModelName: `${name}-m`,
-              InstanceType: 'ml.m5.xlarge',
-              InitialInstanceCount: 1,
-            },
-          ],
-          Tags: tags,
-        }),
-      );
-      return h.cloud.sagemaker.send(
-        new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-c`, Tags: tags }),
-      );
-    };
-    const adopted = await existing('hand-made');
-    await existing('not-ours');
+    const adopted = await foreignEndpoint('hand-made');
+    await foreignEndpoint('not-ours');
 
     await h.create(
       PLURAL,
@@ -126,6 +130,88 @@ describe('Endpoint resilience', () => {
     expect(condition(intruder, 'Synced')).toMatchObject({ reason: 'AlreadyExists' });
     expect(await count('not-ours', 'UpdateEndpoint')).toBe(0);
     expect(await count('not-ours', 'AddTags')).toBe(0);
+  });
+
+  it('carries on with its own endpoint when its create landed unanswered and describe does not see it yet', async () => {
+    // CreateEndpoint lands but its answer is lost, and for a while SageMaker's reads do not show
+    // what was just created: the next reconciles are told the names are taken and must find their own.
+    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 500 } });
+    const restore = interceptOnce(h, 'CreateEndpointCommand', async (call) => {
+      await call();
+      throw lostAnswer();
+    });
+    try {
+      await h.create(PLURAL, 'Endpoint', 'lost-answer', endpointSpec(h));
+      const ep = await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'lost-answer', inService());
+      const name = endpointName('lost-answer');
+      const creates = await callsTo(h, name, 'CreateEndpoint');
+      expect(creates.filter((c) => c.outcome === 'ok')).toHaveLength(1);
+      expect(creates.filter((c) => c.outcome === 'ValidationException').length).toBeGreaterThan(0);
+      expect(condition(ep, 'Synced')).toMatchObject({ status: 'True' });
+      expect(await count(ep?.status?.endpointConfigName ?? '', 'CreateEndpointConfig')).toBe(1);
+      expect(await count(ep?.status?.modelNames?.[0] ?? '', 'CreateModel')).toBe(1);
+    } finally {
+      restore();
+      await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 0 } });
+    }
+  });
+
+  it("reports AlreadyExists when someone else's endpoint takes the name, and still deletes its own configs and models", async () => {
+    const name = endpointName('raced');
+    const restore = interceptOnce(h, 'CreateEndpointCommand', async (call) => {
+      await foreignEndpoint(name);
+      return call();
+    });
+    try {
+      await h.create(PLURAL, 'Endpoint', 'raced', endpointSpec(h));
+      const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'raced',
+        (o) => condition(o, 'Synced')?.status === 'False',
+      );
+      expect(condition(ep, 'Synced')).toMatchObject({ reason: 'AlreadyExists' });
+      const config = ep?.status?.createdEndpointConfigNames?.[0] ?? '';
+      const model = ep?.status?.createdModelNames?.[0] ?? '';
+      expect(await count(config, 'CreateEndpointConfig')).toBe(1);
+      expect(await count(model, 'CreateModel')).toBe(1);
+
+      await h.delete(PLURAL, 'raced');
+      await h.waitFor(PLURAL, 'raced', (o) => o === undefined);
+      expect(await count(config, 'DeleteEndpointConfig')).toBe(1);
+      expect(await count(model, 'DeleteModel')).toBe(1);
+      expect(await callsTo(h, name, 'DeleteEndpoint')).toHaveLength(0);
+      expect(await callsTo(h, name, 'AddTags')).toHaveLength(0);
+      const foreign = await h.cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+      expect(foreign.EndpointConfigName).toBe(`${name}-c`);
+    } finally {
+      restore();
+    }
+  });
+
+  it('says what a delete waits for while the endpoint is being created', async () => {
+    await h.cloud.emulator.control.configure({ timings: { endpointCreating: 3_000 } });
+    try {
+      await h.create(PLURAL, 'Endpoint', 'slow-create', endpointSpec(h));
+      await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'slow-create',
+        (o) => o?.status?.endpointStatus === 'Creating',
+      );
+      await h.delete(PLURAL, 'slow-create');
+      const waiting = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'slow-create',
+        (o) => condition(o, 'Ready')?.reason === 'Deleting',
+      );
+      expect(condition(waiting, 'Ready')).toMatchObject({
+        status: 'False',
+        message: `deleting endpoint ${endpointName('slow-create')}: waiting while it is Creating`,
+      });
+      await h.waitFor(PLURAL, 'slow-create', (o) => o === undefined);
+      expect(await count(endpointName('slow-create'), 'DeleteEndpoint')).toBe(1);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointCreating: 100 } });
+    }
   });
 
   it('reports a failed TrainingJob reference as InvalidSpec naming the job', async () => {

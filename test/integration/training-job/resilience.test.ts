@@ -14,6 +14,7 @@ import {
   SHUTDOWN_TIMEOUT_MS,
   SLOW_RETRY_MS,
 } from '../support/operator.js';
+import { interceptOnce, lostAnswer } from '../support/intercept.js';
 
 const PLURAL = 'trainingjobs';
 let h: OperatorHarness;
@@ -45,24 +46,6 @@ async function calls(resource: string, operation: string, outcome?: string): Pro
 
 interface Stack {
   add(middleware: unknown, options: { step: string; name: string }): void;
-  remove(name: string): boolean;
-}
-
-type Next = (args: unknown) => Promise<unknown>;
-
-/** Runs `around` instead of the operator's next call of `command`, once. */
-function onceAround(command: string, around: (next: () => Promise<unknown>) => Promise<unknown>): () => void {
-  const stack = h.operatorAws.sagemaker().middlewareStack as unknown as Stack;
-  let done = false;
-  stack.add(
-    (next: Next, context: { commandName?: string }) => (args: unknown) => {
-      if (done || context.commandName !== command) return next(args);
-      done = true;
-      return around(() => next(args));
-    },
-    { step: 'initialize', name: `once-${command}` },
-  );
-  return () => stack.remove(`once-${command}`);
 }
 
 describe('TrainingJob resilience', () => {
@@ -104,9 +87,9 @@ describe('TrainingJob resilience', () => {
     // The create lands but its answer is lost, and for a while SageMaker's reads do not show the new
     // job: the next reconcile creates again, is told the name is taken, and must find its own job.
     await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 500 } });
-    const restore = onceAround('CreateTrainingJobCommand', async (next) => {
+    const restore = interceptOnce(h, 'CreateTrainingJobCommand', async (next) => {
       await next();
-      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      throw lostAnswer();
     });
     try {
       await h.create(PLURAL, 'TrainingJob', 'lost-answer', spec());
@@ -125,7 +108,7 @@ describe('TrainingJob resilience', () => {
   it('reports AlreadyExists when a job of someone else takes the name just before its create', async () => {
     const name = jobName('raced');
     let foreignArn: string | undefined;
-    const restore = onceAround('CreateTrainingJobCommand', async (next) => {
+    const restore = interceptOnce(h, 'CreateTrainingJobCommand', async (next) => {
       ({ TrainingJobArn: foreignArn } = await h.cloud.sagemaker.send(
         new CreateTrainingJobCommand({
           TrainingJobName: name,

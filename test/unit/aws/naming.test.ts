@@ -33,6 +33,20 @@ describe('sagemakerName', () => {
     expect(tricky).toMatch(VALID);
     expect(tricky.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
   });
+
+  it('handles the longest Kubernetes names: a 63-character namespace and a 253-character name', () => {
+    const namespace = `team-${'n'.repeat(58)}`;
+    const name = Array.from({ length: 5 }, (_, i) => String.fromCharCode(97 + i).repeat(50))
+      .join('.')
+      .slice(0, 253);
+    expect(name).toHaveLength(253);
+    const a = sagemakerName(namespace, name);
+    expect(a).toMatch(VALID);
+    expect(a.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
+    expect(a.endsWith(stableHash(`${namespace}/${name}`))).toBe(true);
+    // Names that differ only far past the cut still get different SageMaker names.
+    expect(sagemakerName(namespace, `${name.slice(0, 252)}w`)).not.toBe(a);
+  });
 });
 
 describe('derivedName and stableHash', () => {

@@ -13,9 +13,14 @@ describe('event names', () => {
   it.each([
     ['240 characters', 'a'.repeat(240)],
     ['253 characters', 'b'.repeat(253)],
-    ['253 characters of dotted labels', Array.from({ length: 5 }, () => 'c'.repeat(50)).join('.') + 'ddd'],
+    [
+      '253 characters of dotted labels',
+      Array.from({ length: 5 }, () => 'c'.repeat(50))
+        .join('.')
+        .slice(0, 253),
+    ],
   ])('stay within 253 characters and valid for a name of %s', (_, name) => {
-    expect(name.length).toBeGreaterThanOrEqual(240);
+    expect([240, 253]).toContain(name.length);
     const event = eventName(name, NOW, 'ffff');
     expect(event.length).toBeLessThanOrEqual(253);
     expect(event).toMatch(DNS_SUBDOMAIN);

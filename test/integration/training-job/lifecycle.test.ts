@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import {
-  CreateTrainingJobCommand,
-  DescribeTrainingJobCommand,
-  ListTagsCommand,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeTrainingJobCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { metricValue } from '../../emulator/training.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { foreignTrainingJob } from './support.js';
 
 type Job = KubeObjectOf<TrainingJobSpec, TrainingJobStatus>;
 const PLURAL = 'trainingjobs';
@@ -147,20 +144,8 @@ describe('TrainingJob', () => {
   });
 
   it('adopts an existing untagged job when asked to, and leaves a foreign one alone otherwise', async () => {
-    const existing = (name: string) =>
-      h.cloud.sagemaker.send(
-        new CreateTrainingJobCommand({
-          TrainingJobName: name,
-          RoleArn: role,
-          AlgorithmSpecification: { TrainingImage: 'img:1', TrainingInputMode: 'File' },
-          OutputDataConfig: { S3OutputPath: `s3://${h.cloud.bucket}/output` },
-          ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 5 },
-          StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-          Tags: [{ Key: 'owner', Value: 'someone-else' }],
-        }),
-      );
-    const adopted = await existing('made-by-hand');
-    const foreign = await existing('not-ours');
+    const adopted = await foreignTrainingJob(h, 'made-by-hand');
+    const foreign = await foreignTrainingJob(h, 'not-ours');
 
     await h.create(
       PLURAL,

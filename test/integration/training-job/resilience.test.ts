@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CreateTrainingJobCommand,
-  DeleteTrainingJobCommand,
-  ListTagsCommand,
-} from '@aws-sdk/client-sagemaker';
+import { DeleteTrainingJobCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +11,7 @@ import {
   SLOW_RETRY_MS,
 } from '../support/operator.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
+import { foreignTrainingJob } from './support.js';
 
 const PLURAL = 'trainingjobs';
 let h: OperatorHarness;
@@ -109,17 +106,7 @@ describe('TrainingJob resilience', () => {
     const name = jobName('raced');
     let foreignArn: string | undefined;
     const restore = interceptOnce(h, 'CreateTrainingJobCommand', async (next) => {
-      ({ TrainingJobArn: foreignArn } = await h.cloud.sagemaker.send(
-        new CreateTrainingJobCommand({
-          TrainingJobName: name,
-          RoleArn: role,
-          AlgorithmSpecification: { TrainingImage: 'img:1', TrainingInputMode: 'File' },
-          OutputDataConfig: { S3OutputPath: `s3://${h.cloud.bucket}/output` },
-          ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 5 },
-          StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-          Tags: [{ Key: 'owner', Value: 'someone-else' }],
-        }),
-      ));
+      ({ TrainingJobArn: foreignArn } = await foreignTrainingJob(h, name));
       return next();
     });
     try {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  ResourceInUse,
-  ResourceLimitExceeded,
-  ResourceNotFound,
-  SageMakerServiceException,
-} from '@aws-sdk/client-sagemaker';
+import { ResourceInUse, ResourceLimitExceeded, ResourceNotFound } from '@aws-sdk/client-sagemaker';
 import { classifyAwsError, isNameTaken, isNotFound } from '../../../src/aws/errors.js';
-
-function unmodeled(name: string, message: string, httpStatusCode = 400): SageMakerServiceException {
-  return new SageMakerServiceException({
-    name,
-    message,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode },
-  });
-}
-
-const meta = { $metadata: { httpStatusCode: 400 } };
+import { meta, unmodeled } from './sdk-errors.js';
 
 describe('classifyAwsError', () => {
   it.each([

@@ -1,22 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { ResourceInUse, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
+import { ResourceInUse, type SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import { createOrFind, describeOrAbsent } from '../../../src/aws/resources.js';
+import { meta, unmodeled } from './sdk-errors.js';
 
-const meta = { $metadata: { httpStatusCode: 400 } };
-const validation = (message: string): SageMakerServiceException =>
-  new SageMakerServiceException({ name: 'ValidationException', message, $fault: 'client', ...meta });
+const validation = (message: string): SageMakerServiceException => unmodeled('ValidationException', message);
 const notFound = validation('Requested resource not found');
 
 describe('describeOrAbsent', () => {
   it('answers undefined for not found and rethrows anything else', async () => {
     expect(await describeOrAbsent(Promise.resolve({ Name: 'x' }))).toEqual({ Name: 'x' });
     expect(await describeOrAbsent<object>(Promise.reject(notFound))).toBeUndefined();
-    const denied = new SageMakerServiceException({
-      name: 'AccessDeniedException',
-      message: 'no',
-      $fault: 'client',
-      ...meta,
-    });
+    const denied = unmodeled('AccessDeniedException', 'no');
     await expect(describeOrAbsent(Promise.reject(denied))).rejects.toBe(denied);
   });
 });

@@ -1,18 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { ResourceInUse, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
+import { ResourceInUse } from '@aws-sdk/client-sagemaker';
 import { classifyError } from '../../../src/controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS, isReason } from '../../../src/controllers/common/reasons.js';
-
-function unmodeled(name: string, message: string, httpStatusCode = 400): SageMakerServiceException {
-  return new SageMakerServiceException({
-    name,
-    message,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode },
-  });
-}
-
-const meta = { $metadata: { httpStatusCode: 400 } };
+import { meta, unmodeled } from '../aws/sdk-errors.js';
 
 const samples = [
   unmodeled('ThrottlingException', 'Rate exceeded'),

@@ -9,7 +9,7 @@ import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../..
 import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
 import { jobLifecycle, type JobControllerOptions, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import { TRAINING_JOB, trainingJobView } from './lifecycle.js';
+import { trainingJobView } from './lifecycle.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
 
@@ -24,7 +24,7 @@ export type TrainingJobControllerOptions = JobControllerOptions;
 /** SageMaker training jobs, for the job lifecycle. */
 const trainingJobs: JobKind<TrainingJobSpec, TrainingJobStatus, DescribeTrainingJobResponse> = {
   kind: trainingJob.kind,
-  label: TRAINING_JOB,
+  label: 'training job',
   nameField: 'trainingJobName',
   arnField: 'trainingJobArn',
   stateField: 'trainingJobStatus',

@@ -1,55 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { createTestNamespace } from '../support/cluster.js';
+import { identityOf, spawnReplica, type Replica } from './replica.js';
 import { kubeConfigFrom, waitFor } from './support.js';
 
 const kc = kubeConfigFrom(process.env.KUBECONFIG);
-const main = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 const children: ChildProcess[] = [];
 let namespace: string;
 
-interface Replica {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
 /** Runs the real entry point, as the Deployment would, with leader election on. */
 function replica(): Replica {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      main,
-      '--leader-elect',
-      `--leader-election-namespace=${namespace}`,
-      '--leader-election-id=operator-lease',
-      '--region=us-east-1',
-      '--metrics-addr=127.0.0.1:0',
-      '--health-addr=127.0.0.1:0',
-      `--namespaces=${namespace}`,
-      '--log-level=debug',
-    ],
-    { env: { ...process.env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  const logs: Record<string, unknown>[] = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, logs, exited };
+  const started = spawnReplica([
+    '--leader-elect',
+    `--leader-election-namespace=${namespace}`,
+    '--leader-election-id=operator-lease',
+    '--region=us-east-1',
+    '--metrics-addr=127.0.0.1:0',
+    '--health-addr=127.0.0.1:0',
+    `--namespaces=${namespace}`,
+    '--log-level=debug',
+  ]);
+  children.push(started.child);
+  return started;
 }
 
-const identityOf = (r: Replica): unknown => r.logs.find((l) => l.msg === 'operator started')?.identity;
 const holder = async (): Promise<string | undefined> =>
   (await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'operator-lease', namespace })).spec
     ?.holderIdentity;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
-import { role } from '../emulator/harness.js';
 import { OperatorHarness } from '../support/operator.js';
+import { trainingJobSpec } from '../training-job/support.js';
 import { proxiedKubeConfig, type FaultyProxy } from './proxy.js';
 
 /*
@@ -34,15 +34,6 @@ afterAll(async () => {
   await proxy.stop();
 });
 
-function spec(): TrainingJobSpec {
-  return {
-    roleArn: role,
-    algorithmSpecification: { trainingImage: 'img:1', trainingInputMode: 'File' },
-    outputDataConfig: { s3OutputPath: `s3://${h.cloud.bucket}/output` },
-    resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
-  };
-}
-
 const names = Array.from({ length: JOBS }, (_, i) => `job-${String(i)}`);
 
 async function callsBetween(from: number, to: number): Promise<number> {
@@ -52,7 +43,7 @@ async function callsBetween(from: number, to: number): Promise<number> {
 
 describe('an apiserver outage', () => {
   it('does not raise the SageMaker call rate, and status catches up afterwards', async () => {
-    for (const name of names) await h.create(PLURAL, 'TrainingJob', name, spec());
+    for (const name of names) await h.create(PLURAL, 'TrainingJob', name, trainingJobSpec(h));
     for (const name of names)
       await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
         PLURAL,

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
+import { connect, createServer as createTcpServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { Registry } from 'prom-client';
-import { AwsClients } from '../../../src/aws/clients.js';
+import { AwsClients, CallRefused } from '../../../src/aws/clients.js';
 import { classifyAwsError } from '../../../src/aws/errors.js';
 
 // A stand-in SageMaker endpoint speaking the JSON wire protocol: it throttles the first N calls.
@@ -11,6 +13,7 @@ let server: Server;
 let endpoint: string;
 let throttleNext = 0;
 const targets: string[] = [];
+let connections = 0;
 
 beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = 'test';
@@ -30,6 +33,7 @@ beforeAll(async () => {
       }
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -85,3 +89,200 @@ describe('AwsClients', () => {
     clients.destroy();
   });
 });
+
+/** A TCP server that accepts connections, reads what comes and never writes a byte. */
+async function silentServer(): Promise<{ endpoint: string; sockets: Set<Socket>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const silent = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+    sockets,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    },
+  };
+}
+
+/**
+ * A listener that never accepts: a process that listens with a backlog of one and then blocks its
+ * event loop, so the kernel's accept queue fills up with a few connections and drops every later
+ * SYN. A client's connect then neither succeeds nor fails.
+ */
+async function unacceptingListener(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const code = `const s = require('net').createServer();
+s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+});`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => {
+      resolve(Number(chunk.toString().trim()));
+    });
+    child.once('exit', () => {
+      reject(new Error('the listener exited'));
+    });
+  });
+  // Fill the accept queue; wait until the kernel has completed one handshake on it.
+  const fillers = Array.from({ length: 4 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
+  await new Promise((resolve) => fillers[0]?.once('connect', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${String(port)}`,
+    close: async () => {
+      for (const filler of fillers) filler.destroy();
+      child.kill();
+      await exited;
+    },
+  };
+}
+
+function describeJob(clients: AwsClients, abortSignal?: AbortSignal): Promise<unknown> {
+  return clients
+    .sagemaker()
+    .send(new DescribeTrainingJobCommand({ TrainingJobName: 'x' }), abortSignal ? { abortSignal } : {})
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+}
+
+describe('AwsClients fence', () => {
+  it('refuses a request mayCall declines before anything reaches the server', async () => {
+    let allowed = true;
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: endpoint,
+      maxApiRate: 50,
+      registry: new Registry(),
+      mayCall: () => allowed,
+    });
+    const beforeAllowed = targets.length;
+    expect(classifyAwsError(await describeJob(clients))).toMatchObject({ errorClass: 'notFound' });
+    expect(targets.length - beforeAllowed).toBe(1);
+
+    allowed = false;
+    const requests = targets.length;
+    const opened = connections;
+    const err = await describeJob(clients);
+    expect(err).toBeInstanceOf(CallRefused);
+    // Not retried by the SDK and not classified as an AWS answer: the loop's fallback applies.
+    expect(classifyAwsError(err)).toBeUndefined();
+    expect(targets.length).toBe(requests);
+    expect(connections).toBe(opened);
+    clients.destroy();
+  });
+});
+
+describe('AwsClients timeouts', () => {
+  const REQUEST_MS = 300;
+  const CONNECT_MS = 200;
+
+  it('abandons every attempt at a silent server after the request timeout', async () => {
+    const silent = await silentServer();
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: silent.endpoint,
+      maxApiRate: 50,
+      registry: new Registry(),
+      timeouts: { connectMs: CONNECT_MS, sagemakerRequestMs: REQUEST_MS },
+    });
+    const started = Date.now();
+    const err = await describeJob(clients);
+    const elapsed = Date.now() - started;
+    const { attempts, totalRetryDelay } = (
+      err as { $metadata: { attempts: number; totalRetryDelay: number } }
+    ).$metadata;
+    expect(err).toMatchObject({ name: 'TimeoutError' });
+    expect(classifyAwsError(err)).toMatchObject({ errorClass: 'transient' });
+    expect(attempts).toBeGreaterThanOrEqual(1);
+    // Each attempt lasted its timeout and not much longer.
+    expect(elapsed).toBeGreaterThanOrEqual(attempts * REQUEST_MS - 50);
+    expect(elapsed).toBeLessThan(attempts * REQUEST_MS + totalRetryDelay + 500);
+    clients.destroy();
+    await silent.close();
+  });
+
+  it('gives up a connection that is never accepted after the connection timeout', async () => {
+    const listener = await unacceptingListener();
+    try {
+      const clients = new AwsClients({
+        defaultRegion: 'us-east-1',
+        sagemakerEndpoint: listener.endpoint,
+        maxApiRate: 50,
+        registry: new Registry(),
+        timeouts: { connectMs: CONNECT_MS, sagemakerRequestMs: 60_000 },
+      });
+      const started = Date.now();
+      const err = await describeJob(clients);
+      const elapsed = Date.now() - started;
+      const { attempts, totalRetryDelay } = (
+        err as { $metadata: { attempts: number; totalRetryDelay: number } }
+      ).$metadata;
+      expect(err).toMatchObject({ name: 'TimeoutError' });
+      expect((err as Error).message).toContain('did not establish a connection');
+      expect(classifyAwsError(err)).toMatchObject({ errorClass: 'transient' });
+      expect(elapsed).toBeGreaterThanOrEqual(attempts * CONNECT_MS - 50);
+      expect(elapsed).toBeLessThan(attempts * CONNECT_MS + totalRetryDelay + 500);
+      clients.destroy();
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("aborts a hanging request when the call's signal fires, and closes its connection", async () => {
+    const silent = await silentServer();
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: silent.endpoint,
+      maxApiRate: 50,
+      registry: new Registry(),
+      timeouts: { connectMs: CONNECT_MS, sagemakerRequestMs: 60_000 },
+    });
+    const abort = new AbortController();
+    const call = describeJob(clients, abort.signal);
+    await waitUntil(() => silent.sockets.size > 0);
+    const started = Date.now();
+    abort.abort();
+    expect(await call).toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(500);
+    await waitUntil(() => silent.sockets.size === 0);
+    clients.destroy();
+    await silent.close();
+  });
+
+  it("gives up the rate limiter's wait when the call's signal fires", async () => {
+    const opened = connections;
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: endpoint,
+      maxApiRate: 0.2,
+      registry: new Registry(),
+    });
+    clients.limiter().reserve(); // the burst of one is spent: the next call waits five seconds
+    const abort = new AbortController();
+    const started = Date.now();
+    const call = describeJob(clients, abort.signal);
+    setTimeout(() => {
+      abort.abort();
+    }, 100);
+    expect(await call).toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(connections).toBe(opened);
+    clients.destroy();
+  });
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -52,3 +52,34 @@ describe('AimdRateLimiter', () => {
     expect(l.rate).toBe(0.2);
   });
 });
+
+describe('AimdRateLimiter.acquire', () => {
+  it('rejects as soon as the signal fires while the caller waits for a token', async () => {
+    // 0.2 requests/s with a burst of one: the second caller would wait five seconds.
+    const l = new AimdRateLimiter({ maxRate: 0.2 });
+    await l.acquire();
+    const abort = new AbortController();
+    const started = Date.now();
+    const waiting = l.acquire(abort.signal);
+    abort.abort(new Error('shutting down'));
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('rejects at once when the signal has already fired and a wait is due', async () => {
+    const l = new AimdRateLimiter({ maxRate: 0.2 });
+    await l.acquire();
+    const started = Date.now();
+    await expect(l.acquire(AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('still waits for its token when the signal does not fire', async () => {
+    const l = new AimdRateLimiter({ maxRate: 5 });
+    for (let i = 0; i < 5; i++) await l.acquire();
+    const started = Date.now();
+    await l.acquire(new AbortController().signal);
+    // One token at 5/s is due 200 ms after the burst was spent.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+});

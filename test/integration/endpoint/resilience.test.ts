@@ -13,7 +13,7 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
-import { condition, OperatorHarness, SHUTDOWN_TIMEOUT_MS } from '../support/operator.js';
+import { condition, OperatorHarness, SHUTDOWN_TIMEOUT_MS, CLOUD_CONSISTENCY } from '../support/operator.js';
 import { callsTo, createInService, endpointSpec, IMAGE, inService, PLURAL, until } from './support.js';
 
 let h: OperatorHarness;
@@ -152,7 +152,7 @@ describe('Endpoint resilience', () => {
       expect(await count(ep?.status?.modelNames?.[0] ?? '', 'CreateModel')).toBe(1);
     } finally {
       restore();
-      await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 0 } });
+      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
     }
   });
 

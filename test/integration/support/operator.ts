@@ -32,6 +32,12 @@ const PHASES = [
   'endpointDeleting',
 ] as const;
 
+/**
+ * SageMaker is no kinder here than in the cloud: a new resource is invisible to describes for 50
+ * SageMaker seconds, and every create lands 20 SageMaker seconds after it was sent.
+ */
+export const CLOUD_CONSISTENCY = { describeAfterCreate: 50, createDelay: 20 };
+
 /** How long a stopping operator lets in-flight reconciles finish before it abandons them. */
 export const SHUTDOWN_TIMEOUT_MS = 1_000;
 
@@ -74,6 +80,7 @@ export class OperatorHarness {
     await cloud.emulator.control.setTimeScale(TIME_SCALE);
     await cloud.emulator.control.configure({
       timings: Object.fromEntries(PHASES.map((phase) => [phase, PHASE_SECONDS])),
+      consistency: CLOUD_CONSISTENCY,
     });
     const harness = new OperatorHarness(kc, await createTestNamespace(kc, prefix), cloud);
     await harness.startOperator();

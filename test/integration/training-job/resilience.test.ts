@@ -9,6 +9,7 @@ import {
   OperatorHarness,
   SHUTDOWN_TIMEOUT_MS,
   SLOW_RETRY_MS,
+  CLOUD_CONSISTENCY,
 } from '../support/operator.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
 import { foreignTrainingJob } from './support.js';
@@ -98,7 +99,7 @@ describe('TrainingJob resilience', () => {
       expect(job?.status?.trainingJobArn).toContain(`training-job/${name}`);
     } finally {
       restore();
-      await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 0 } });
+      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
     }
   });
 

@@ -212,7 +212,7 @@ function showDefault(key: string, value: unknown): string {
 
 /** The --help text for a set of flags. */
 export function usage<C>(specs: FlagSpecs<C>): string {
-  const lines = (Object.entries(specs) as [string, FlagSpec<unknown>][]).map(([key, spec]) => {
+  const lines = Object.entries<FlagSpec<unknown>>(specs).map(([key, spec]) => {
     const fallback =
       typeof spec.fallback === 'function' || spec.fallback === undefined
         ? ''
@@ -224,7 +224,7 @@ export function usage<C>(specs: FlagSpecs<C>): string {
 
 /** Reads every key of `specs` from flags, then environment variables, then defaults. */
 export function parseFlags<C>(specs: FlagSpecs<C>, argv: readonly string[], env: NodeJS.ProcessEnv): C {
-  const entries = Object.entries(specs) as [string, FlagSpec<unknown>][];
+  const entries = Object.entries<FlagSpec<unknown>>(specs);
   const byName = new Map(entries.map(([key, spec]) => [flagName(key), { key, spec }]));
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { awaitsSpecChange, DEFAULT_TIMINGS, errorPolicy, needsReconcile } from '../../../src/runtime/policy.js';
+import {
+  awaitsSpecChange,
+  DEFAULT_TIMINGS,
+  errorPolicy,
+  needsReconcile,
+} from '../../../src/runtime/policy.js';
 import type { ErrorClass } from '../../../src/runtime/errors.js';
 import type { KubeObject } from '../../../src/runtime/kinds.js';
 

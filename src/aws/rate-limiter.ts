@@ -53,9 +53,16 @@ export class AimdRateLimiter {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.currentRate) * 1000;
   }
 
+  /** Waits for a token; a caller that gives up (its signal fires) hands its token back. */
   async acquire(signal?: AbortSignal): Promise<void> {
     const wait = this.reserve();
-    if (wait > 0) await sleep(wait, undefined, signal ? { signal } : undefined);
+    if (wait <= 0) return;
+    try {
+      await sleep(wait, undefined, signal ? { signal } : undefined);
+    } catch (err) {
+      this.tokens += 1;
+      throw err;
+    }
   }
 
   onSuccess(): void {

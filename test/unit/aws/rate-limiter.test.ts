@@ -82,4 +82,14 @@ describe('AimdRateLimiter.acquire', () => {
     // One token at 5/s is due 200 ms after the burst was spent.
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
+
+  it('hands the token of a caller that gave up back to the next one', async () => {
+    let now = 0;
+    const l = new AimdRateLimiter({ maxRate: 1, now: () => now });
+    await l.acquire();
+    await expect(l.acquire(AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    now += 1000;
+    // One second later one token has accrued; the abandoned wait did not spend it.
+    expect(l.reserve()).toBe(0);
+  });
 });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AwsClients, type AwsTimeouts } from '../../../src/aws/clients.js';
@@ -13,6 +12,7 @@ import { ActingFence, RuntimeMetrics, startOperator, type Operator } from '../..
 import { createTestNamespace, s3Endpoint, testKubeConfig } from '../support/cluster.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
 import { CLUSTER_NAME, REGION, SLOW_RETRY_MS, TEST_POLLING, condition } from '../support/operator.js';
+import { unacceptingListener } from '../../rig/unaccepting-listener.js';
 import { spawnReplica, type Replica } from './replica.js';
 import { Objects, testLogger, waitFor } from './support.js';
 
@@ -64,37 +64,6 @@ class SilentServer {
     for (const socket of this.open) socket.destroy();
     await new Promise((resolve) => this.server.close(resolve));
   }
-}
-
-/**
- * A listener that never accepts: a process listens with a backlog of one and blocks its event loop;
- * a few connections fill the kernel's accept queue, which then drops every later SYN.
- */
-async function unacceptingListener(): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const code = `const s = require('net').createServer();
-s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-  process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
-});`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => {
-      resolve(Number(chunk.toString().trim()));
-    });
-    child.once('exit', () => {
-      reject(new Error('the listener exited'));
-    });
-  });
-  const fillers = Array.from({ length: 4 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
-  await new Promise((resolve) => fillers[0]?.once('connect', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${String(port)}`,
-    close: async () => {
-      for (const filler of fillers) filler.destroy();
-      child.kill();
-      await exited;
-    },
-  };
 }
 
 interface Running {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { connect, createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { Registry } from 'prom-client';
 import { AwsClients, CallRefused } from '../../../src/aws/clients.js';
+import { unacceptingListener } from '../../rig/unaccepting-listener.js';
 import { classifyAwsError } from '../../../src/aws/errors.js';
 
 // A stand-in SageMaker endpoint speaking the JSON wire protocol: it throttles the first N calls.
@@ -106,39 +106,6 @@ async function silentServer(): Promise<{ endpoint: string; sockets: Set<Socket>;
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
-    },
-  };
-}
-
-/**
- * A listener that never accepts: a process that listens with a backlog of one and then blocks its
- * event loop, so the kernel's accept queue fills up with a few connections and drops every later
- * SYN. A client's connect then neither succeeds nor fails.
- */
-async function unacceptingListener(): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const code = `const s = require('net').createServer();
-s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-  process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
-});`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => {
-      resolve(Number(chunk.toString().trim()));
-    });
-    child.once('exit', () => {
-      reject(new Error('the listener exited'));
-    });
-  });
-  // Fill the accept queue; wait until the kernel has completed one handshake on it.
-  const fillers = Array.from({ length: 4 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
-  await new Promise((resolve) => fillers[0]?.once('connect', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${String(port)}`,
-    close: async () => {
-      for (const filler of fillers) filler.destroy();
-      child.kill();
-      await exited;
     },
   };
 }

@@ -119,7 +119,7 @@ class JobReconcile<Spec, Status, D> {
   async cleanUp(): Promise<ReconcileResult> {
     if (!this.resource.nameRecorded) return done;
     const found = await this.resource.find(this.ref);
-    if (!found) return done;
+    if (!found) return this.createdButNotSeen() ? requeueAfter(this.options.polling.minMs) : done;
     const job = this.kind.view(found);
     if (!(await this.resource.owns(job.arn ?? ''))) {
       this.ctx.log.info({ job: job.name }, `not ours: leaving the ${this.kind.label} alone`);
@@ -146,10 +146,18 @@ class JobReconcile<Spec, Status, D> {
     return typeof value === 'string' ? value : undefined;
   }
 
+  /** Our create answered, but describe has not shown the job yet: it is on its way. */
+  private createdButNotSeen(): boolean {
+    return this.resource.mayStillAppear(
+      this.recorded(this.kind.arnField),
+      this.recorded(this.kind.stateField),
+    );
+  }
+
   private async absent(): Promise<ReconcileResult> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
-    // Created by us but not yet visible to describe: never create twice, look again shortly.
-    if (this.recorded(this.kind.arnField)) return requeueAfter(this.options.polling.minMs);
+    // Never create twice: look again shortly.
+    if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     const { sagemaker, name, tags, cancel } = this.resource;
     const creation = await this.resource.create(this.ref, () =>
       this.kind.create(sagemaker, this.obj.spec, name, tags, cancel),

@@ -108,6 +108,20 @@ export class ManagedResource<S> {
     return stringField(this.ctx.status.current, this.kind.nameField) !== undefined;
   }
 
+  /**
+   * Whether a resource this object created may still appear although describe says it is absent:
+   * its ARN came back from our create (`createdArn`) but no describe has reported it yet
+   * (`observedState`), and describes lag behind creates. During deletion, "absent" is believed only
+   * once it has been seen, or once the deletion is a drift interval old (a resource deleted outside
+   * the operator before anyone saw it must not hold the object forever).
+   */
+  mayStillAppear(createdArn: string | undefined, observedState: string | undefined): boolean {
+    if (createdArn === undefined || observedState !== undefined) return false;
+    const deleting = this.obj.metadata.deletionTimestamp;
+    if (deleting === undefined) return true;
+    return Date.now() - new Date(deleting).getTime() < this.ctx.driftIntervalMs;
+  }
+
   /** Writes the name to status before any create, so that a crash after the create finds it again. */
   async recordName(): Promise<void> {
     if (stringField(this.ctx.status.current, this.kind.nameField) === this.name) return;

@@ -103,6 +103,12 @@ class EndpointReconcile {
     };
   }
 
+  /** Our CreateEndpoint answered, but no describe has shown the endpoint yet. */
+  private createdButNotSeen(): boolean {
+    const status = this.ctx.status.current;
+    return this.resource.mayStillAppear(status.endpointArn, status.endpointStatus);
+  }
+
   private get endpointName(): string {
     return this.resource.name;
   }
@@ -116,6 +122,8 @@ class EndpointReconcile {
     const plan = this.plan();
     if (!plan) return awaitChange;
     let endpoint = await this.resource.find(this.endpoint);
+    // Never create twice: an endpoint our create answered for is on its way.
+    if (!endpoint && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!endpoint) {
       const creation = await this.create(plan);
       if (creation.type !== 'found') return creation.result;
@@ -154,6 +162,7 @@ class EndpointReconcile {
   async cleanUp(): Promise<ReconcileResult> {
     if (!this.resource.nameRecorded) return done;
     const endpoint = await this.resource.find(this.endpoint);
+    if (!endpoint && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (endpoint && (await this.resource.owns(endpoint.EndpointArn ?? '')))
       return this.deleteEndpoint(endpoint);
     if (endpoint) this.ctx.log.info({ endpoint: this.endpointName }, 'not ours: leaving the endpoint alone');
@@ -268,7 +277,8 @@ class EndpointReconcile {
     if (creation.type === 'notVisible') return soon;
     this.ctx.status.set({
       endpointArn: creation.answer.EndpointArn,
-      endpointStatus: 'Creating',
+      // Only describes report the state: until one has, the endpoint may not be visible yet.
+      endpointStatus: undefined,
       lastApplied: {
         endpointConfigName: configName,
         generation: this.generation,

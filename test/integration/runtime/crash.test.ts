@@ -13,9 +13,9 @@ import { GROUP, VERSION } from '../../../src/crds/index.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import type { CallRecord, InFlightCall } from '../../emulator/index.js';
 import { role, scale, startHarness, type Harness } from '../emulator/harness.js';
-import { createTestNamespace, customObjects, s3Endpoint } from '../support/cluster.js';
+import { createTestNamespace, customObjects } from '../support/cluster.js';
 import { condition, type KubeObjectOf } from '../support/operator.js';
-import { spawnReplica, type Replica } from './replica.js';
+import { spawnOperator, type Replica } from './replica.js';
 import { kubeConfigFrom, waitFor } from './support.js';
 
 /*
@@ -57,20 +57,10 @@ let namespace: string;
 let cloud: Harness;
 
 function replica(): Replica {
-  const started = spawnReplica(
-    [
-      '--region=us-east-1',
-      '--metrics-addr=127.0.0.1:0',
-      '--health-addr=127.0.0.1:0',
-      `--namespaces=${namespace}`,
-      `--sagemaker-endpoint=${cloud.emulator.endpoint}`,
-      `--s3-endpoint=${s3Endpoint()}`,
-      '--poll-interval-min=100ms',
-      '--poll-interval-max=500ms',
-      '--max-api-rate=1000',
-    ],
-    { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
-  );
+  const started = spawnOperator(cloud.emulator.endpoint, namespace, [
+    '--poll-interval-min=100ms',
+    '--poll-interval-max=500ms',
+  ]);
   children.push(started.child);
   return started;
 }
@@ -203,7 +193,6 @@ afterAll(async () => {
 
 describe('an operator killed (kill -9) while its creates are in flight', () => {
   it('is succeeded by one that creates nothing twice, leaks nothing, wedges nothing and deletes everything', async () => {
-    const started = Date.now();
     const control = cloud.emulator.control;
     const jobNames = Array.from({ length: JOB_COUNT }, (_, i) => `job-${String(i + 1)}`);
     const endpointNames = Array.from({ length: ENDPOINT_COUNT }, (_, i) => `ep-${String(i + 1)}`);
@@ -335,7 +324,6 @@ describe('an operator killed (kill -9) while its creates are in flight', () => {
       leaks: leaks.length,
       wedgedSeen: wedgedSeen.size,
     };
-    console.log(`crash test figures: ${JSON.stringify(figures)}`);
 
     // The next processes did meet resources they could not see yet (else this test proves little).
     expect({ createsAnsweredNameTaken: nameTaken.length }).not.toEqual({ createsAnsweredNameTaken: 0 });
@@ -391,6 +379,5 @@ describe('an operator killed (kill -9) while its creates are in flight', () => {
       remainingAfterDelete: [],
       of: created,
     });
-    console.log(`crash test took ${String(Date.now() - started)} ms`);
   }, 90_000);
 });

@@ -4,8 +4,8 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { role, startHarness, type Harness } from '../emulator/harness.js';
-import { createTestNamespace, customObjects, s3Endpoint } from '../support/cluster.js';
-import { identityOf, spawnReplica, type Replica } from './replica.js';
+import { createTestNamespace, customObjects } from '../support/cluster.js';
+import { identityOf, spawnOperator, type Replica } from './replica.js';
 import { kubeConfigFrom, waitFor } from './support.js';
 
 /*
@@ -21,24 +21,14 @@ let first: Harness;
 let second: Harness;
 
 function replica(cloud: Harness): Replica {
-  const started = spawnReplica(
-    [
-      '--leader-elect',
-      `--leader-election-namespace=${namespace}`,
-      `--leader-election-id=${LEASE}`,
-      '--region=us-east-1',
-      '--metrics-addr=127.0.0.1:0',
-      '--health-addr=127.0.0.1:0',
-      `--namespaces=${namespace}`,
-      `--sagemaker-endpoint=${cloud.emulator.endpoint}`,
-      `--s3-endpoint=${s3Endpoint()}`,
-      '--poll-interval-min=100ms',
-      '--poll-interval-max=300ms',
-      '--max-api-rate=1000',
-      '--log-level=debug',
-    ],
-    { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
-  );
+  const started = spawnOperator(cloud.emulator.endpoint, namespace, [
+    '--leader-elect',
+    `--leader-election-namespace=${namespace}`,
+    `--leader-election-id=${LEASE}`,
+    '--poll-interval-min=100ms',
+    '--poll-interval-max=300ms',
+    '--log-level=debug',
+  ]);
   children.push(started.child);
   return started;
 }

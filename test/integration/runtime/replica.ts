@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { s3Endpoint } from '../support/cluster.js';
 
 const main = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 
@@ -26,6 +27,30 @@ export function spawnReplica(args: readonly string[], env: NodeJS.ProcessEnv = p
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { child, logs, exited };
+}
+
+/**
+ * The operator process against one SageMaker endpoint (an emulator), watching one namespace, with
+ * dummy credentials and loopback-only metrics and health ports; `flags` add to or refine these.
+ */
+export function spawnOperator(
+  sagemakerEndpoint: string,
+  namespace: string,
+  flags: readonly string[],
+): Replica {
+  return spawnReplica(
+    [
+      '--region=us-east-1',
+      `--sagemaker-endpoint=${sagemakerEndpoint}`,
+      `--s3-endpoint=${s3Endpoint()}`,
+      `--namespaces=${namespace}`,
+      '--metrics-addr=127.0.0.1:0',
+      '--health-addr=127.0.0.1:0',
+      '--max-api-rate=1000',
+      ...flags,
+    ],
+    { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+  );
 }
 
 export const identityOf = (r: Replica): unknown => r.logs.find((l) => l.msg === 'operator started')?.identity;

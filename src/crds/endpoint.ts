@@ -554,6 +554,25 @@ export const EndpointStatus = Type.Object(
             description: 'Weights and instance counts last requested per variant.',
             maxItems: 10,
           }),
+          endpointModifiedTime: Type.Optional(
+            Type.String({
+              description:
+                "The endpoint's LastModifiedTime when the request was sent: a later one shows SageMaker acted on it.",
+              format: 'date-time',
+            }),
+          ),
+          seenInProgress: Type.Optional(
+            Type.Boolean({
+              description:
+                'SageMaker was seen acting on the request (Creating, Updating, RollingBack, or a later LastModifiedTime). Back on another config afterwards means the update was rolled back.',
+            }),
+          ),
+          seenSettled: Type.Optional(
+            Type.Boolean({
+              description:
+                'The endpoint was seen InService on this config. Another config afterwards means someone switched it, and the operator puts it back.',
+            }),
+          ),
         },
         {
           description:

@@ -37,6 +37,7 @@ import {
   isBusy,
   nextPollMs,
   nextStep,
+  observeApplied,
   readyCondition,
   retiredResources,
   transitionEvent,
@@ -52,6 +53,8 @@ import {
 } from './plan.js';
 import {
   capacitiesAfterUpdate,
+  dataCaptureChanges,
+  retainsVariantProperties,
   updateEndpointRequest,
   weightsAndCapacitiesRequest,
   type LastApplied,
@@ -131,11 +134,14 @@ class EndpointReconcile {
     }
     if (this.resource.mustClaim(this.ctx.status.current.endpointArn))
       await this.claimExisting(endpoint, plan);
-    const applied = this.ctx.status.current.lastApplied;
+    const recorded = this.ctx.status.current.lastApplied;
+    const applied = observeApplied(recorded, endpoint);
+    if (applied !== recorded) this.ctx.status.set({ lastApplied: applied });
     const step = nextStep(endpoint, plan, applied, this.generation);
     this.mirror(endpoint, plan, step);
     switch (step.type) {
       case 'wait':
+      case 'maintenance':
         return requeueAfter(nextPollMs(endpoint, new Date(), this.options.polling));
       case 'failed':
         throw new ReconcileError('terminal', 'CreateFailed', step.reason);
@@ -144,7 +150,7 @@ class EndpointReconcile {
       case 'recreate':
         return this.deleteForRecreate();
       case 'updateEndpoint':
-        return this.updateEndpoint(plan, applied);
+        return this.updateEndpoint(endpoint, plan, applied);
       case 'updateWeightsAndCapacities':
         return this.updateWeightsAndCapacities(plan, applied);
       case 'inSync':
@@ -283,6 +289,8 @@ class EndpointReconcile {
         endpointConfigName: configName,
         generation: this.generation,
         capacities: plan.capacities,
+        seenInProgress: false,
+        seenSettled: false,
       },
     });
     const message = `creating endpoint ${this.endpointName} with ${configName}`;
@@ -299,24 +307,39 @@ class EndpointReconcile {
   }
 
   private async updateEndpoint(
+    endpoint: DescribeEndpointOutput,
     plan: EndpointPlan,
     applied: LastApplied | undefined,
   ): Promise<ReconcileResult> {
     if (!(await this.ensureResources(plan))) return requeueAfter(this.options.polling.minMs);
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
+    const captureChanging = dataCaptureChanges(
+      endpoint.DataCaptureConfig,
+      plan.endpointConfig.DataCaptureConfig,
+    );
+    const retain = retainsVariantProperties(this.obj.spec, captureChanging);
     await this.sagemaker.send(
-      new UpdateEndpointCommand(updateEndpointRequest(this.obj.spec, this.endpointName, configName)),
+      new UpdateEndpointCommand(updateEndpointRequest(this.obj.spec, this.endpointName, configName, retain)),
       this.cancel,
     );
     this.ctx.status.set({
       lastApplied: {
         endpointConfigName: configName,
         generation: this.generation,
-        capacities: capacitiesAfterUpdate(this.obj.spec, plan.capacities, applied?.capacities ?? []),
+        capacities: capacitiesAfterUpdate(this.obj.spec, plan.capacities, applied?.capacities ?? [], retain),
+        endpointModifiedTime: endpoint.LastModifiedTime?.toISOString(),
+        seenInProgress: false,
+        seenSettled: false,
       },
     });
     const message = `updating endpoint ${this.endpointName} to ${configName}`;
-    this.ctx.events.normal('Updating', message, 'Update');
+    if (captureChanging && retainsVariantProperties(this.obj.spec, false)) {
+      const why =
+        `${message} without retaining variant properties: its data capture changes, and SageMaker ` +
+        "keeps the old DataCaptureConfig when they are retained; instance counts and weights become the spec's";
+      this.ctx.log.info({ endpoint: this.endpointName, endpointConfig: configName }, why);
+      this.ctx.events.normal('Updating', why, 'Update');
+    } else this.ctx.events.normal('Updating', message, 'Update');
     this.ctx.status.setCondition('Ready', 'False', 'Updating', message);
     return requeueAfter(this.options.polling.minMs);
   }
@@ -336,6 +359,9 @@ class EndpointReconcile {
         endpointConfigName: plan.endpointConfig.EndpointConfigName ?? '',
         generation: this.generation,
         capacities: plan.capacities,
+        // Only ever asked of an endpoint InService on this config.
+        seenInProgress: true,
+        seenSettled: true,
       },
     });
     const message = `updating weights and instance counts of endpoint ${this.endpointName}`;
@@ -369,6 +395,8 @@ class EndpointReconcile {
         endpointConfigName: configName,
         generation: this.generation,
         capacities: plan.capacities,
+        seenInProgress: true,
+        seenSettled: true,
       },
     });
   }

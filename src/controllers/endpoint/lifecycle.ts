@@ -23,6 +23,7 @@ export function deletingCondition(endpoint: DescribeEndpointOutput): ConditionVa
 /** The one step that moves an existing endpoint toward the plan. */
 export type EndpointStep =
   | { type: 'wait' }
+  | { type: 'maintenance' }
   | { type: 'failed'; reason: string }
   | { type: 'recreate' }
   | { type: 'updateFailed'; reason: string }
@@ -30,12 +31,67 @@ export type EndpointStep =
   | { type: 'updateWeightsAndCapacities' }
   | { type: 'inSync' };
 
+/** States an endpoint passes through while SageMaker carries out our create or update. */
+const CHANGING = new Set(['Creating', 'Updating', 'RollingBack']);
+
+/**
+ * What describes have shown of the request recorded in lastApplied: in progress once SageMaker was
+ * seen acting on it (a changing state, or a LastModifiedTime later than the one it was sent after,
+ * which also covers an update and its rollback that both happened between two describes); settled
+ * once the endpoint was InService on its config. Only ever turns flags on, so that a record written
+ * without them (by an older operator) stays recognisable.
+ */
+export function observeApplied(
+  applied: LastApplied | undefined,
+  endpoint: DescribeEndpointOutput,
+): LastApplied | undefined {
+  if (!applied) return applied;
+  const settled =
+    endpoint.EndpointStatus === 'InService' && endpoint.EndpointConfigName === applied.endpointConfigName;
+  const inProgress =
+    settled ||
+    CHANGING.has(endpoint.EndpointStatus ?? '') ||
+    modifiedSince(endpoint.LastModifiedTime, applied.endpointModifiedTime);
+  const seenInProgress = applied.seenInProgress === true || inProgress;
+  const seenSettled = applied.seenSettled === true || settled;
+  if (seenInProgress === (applied.seenInProgress ?? false) && seenSettled === (applied.seenSettled ?? false))
+    return applied;
+  return { ...applied, seenInProgress, seenSettled };
+}
+
+function modifiedSince(modified: Date | undefined, sentAfter: string | undefined): boolean {
+  if (!modified || sentAfter === undefined) return false;
+  return modified.getTime() > Date.parse(sentAfter);
+}
+
+/**
+ * The endpoint is InService on another config than this generation last sent. Which of three things
+ * happened:
+ * - `rolledBack`: SageMaker took the request up and came back to the old config, with or without a
+ *   FailureReason;
+ * - `switchedAfterwards`: our config had settled and someone switched the endpoint away since;
+ * - `notVisibleYet`: nothing shows SageMaker acting on the request yet (describes are eventually
+ *   consistent right after UpdateEndpoint).
+ * A record without the flags (older operator) falls back to FailureReason as the only sign.
+ */
+export type DivergenceCause = 'rolledBack' | 'switchedAfterwards' | 'notVisibleYet';
+
+export function divergenceCause(endpoint: DescribeEndpointOutput, applied: LastApplied): DivergenceCause {
+  if (applied.seenInProgress === undefined)
+    return endpoint.FailureReason ? 'rolledBack' : 'switchedAfterwards';
+  if (applied.seenSettled) return 'switchedAfterwards';
+  return applied.seenInProgress ? 'rolledBack' : 'notVisibleYet';
+}
+
 /**
  * - A failed create is deleted and re-created, but only for a new generation.
- * - An update of this generation that SageMaker rolled back (the endpoint serves another config and
- *   reports a FailureReason) is not retried: no update loop. UpdateRollbackFailed needs a person.
+ * - An update of this generation that SageMaker rolled back (divergenceCause) is not retried, with or
+ *   without a FailureReason: no update loop. UpdateRollbackFailed needs a person.
  * - An endpoint serving another config than the plan's is updated, whether the spec changed or
- *   someone switched it outside the operator.
+ *   someone switched it outside the operator after our config had settled.
+ * - SageMaker's maintenance (SystemUpdating) is waited out; the endpoint keeps serving meanwhile.
+ *
+ * `applied` is what observeApplied made of status.lastApplied and this describe.
  */
 export function nextStep(
   endpoint: DescribeEndpointOutput,
@@ -46,20 +102,35 @@ export function nextStep(
   const sameGeneration = applied?.generation === generation;
   const reason =
     endpoint.FailureReason ?? `endpoint ${endpoint.EndpointName ?? ''} is ${endpoint.EndpointStatus ?? ''}`;
+  const onPlannedConfig = endpoint.EndpointConfigName === plan.endpointConfig.EndpointConfigName;
+  if (endpoint.EndpointStatus === 'SystemUpdating')
+    return onPlannedConfig && specChange(plan, applied) === 'none'
+      ? { type: 'maintenance' }
+      : { type: 'wait' };
   if (isBusy(endpoint)) return { type: 'wait' };
   if (endpoint.EndpointStatus === 'Failed')
     return sameGeneration ? { type: 'failed', reason } : { type: 'recreate' };
   // Rolling deployment and its rollback both failed: only a person can repair the endpoint.
   if (endpoint.EndpointStatus === 'UpdateRollbackFailed') return { type: 'updateFailed', reason };
   if (endpoint.EndpointStatus !== 'InService') return { type: 'wait' };
-  const rolledBack =
-    sameGeneration && endpoint.EndpointConfigName !== applied.endpointConfigName && endpoint.FailureReason;
-  if (rolledBack) return { type: 'updateFailed', reason };
-  if (endpoint.EndpointConfigName !== plan.endpointConfig.EndpointConfigName)
-    return { type: 'updateEndpoint' };
+  if (sameGeneration && endpoint.EndpointConfigName !== applied.endpointConfigName) {
+    const cause = divergenceCause(endpoint, applied);
+    if (cause === 'rolledBack') return { type: 'updateFailed', reason: rollbackReason(endpoint, applied) };
+    if (cause === 'notVisibleYet') return { type: 'wait' };
+  }
+  if (!onPlannedConfig) return { type: 'updateEndpoint' };
   return specChange(plan, applied) === 'weightsAndCapacities'
     ? { type: 'updateWeightsAndCapacities' }
     : { type: 'inSync' };
+}
+
+function rollbackReason(endpoint: DescribeEndpointOutput, applied: LastApplied): string {
+  if (endpoint.FailureReason) return endpoint.FailureReason;
+  const name = endpoint.EndpointName ?? '';
+  return (
+    `SageMaker rolled the update of endpoint ${name} to ${applied.endpointConfigName} back without giving a ` +
+    `reason; it serves ${endpoint.EndpointConfigName ?? ''}`
+  );
 }
 
 /** Ready (DESIGN.md §3): InService on the planned config. */
@@ -77,6 +148,12 @@ export function readyCondition(
       return { status: 'False', reason: 'UpdateFailed', message: step.reason };
     case 'inSync':
       return { status: 'True', reason: 'InService', message: `endpoint ${name} is InService on ${config}` };
+    case 'maintenance':
+      return {
+        status: 'True',
+        reason: 'InService',
+        message: `endpoint ${name} is SystemUpdating (maintenance by SageMaker) and serves ${config}`,
+      };
     default: {
       const creating = step.type === 'recreate' || endpoint.EndpointStatus === 'Creating';
       const reason = creating ? 'Creating' : 'Updating';

@@ -1,4 +1,6 @@
 import type {
+  DataCaptureConfig,
+  DataCaptureConfigSummary,
   DesiredWeightAndCapacity,
   UpdateEndpointInput,
   UpdateEndpointWeightsAndCapacitiesInput,
@@ -21,13 +23,41 @@ export function specChange(plan: EndpointPlan, applied: LastApplied | undefined)
   return changedCapacities(plan.capacities, applied.capacities).length > 0 ? 'weightsAndCapacities' : 'none';
 }
 
-/** UpdateEndpoint to a new config under the spec's update policy (retain all variant properties by default). */
+/**
+ * Whether the planned data capture differs from what the endpoint captures now, on the fields
+ * DescribeEndpoint reports (captureOptions and captureContentTypeHeader are not among them).
+ * Capture that is off is off, whatever its other settings.
+ */
+export function dataCaptureChanges(
+  current: DataCaptureConfigSummary | undefined,
+  planned: DataCaptureConfig | undefined,
+): boolean {
+  const capturing = current !== undefined && current.EnableCapture !== false;
+  const wanted = planned !== undefined && planned.EnableCapture !== false;
+  if (!capturing || !wanted) return capturing !== wanted;
+  return (
+    current.CurrentSamplingPercentage !== planned.InitialSamplingPercentage ||
+    current.DestinationS3Uri !== planned.DestinationS3Uri ||
+    (current.KmsKeyId ?? '') !== (planned.KmsKeyId ?? '')
+  );
+}
+
+/**
+ * Whether UpdateEndpoint keeps the variants' current properties (the spec's update policy, by
+ * default yes). Not when data capture changes: SageMaker then keeps the old DataCaptureConfig as
+ * well, and ExcludeRetainedVariantProperties cannot take it from the new config.
+ */
+export function retainsVariantProperties(spec: EndpointSpec, dataCaptureChanging: boolean): boolean {
+  return (spec.updatePolicy?.retainAllVariantProperties ?? true) && !dataCaptureChanging;
+}
+
+/** UpdateEndpoint to a new config under the spec's update policy, retaining variant properties or not. */
 export function updateEndpointRequest(
   spec: EndpointSpec,
   endpointName: string,
   endpointConfigName: string,
+  retain: boolean,
 ): UpdateEndpointInput {
-  const retain = spec.updatePolicy?.retainAllVariantProperties ?? true;
   const excluded = spec.updatePolicy?.excludeRetainedVariantProperties ?? [];
   return {
     EndpointName: endpointName,
@@ -45,17 +75,19 @@ export function updateEndpointRequest(
 }
 
 /**
- * The capacities in effect once UpdateEndpoint has deployed a new config: variants that existed
- * before keep what was applied to them, except the properties the policy takes from the new config;
- * new variants start with the spec's values. A spec that changed a retained value as well is then
- * applied by a following UpdateEndpointWeightsAndCapacities.
+ * The capacities in effect once UpdateEndpoint has deployed a new config: without retained
+ * properties, the spec's; with them, variants that existed before keep what was applied to them,
+ * except the properties the policy takes from the new config, and new variants start with the spec's
+ * values. A spec that changed a retained value as well is then applied by a following
+ * UpdateEndpointWeightsAndCapacities.
  */
 export function capacitiesAfterUpdate(
   spec: EndpointSpec,
   desired: readonly Capacity[],
   applied: readonly Capacity[],
+  retain: boolean,
 ): Capacity[] {
-  if (!(spec.updatePolicy?.retainAllVariantProperties ?? true)) return [...desired];
+  if (!retain) return [...desired];
   const excluded = new Set<VariantPropertyType>(
     (spec.updatePolicy?.excludeRetainedVariantProperties ?? []).map((p) => p.variantPropertyType),
   );

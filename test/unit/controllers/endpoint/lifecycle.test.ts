@@ -3,7 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import {
   deletingCondition,
   nextPollMs,
+  divergenceCause,
   nextStep,
+  observeApplied,
   readyCondition,
   retiredResources,
   transitionEvent,
@@ -29,11 +31,18 @@ function endpoint(
 
 describe('nextStep', () => {
   it.each(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting', 'OutOfService'] as const)(
-    'waits, without error, while the endpoint is %s',
+    'waits, without error, while the endpoint is %s on its way to the planned config',
     (status) => {
-      expect(nextStep(endpoint(status), plan, applied, 3)).toEqual({ type: 'wait' });
+      const elsewhere = endpoint(status, { EndpointConfigName: 'ns-churn-old' });
+      expect(nextStep(elsewhere, plan, applied, 3)).toEqual({ type: 'wait' });
     },
   );
+
+  it('waits out SageMaker maintenance of an endpoint that serves the plan, as in service', () => {
+    expect(nextStep(endpoint('SystemUpdating'), plan, applied, 2)).toEqual({ type: 'maintenance' });
+    const before = { ...applied, capacities: applied.capacities.map((c) => ({ ...c, weight: 0.3 })) };
+    expect(nextStep(endpoint('SystemUpdating'), plan, before, 3)).toEqual({ type: 'wait' });
+  });
 
   it('reports a failed create for its generation and re-creates it for a new one', () => {
     const failed = endpoint('Failed', { FailureReason: 'health check failed' });
@@ -41,22 +50,49 @@ describe('nextStep', () => {
     expect(nextStep(failed, plan, applied, 3)).toEqual({ type: 'recreate' });
   });
 
-  it('does not retry an update of the same generation that SageMaker rolled back; a new generation does', () => {
-    const rolledBack = endpoint('InService', {
-      EndpointConfigName: 'ns-churn-old',
-      FailureReason: 'alarm fired',
+  describe('after an update of this generation, InService on another config', () => {
+    const sent = { ...applied, seenInProgress: false, seenSettled: false };
+    const onOld = (more: Partial<DescribeEndpointOutput> = {}) =>
+      endpoint('InService', { EndpointConfigName: 'ns-churn-old', ...more });
+
+    it('does not retry an update SageMaker rolled back with a reason; a new generation does', () => {
+      const seen = { ...sent, seenInProgress: true };
+      const rolledBack = onOld({ FailureReason: 'alarm fired' });
+      expect(nextStep(rolledBack, plan, seen, 2)).toEqual({ type: 'updateFailed', reason: 'alarm fired' });
+      expect(nextStep(rolledBack, plan, seen, 3)).toEqual({ type: 'updateEndpoint' });
     });
-    expect(nextStep(rolledBack, plan, applied, 2)).toEqual({ type: 'updateFailed', reason: 'alarm fired' });
-    expect(nextStep(rolledBack, plan, applied, 3)).toEqual({ type: 'updateEndpoint' });
+
+    it('does not retry an update rolled back without a reason, and says so', () => {
+      const step = nextStep(onOld(), plan, { ...sent, seenInProgress: true }, 2);
+      expect(step).toEqual({
+        type: 'updateFailed',
+        reason: `SageMaker rolled the update of endpoint ns-churn to ${desired} back without giving a reason; it serves ns-churn-old`,
+      });
+    });
+
+    it('waits while describes do not show the update yet, even with a reason left from an earlier failure', () => {
+      expect(nextStep(onOld(), plan, sent, 2)).toEqual({ type: 'wait' });
+      expect(nextStep(onOld({ FailureReason: 'an older failure' }), plan, sent, 2)).toEqual({ type: 'wait' });
+    });
+
+    it('puts back a config switched outside the operator after ours had settled', () => {
+      const settled = { ...sent, seenInProgress: true, seenSettled: true };
+      expect(nextStep(onOld(), plan, settled, 2)).toEqual({ type: 'updateEndpoint' });
+    });
+
+    it('judges a record without progress flags (an older operator) by FailureReason alone', () => {
+      expect(nextStep(onOld({ FailureReason: 'alarm' }), plan, applied, 2).type).toBe('updateFailed');
+      expect(nextStep(onOld(), plan, applied, 2)).toEqual({ type: 'updateEndpoint' });
+    });
   });
 
   it('treats UpdateRollbackFailed as a failed update', () => {
     expect(nextStep(endpoint('UpdateRollbackFailed'), plan, applied, 3).type).toBe('updateFailed');
   });
 
-  it('updates to the planned config after a spec change or a switch outside the operator', () => {
+  it('updates to the planned config after a spec change', () => {
     const elsewhere = endpoint('InService', { EndpointConfigName: 'someone-elses' });
-    expect(nextStep(elsewhere, plan, applied, 2)).toEqual({ type: 'updateEndpoint' });
+    expect(nextStep(elsewhere, plan, applied, 3)).toEqual({ type: 'updateEndpoint' });
     expect(
       nextStep(endpoint('InService', { EndpointConfigName: 'ns-churn-old' }), plan, undefined, 1),
     ).toEqual({
@@ -74,6 +110,59 @@ describe('nextStep', () => {
   });
 });
 
+describe('observeApplied', () => {
+  const sentAt = new Date('2026-01-01T10:00:00.000Z');
+  const sent = {
+    ...applied,
+    endpointConfigName: desired,
+    endpointModifiedTime: sentAt.toISOString(),
+    seenInProgress: false,
+    seenSettled: false,
+  };
+  const old = { EndpointConfigName: 'ns-churn-old' };
+
+  it('marks the request in progress when SageMaker is seen acting on it', () => {
+    for (const status of ['Creating', 'Updating', 'RollingBack'] as const)
+      expect(observeApplied(sent, endpoint(status, old))).toEqual({ ...sent, seenInProgress: true });
+  });
+
+  it('marks it in progress when the endpoint was modified after the request was sent', () => {
+    const later = endpoint('InService', { ...old, LastModifiedTime: new Date(sentAt.getTime() + 1) });
+    expect(observeApplied(sent, later)?.seenInProgress).toBe(true);
+  });
+
+  it('takes a describe from before the request for what it is', () => {
+    const stale = endpoint('InService', { ...old, LastModifiedTime: sentAt });
+    expect(observeApplied(sent, stale)).toBe(sent);
+  });
+
+  it('marks it settled once InService on its config, and never takes a flag back', () => {
+    const settled = observeApplied(sent, endpoint('InService'));
+    expect(settled).toEqual({ ...sent, seenInProgress: true, seenSettled: true });
+    expect(observeApplied(settled, endpoint('Updating', old))).toBe(settled);
+  });
+
+  it('leaves nothing recorded as it is', () => {
+    expect(observeApplied(undefined, endpoint('InService'))).toBeUndefined();
+  });
+});
+
+describe('divergenceCause', () => {
+  const onOld = endpoint('InService', { EndpointConfigName: 'ns-churn-old' });
+
+  it('tells a rollback from a later switch and from a describe that lags', () => {
+    expect(divergenceCause(onOld, { ...applied, seenInProgress: true, seenSettled: false })).toBe(
+      'rolledBack',
+    );
+    expect(divergenceCause(onOld, { ...applied, seenInProgress: true, seenSettled: true })).toBe(
+      'switchedAfterwards',
+    );
+    expect(divergenceCause(onOld, { ...applied, seenInProgress: false, seenSettled: false })).toBe(
+      'notVisibleYet',
+    );
+  });
+});
+
 describe('readyCondition', () => {
   it('is True only in sync, and says why otherwise', () => {
     const inService = endpoint('InService');
@@ -85,6 +174,11 @@ describe('readyCondition', () => {
     expect(readyCondition(endpoint('Creating'), plan, { type: 'wait' }).reason).toBe('Creating');
     expect(readyCondition(endpoint('Failed'), plan, { type: 'recreate' }).reason).toBe('Creating');
     expect(readyCondition(endpoint('Updating'), plan, { type: 'wait' }).reason).toBe('Updating');
+    expect(readyCondition(endpoint('SystemUpdating'), plan, { type: 'maintenance' })).toEqual({
+      status: 'True',
+      reason: 'InService',
+      message: `endpoint ns-churn is SystemUpdating (maintenance by SageMaker) and serves ${desired}`,
+    });
     expect(readyCondition(inService, plan, { type: 'updateFailed', reason: 'alarm' })).toEqual({
       status: 'False',
       reason: 'UpdateFailed',

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { endpointPlan } from '../../../../src/controllers/endpoint/plan.js';
 import {
   capacitiesAfterUpdate,
+  dataCaptureChanges,
+  retainsVariantProperties,
   specChange,
   updateEndpointRequest,
   weightsAndCapacitiesRequest,
@@ -31,7 +33,7 @@ describe('specChange', () => {
 
 describe('updateEndpointRequest', () => {
   it('retains all variant properties by default and sends no deployment config unless given', () => {
-    expect(updateEndpointRequest(spec, 'ns-churn', config)).toEqual({
+    expect(updateEndpointRequest(spec, 'ns-churn', config, true)).toEqual({
       EndpointName: 'ns-churn',
       EndpointConfigName: config,
       RetainAllVariantProperties: true,
@@ -54,7 +56,7 @@ describe('updateEndpointRequest', () => {
         autoRollbackConfiguration: { alarms: [{ alarmName: 'errors' }] },
       },
     };
-    expect(updateEndpointRequest(canary, 'ns-churn', config)).toEqual({
+    expect(updateEndpointRequest(canary, 'ns-churn', config, true)).toEqual({
       EndpointName: 'ns-churn',
       EndpointConfigName: config,
       RetainAllVariantProperties: true,
@@ -73,14 +75,59 @@ describe('updateEndpointRequest', () => {
     });
   });
 
-  it('takes the new config as it is when told not to retain', () => {
-    const request = updateEndpointRequest(
-      { ...spec, updatePolicy: { retainAllVariantProperties: false } },
-      'e',
-      config,
-    );
+  it('takes the new config as it is when not retaining, excluded properties or not', () => {
+    const excluding: EndpointSpec = {
+      ...spec,
+      updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
+    };
+    const request = updateEndpointRequest(excluding, 'e', config, false);
     expect(request.RetainAllVariantProperties).toBe(false);
     expect(request.ExcludeRetainedVariantProperties).toBeUndefined();
+  });
+});
+
+describe('retainsVariantProperties', () => {
+  const noRetain: EndpointSpec = { ...spec, updatePolicy: { retainAllVariantProperties: false } };
+
+  it('follows the update policy, retaining by default', () => {
+    expect(retainsVariantProperties(spec, false)).toBe(true);
+    expect(retainsVariantProperties(noRetain, false)).toBe(false);
+  });
+
+  it('does not retain when data capture changes, which SageMaker would otherwise keep as it was', () => {
+    expect(retainsVariantProperties(spec, true)).toBe(false);
+    expect(retainsVariantProperties(noRetain, true)).toBe(false);
+  });
+});
+
+describe('dataCaptureChanges', () => {
+  const planned = {
+    InitialSamplingPercentage: 20,
+    DestinationS3Uri: 's3://bucket/capture',
+    CaptureOptions: [{ CaptureMode: 'Input' as const }],
+  };
+  const capturing = {
+    EnableCapture: true,
+    CaptureStatus: 'Started' as const,
+    CurrentSamplingPercentage: 20,
+    DestinationS3Uri: 's3://bucket/capture',
+    KmsKeyId: '',
+  };
+
+  it('sees capture turned on, off or moved', () => {
+    expect(dataCaptureChanges(undefined, planned)).toBe(true);
+    expect(dataCaptureChanges(capturing, undefined)).toBe(true);
+    expect(dataCaptureChanges(capturing, { ...planned, EnableCapture: false })).toBe(true);
+    expect(dataCaptureChanges(capturing, { ...planned, InitialSamplingPercentage: 50 })).toBe(true);
+    expect(dataCaptureChanges(capturing, { ...planned, DestinationS3Uri: 's3://bucket/other' })).toBe(true);
+    expect(dataCaptureChanges(capturing, { ...planned, KmsKeyId: 'alias/capture' })).toBe(true);
+  });
+
+  it('sees no change in the same capture, or in capture that is off on both sides', () => {
+    expect(dataCaptureChanges(capturing, planned)).toBe(false);
+    expect(dataCaptureChanges(undefined, undefined)).toBe(false);
+    expect(dataCaptureChanges({ ...capturing, EnableCapture: false }, undefined)).toBe(false);
+    expect(dataCaptureChanges(undefined, { ...planned, EnableCapture: false })).toBe(false);
   });
 });
 
@@ -95,7 +142,7 @@ describe('capacitiesAfterUpdate', () => {
   ];
 
   it('keeps what was applied to retained variants, so a changed value is applied afterwards', () => {
-    const after = capacitiesAfterUpdate(spec, desired, autoscaled);
+    const after = capacitiesAfterUpdate(spec, desired, autoscaled, true);
     expect(after).toEqual([{ variantName: 'Current', weight: 0.9, instanceCount: 2 }, desired[1]]);
     expect(weightsAndCapacitiesRequest('e', desired, after).DesiredWeightsAndCapacities).toEqual([
       { VariantName: 'Current', DesiredWeight: 0.5, DesiredInstanceCount: 4 },
@@ -107,16 +154,15 @@ describe('capacitiesAfterUpdate', () => {
       ...spec,
       updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
     };
-    expect(capacitiesAfterUpdate(excluding, desired, autoscaled)[0]).toEqual({
+    expect(capacitiesAfterUpdate(excluding, desired, autoscaled, true)[0]).toEqual({
       variantName: 'Current',
       weight: 0.5,
       instanceCount: 2,
     });
   });
 
-  it('is the desired capacity when nothing is retained', () => {
-    const noRetain = { ...spec, updatePolicy: { retainAllVariantProperties: false } };
-    expect(capacitiesAfterUpdate(noRetain, desired, autoscaled)).toEqual(desired);
+  it('is the desired capacity when nothing is retained, whatever the policy says', () => {
+    expect(capacitiesAfterUpdate(spec, desired, autoscaled, false)).toEqual(desired);
   });
 });
 

@@ -1,12 +1,13 @@
 import {
   FlagError,
-  RUNTIME_FLAGS,
+  runtimeFlags,
   parseDuration,
   parseFlags as parseFlagSpecs,
   positive,
   url,
   usage as flagUsage,
   type FlagSpecs,
+  type Program,
   type RuntimeConfig,
 } from './runtime/flags.js';
 
@@ -68,12 +69,13 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
   },
 };
 
-const OPERATOR_FLAGS: FlagSpecs<OperatorConfig> = { ...SAGEMAKER_FLAGS, ...RUNTIME_FLAGS };
+const PROGRAM: Program = { name: 'sagemaker-operator', envPrefix: 'SAGEMAKER_OPERATOR_' };
+const OPERATOR_FLAGS: FlagSpecs<OperatorConfig> = { ...SAGEMAKER_FLAGS, ...runtimeFlags(PROGRAM) };
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig {
-  return parseFlagSpecs(OPERATOR_FLAGS, argv, env);
+  return parseFlagSpecs(PROGRAM, OPERATOR_FLAGS, argv, env);
 }
 
 export function usage(): string {
-  return flagUsage(OPERATOR_FLAGS);
+  return flagUsage(PROGRAM, OPERATOR_FLAGS);
 }

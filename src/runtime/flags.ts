@@ -30,7 +30,6 @@ export class FlagError extends Error {
   override readonly name = 'FlagError';
 }
 
-const ENV_PREFIX = 'SAGEMAKER_OPERATOR_';
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /** Go-style durations: 500ms, 30s, 10m, 1h30m. */
@@ -119,88 +118,98 @@ function inClusterNamespace(): string {
   }
 }
 
-export const RUNTIME_FLAGS: FlagSpecs<RuntimeConfig> = {
-  namespaces: {
-    help: 'comma-separated namespaces to watch; none means all',
-    parse: list,
-    fallback: [],
-  },
-  labelSelector: {
-    help: 'only manage objects matching this label selector',
-    parse: (t) => t || undefined,
-    fallback: undefined,
-  },
-  concurrency: {
-    help: 'reconcile workers per kind',
-    parse: positive('concurrency', true),
-    fallback: 4,
-  },
-  driftIntervalMs: {
-    help: 'how often a resource at rest is compared with SageMaker',
-    parse: parseDuration,
-    fallback: 600_000,
-  },
-  defaultDeletionPolicy: {
-    help: 'Delete or Retain, for objects that do not set spec.deletionPolicy',
-    parse: oneOf('default-deletion-policy', ['Delete', 'Retain'] as const),
-    fallback: 'Delete',
-  },
-  leaderElect: {
-    help: 'elect a leader among replicas on a Lease',
-    parse: bool('leader-elect'),
-    fallback: false,
-    switch: true,
-  },
-  leaderElectionNamespace: {
-    help: "namespace of the Lease (default: POD_NAMESPACE or the pod's namespace)",
-    parse: (t) => t,
-    fallback: inClusterNamespace,
-    alsoEnv: ['POD_NAMESPACE'],
-  },
-  leaderElectionId: {
-    help: 'name of the Lease',
-    parse: (t) => t,
-    fallback: 'sagemaker-operator',
-  },
-  metricsAddr: {
-    help: 'address of /metrics, 0 disables',
-    parse: address('metrics-addr'),
-    fallback: ':8080',
-  },
-  healthAddr: {
-    help: 'address of /healthz and /readyz, 0 disables',
-    parse: address('health-addr'),
-    fallback: ':8081',
-  },
-  logLevel: {
-    help: LOG_LEVELS.join('|'),
-    parse: oneOf('log-level', LOG_LEVELS),
-    fallback: 'info',
-  },
-  logFormat: {
-    help: 'json|pretty',
-    parse: oneOf('log-format', ['json', 'pretty'] as const),
-    fallback: 'json',
-  },
-  shutdownTimeoutMs: {
-    help: 'how long in-flight reconciles may finish on SIGTERM',
-    parse: parseDuration,
-    fallback: 30_000,
-  },
-  reconcileTimeoutMs: {
-    help: 'a reconcile still running after this long is abandoned and retried with backoff',
-    parse: parseDuration,
-    fallback: 300_000,
-  },
-};
+/** What names a program's flags: its name in --help and the prefix of its environment variables. */
+export interface Program {
+  readonly name: string;
+  /** `SAGEMAKER_OPERATOR_`: --drift-interval is also read from SAGEMAKER_OPERATOR_DRIFT_INTERVAL. */
+  readonly envPrefix: string;
+}
+
+/** The runtime's flags for a program (its name is the default Lease name). */
+export function runtimeFlags(program: Program): FlagSpecs<RuntimeConfig> {
+  return {
+    namespaces: {
+      help: 'comma-separated namespaces to watch; none means all',
+      parse: list,
+      fallback: [],
+    },
+    labelSelector: {
+      help: 'only manage objects matching this label selector',
+      parse: (t) => t || undefined,
+      fallback: undefined,
+    },
+    concurrency: {
+      help: 'reconcile workers per kind',
+      parse: positive('concurrency', true),
+      fallback: 4,
+    },
+    driftIntervalMs: {
+      help: 'how often a resource at rest is compared with the cloud',
+      parse: parseDuration,
+      fallback: 600_000,
+    },
+    defaultDeletionPolicy: {
+      help: 'Delete or Retain, for objects that do not set spec.deletionPolicy',
+      parse: oneOf('default-deletion-policy', ['Delete', 'Retain'] as const),
+      fallback: 'Delete',
+    },
+    leaderElect: {
+      help: 'elect a leader among replicas on a Lease',
+      parse: bool('leader-elect'),
+      fallback: false,
+      switch: true,
+    },
+    leaderElectionNamespace: {
+      help: "namespace of the Lease (default: POD_NAMESPACE or the pod's namespace)",
+      parse: (t) => t,
+      fallback: inClusterNamespace,
+      alsoEnv: ['POD_NAMESPACE'],
+    },
+    leaderElectionId: {
+      help: 'name of the Lease',
+      parse: (t) => t,
+      fallback: program.name,
+    },
+    metricsAddr: {
+      help: 'address of /metrics, 0 disables',
+      parse: address('metrics-addr'),
+      fallback: ':8080',
+    },
+    healthAddr: {
+      help: 'address of /healthz and /readyz, 0 disables',
+      parse: address('health-addr'),
+      fallback: ':8081',
+    },
+    logLevel: {
+      help: LOG_LEVELS.join('|'),
+      parse: oneOf('log-level', LOG_LEVELS),
+      fallback: 'info',
+    },
+    logFormat: {
+      help: 'json|pretty',
+      parse: oneOf('log-format', ['json', 'pretty'] as const),
+      fallback: 'json',
+    },
+    shutdownTimeoutMs: {
+      help: 'how long in-flight reconciles may finish on SIGTERM',
+      parse: parseDuration,
+      fallback: 30_000,
+    },
+    reconcileTimeoutMs: {
+      help: 'a reconcile still running after this long is abandoned and retried with backoff',
+      parse: parseDuration,
+      fallback: 300_000,
+    },
+  };
+}
 
 /** driftIntervalMs → drift-interval; shutdownTimeoutMs → shutdown-timeout. */
 function flagName(key: string): string {
   return key.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-function envName(key: string): string {
-  return ENV_PREFIX + flagName(key).replace(/-/g, '_').toUpperCase();
+function envName(program: Program, key: string): string {
+  return program.envPrefix + flagName(key).replace(/-/g, '_').toUpperCase();
 }
 
 function showDefault(key: string, value: unknown): string {
@@ -211,19 +220,24 @@ function showDefault(key: string, value: unknown): string {
 }
 
 /** The --help text for a set of flags. */
-export function usage<C>(specs: FlagSpecs<C>): string {
+export function usage<C>(program: Program, specs: FlagSpecs<C>): string {
   const lines = Object.entries<FlagSpec<unknown>>(specs).map(([key, spec]) => {
     const fallback =
       typeof spec.fallback === 'function' || spec.fallback === undefined
         ? ''
         : ` (default ${showDefault(key, spec.fallback)})`;
-    return `  --${flagName(key).padEnd(27)} ${spec.help}${fallback}\n  ${''.padEnd(29)} env ${envName(key)}`;
+    return `  --${flagName(key).padEnd(27)} ${spec.help}${fallback}\n  ${''.padEnd(29)} env ${envName(program, key)}`;
   });
-  return `Usage: sagemaker-operator [flags]\n\n${lines.join('\n')}\n`;
+  return `Usage: ${program.name} [flags]\n\n${lines.join('\n')}\n`;
 }
 
 /** Reads every key of `specs` from flags, then environment variables, then defaults. */
-export function parseFlags<C>(specs: FlagSpecs<C>, argv: readonly string[], env: NodeJS.ProcessEnv): C {
+export function parseFlags<C>(
+  program: Program,
+  specs: FlagSpecs<C>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): C {
   const entries = Object.entries<FlagSpec<unknown>>(specs);
   const byName = new Map(entries.map(([key, spec]) => [flagName(key), { key, spec }]));
   const given = new Map<string, string>();
@@ -248,7 +262,7 @@ export function parseFlags<C>(specs: FlagSpecs<C>, argv: readonly string[], env:
   for (const [key, spec] of entries) {
     const text =
       given.get(key) ??
-      [envName(key), ...(spec.alsoEnv ?? [])].map((name) => env[name]).find((v) => v !== undefined);
+      [envName(program, key), ...(spec.alsoEnv ?? [])].map((name) => env[name]).find((v) => v !== undefined);
     config[key] =
       text !== undefined
         ? spec.parse(text)

@@ -128,8 +128,8 @@ describe('parseDuration and parseAddress', () => {
 
 describe('where flags live', () => {
   it('keeps SageMaker flags out of the runtime', async () => {
-    const { RUNTIME_FLAGS } = await import('../../src/runtime/flags.js');
-    const runtimeKeys = Object.keys(RUNTIME_FLAGS);
+    const { runtimeFlags } = await import('../../src/runtime/flags.js');
+    const runtimeKeys = Object.keys(runtimeFlags({ name: 'any', envPrefix: 'ANY_' }));
     for (const key of ['region', 'clusterName', 'sagemakerEndpoint', 's3Endpoint', 'maxApiRate'])
       expect(runtimeKeys).not.toContain(key);
     expect(runtimeKeys).toEqual(expect.arrayContaining(['concurrency', 'leaderElect', 'reconcileTimeoutMs']));

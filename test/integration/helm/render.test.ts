@@ -127,6 +127,7 @@ describe('helm template with the default values', () => {
       '--drift-interval=10m',
       '--poll-interval-min=10s',
       '--poll-interval-max=5m',
+      '--reconcile-timeout=5m',
       '--default-deletion-policy=Delete',
       '--leader-elect=false',
       '--metrics-addr=:8080',
@@ -145,6 +146,7 @@ describe('helm template with the default values', () => {
       namespaces: [],
       leaderElect: false,
       driftIntervalMs: 600_000,
+      reconcileTimeoutMs: 300_000,
     });
   });
 

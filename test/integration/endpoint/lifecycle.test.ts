@@ -6,6 +6,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   ListTagsCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
@@ -173,6 +174,94 @@ describe('Endpoint', () => {
       expect(fixed?.status?.createdEndpointConfigNames).toEqual([fixed?.status?.endpointConfigName]);
     },
   );
+
+  it.each(['Failed', 'RollingBack'] as const)(
+    'reports an update that ends %s without a FailureReason as UpdateFailed, once, and applies the next generation',
+    async (outcome) => {
+      const object = `silent-${outcome.toLowerCase()}`;
+      const before = await createInService(object, spec());
+      const oldConfig = before?.status?.endpointConfigName ?? '';
+      const name = endpointName(object);
+      await h.cloud.emulator.control.steer({
+        kind: 'Endpoint',
+        name,
+        on: 'update',
+        outcome,
+        withoutFailureReason: true,
+      });
+      await h.patchSpec(PLURAL, object, spec({}, `${IMAGE}-rolled-back`));
+      const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        object,
+        (o) => condition(o, 'Synced')?.reason === 'UpdateFailed',
+      );
+      expect(ep?.status).toMatchObject({ endpointStatus: 'InService', endpointConfigName: oldConfig });
+      expect(ep?.status?.failureReason).toBeUndefined();
+      expect(condition(ep, 'Ready')).toMatchObject({ status: 'False', reason: 'UpdateFailed' });
+      expect(condition(ep, 'Ready')?.message).toContain('rolled the update');
+      expect(condition(ep, 'Ready')?.message).toContain('back without giving a reason');
+      expect(await calls(name, 'UpdateEndpoint')).toHaveLength(1);
+
+      await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'update', outcome: 'Succeeded' });
+      await h.patchSpec(PLURAL, object, spec({}, `${IMAGE}-fixed`));
+      const fixed = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        object,
+        (o) => inService(oldConfig)(o) && o?.status?.observedGeneration === 3,
+      );
+      expect(condition(fixed, 'Synced')).toMatchObject({ status: 'True' });
+      expect(await calls(name, 'UpdateEndpoint')).toHaveLength(2);
+    },
+  );
+
+  it('turns data capture on for an existing endpoint, at the cost of the capacity set outside the spec', async () => {
+    const before = await createInService('capture', spec());
+    const name = endpointName('capture');
+    // Autoscaling's part: two instances where the spec asks for one.
+    await h.cloud.sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: name,
+        DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 2 }],
+      }),
+    );
+    await until(async () => {
+      const d = await h.cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+      return d.EndpointStatus === 'InService' && d.ProductionVariants?.[0]?.CurrentInstanceCount === 2;
+    });
+    const destination = `s3://${h.cloud.bucket}/capture`;
+    await h.patchSpec(
+      PLURAL,
+      'capture',
+      spec({
+        dataCaptureConfig: {
+          initialSamplingPercentage: 100,
+          destinationS3Uri: destination,
+          captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
+        },
+      }),
+    );
+    const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'capture',
+      (o) => inService(before?.status?.endpointConfigName)(o) && o?.status?.observedGeneration === 2,
+    );
+    const described = await h.cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+    expect(described.DataCaptureConfig).toMatchObject({
+      EnableCapture: true,
+      CaptureStatus: 'Started',
+      CurrentSamplingPercentage: 100,
+      DestinationS3Uri: destination,
+    });
+    expect(described.ProductionVariants?.[0]?.CurrentInstanceCount).toBe(1);
+    expect(ep?.status?.lastApplied?.capacities).toEqual([
+      { variantName: 'AllTraffic', weight: 1, instanceCount: 1 },
+    ]);
+    expect(await calls(name, 'UpdateEndpoint')).toHaveLength(1);
+    const updating = (await eventsAbout(h, 'capture')).filter((e) => e.reason === 'Updating');
+    expect(updating.map((e) => e.note)).toEqual([
+      expect.stringContaining('without retaining variant properties: its data capture changes'),
+    ]);
+  });
 
   it('waits for a referenced TrainingJob, then hosts its artifacts', async () => {
     const training: TrainingJobSpec = {

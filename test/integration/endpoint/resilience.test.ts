@@ -351,4 +351,84 @@ describe('Endpoint resilience', () => {
       await h.startOperator();
     }
   });
+
+  it('does not take a describe that lags behind its UpdateEndpoint for a rollback', async () => {
+    const ep = await createInService(h, 'lagging', endpointSpec(h));
+    const name = endpointName('lagging');
+    const first = ep?.status?.endpointConfigName ?? '';
+    await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'update', outcome: 'Failed' });
+    await h.patchSpec(PLURAL, 'lagging', endpointSpec(h, {}, `${IMAGE}-broken`));
+    await h.waitFor<EndpointSpec, EndpointStatus>(
+      PLURAL,
+      'lagging',
+      (o) => condition(o, 'Synced')?.reason === 'UpdateFailed',
+    );
+    await h.cloud.emulator.control.steer({ kind: 'Endpoint', name, on: 'update', outcome: 'Succeeded' });
+    // The first describe after the next UpdateEndpoint answers what SageMaker showed before it:
+    // InService on the old config, with the FailureReason of the update that failed.
+    let restoreDescribe = (): void => undefined;
+    const restoreUpdate = interceptOnce(h, 'UpdateEndpointCommand', async (call) => {
+      const before = await h.cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+      const answer = await call();
+      restoreDescribe = interceptOnce(h, 'DescribeEndpointCommand', () =>
+        Promise.resolve({ output: before }),
+      );
+      return answer;
+    });
+    try {
+      await h.patchSpec(PLURAL, 'lagging', endpointSpec(h, {}, `${IMAGE}-fixed`));
+      const fixed = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'lagging',
+        (o) => inService(first)(o) && o?.status?.observedGeneration === 3,
+      );
+      expect(condition(fixed, 'Synced')).toMatchObject({ status: 'True' });
+      const updates = await callsTo(h, name, 'UpdateEndpoint');
+      expect(updates.map((c) => c.outcome)).toEqual(['ok', 'ok']);
+    } finally {
+      restoreUpdate();
+      restoreDescribe();
+    }
+  });
+
+  it('waits out SageMaker maintenance (SystemUpdating) Ready, and applies a change made meanwhile afterwards', async () => {
+    const ep = await createInService(h, 'maintained', endpointSpec(h));
+    const name = endpointName('maintained');
+    const planned = ep?.status?.endpointConfigName ?? '';
+    // Long enough for the operator to look at the endpoint a few times while SageMaker maintains it.
+    await h.cloud.emulator.control.configure({ timings: { endpointSystemUpdating: 3000 } });
+    // A short drift interval, so that the operator looks at the endpoint again without any change.
+    await h.stopOperator();
+    await h.startOperator(300);
+    try {
+      await h.cloud.emulator.control.steer({ kind: 'EndpointMaintenance', name });
+      const maintained = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'maintained',
+        (o) => o?.status?.endpointStatus === 'SystemUpdating',
+      );
+      expect(condition(maintained, 'Ready')).toMatchObject({ status: 'True', reason: 'InService' });
+      expect(condition(maintained, 'Ready')?.message).toContain('SystemUpdating');
+
+      await h.patchSpec(PLURAL, 'maintained', endpointSpec(h, {}, `${IMAGE}-during-maintenance`));
+      const waiting = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'maintained',
+        (o) => o?.status?.observedGeneration === 2 && condition(o, 'Ready')?.reason === 'Updating',
+      );
+      expect(waiting?.status?.endpointStatus).toBe('SystemUpdating');
+      const back = await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'maintained',
+        (o) => inService(planned)(o) && o?.status?.observedGeneration === 2,
+      );
+      expect(condition(back, 'Synced')).toMatchObject({ status: 'True' });
+      const updates = await callsTo(h, name, 'UpdateEndpoint');
+      expect(updates.map((c) => c.outcome)).toEqual(['ok']);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointSystemUpdating: 300 } });
+      await h.stopOperator();
+      await h.startOperator();
+    }
+  });
 });

@@ -100,7 +100,10 @@ export function commonSpecRules(nameField: string): CelRule[] {
 /** metav1.Condition, as the apiserver defines it. */
 export const Condition = Type.Object(
   {
-    type: Type.String({ description: 'Type of condition: Ready, Synced or Succeeded.', maxLength: 316 }),
+    type: Type.String({
+      description: 'Type of condition: Ready, Synced, Succeeded (jobs), Reconciling or Stalled.',
+      maxLength: 316,
+    }),
     status: StringEnum(['True', 'False', 'Unknown'] as const, { description: 'Status of the condition.' }),
     reason: Type.String({
       description: 'Machine-readable CamelCase reason for the last transition.',
@@ -133,7 +136,7 @@ export function commonStatusFields() {
     ),
     conditions: Type.Optional(
       Type.Array(Condition, {
-        description: 'Ready, Synced and (jobs) Succeeded.',
+        description: 'Ready, Synced, Succeeded (jobs), Reconciling and Stalled.',
         maxItems: 16,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],

@@ -9,7 +9,7 @@ import {
   S3_URI,
   vpcConfig,
 } from './common.js';
-import { AGE_COLUMN, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
 import { immutableExceptRule, StringEnum, StringMap } from './schema.js';
 
 /** SageMaker's pattern for variant names and container hostnames. */
@@ -606,6 +606,7 @@ export const endpoint: KindDefinition<typeof EndpointSpec, typeof EndpointStatus
   spec: EndpointSpec,
   status: EndpointStatus,
   printerColumns: [
+    ...COMMON_COLUMNS,
     {
       name: 'Status',
       type: 'string',

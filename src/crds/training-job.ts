@@ -9,7 +9,7 @@ import {
   S3_URI,
   vpcConfig,
 } from './common.js';
-import { AGE_COLUMN, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
 import { immutableExceptRule, StringEnum, StringMap } from './schema.js';
 
 const INPUT_MODES = ['File', 'Pipe', 'FastFile'] as const;
@@ -68,17 +68,20 @@ const channel = Type.Object({
   }),
   dataSource: Type.Object(
     {
-      s3DataSource: Type.Object({
-        s3DataType: StringEnum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const, {
-          description: 'Whether s3Uri is a prefix or a manifest.',
-        }),
-        s3Uri: S3_URI('Location of the channel data.'),
-        s3DataDistributionType: Type.Optional(
-          StringEnum(['FullyReplicated', 'ShardedByS3Key'] as const, {
-            description: 'Copy all data to every instance, or shard it by key.',
+      s3DataSource: Type.Object(
+        {
+          s3DataType: StringEnum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const, {
+            description: 'Whether s3Uri is a prefix or a manifest.',
           }),
-        ),
-      }),
+          s3Uri: S3_URI('Location of the channel data.'),
+          s3DataDistributionType: Type.Optional(
+            StringEnum(['FullyReplicated', 'ShardedByS3Key'] as const, {
+              description: 'Copy all data to every instance, or shard it by key.',
+            }),
+          ),
+        },
+        { description: 'The S3 location of the channel data.' },
+      ),
     },
     { description: 'Where the channel data comes from.' },
   ),
@@ -282,10 +285,14 @@ export const TrainingJobStatus = Type.Object(
     secondaryStatusTransitions: Type.Optional(
       Type.Array(
         Type.Object({
-          status: Type.String(),
-          startTime: Type.String({ format: 'date-time' }),
-          endTime: Type.Optional(Type.String({ format: 'date-time' })),
-          statusMessage: Type.Optional(Type.String()),
+          status: Type.String({ description: 'The secondary status entered (Starting, Training, ...).' }),
+          startTime: Type.String({ description: 'When the job entered this status.', format: 'date-time' }),
+          endTime: Type.Optional(
+            Type.String({ description: 'When the job left this status.', format: 'date-time' }),
+          ),
+          statusMessage: Type.Optional(
+            Type.String({ description: 'What SageMaker said of the job in this status.' }),
+          ),
         }),
         { description: 'The last secondary status transitions.', maxItems: 10 },
       ),
@@ -305,9 +312,11 @@ export const TrainingJobStatus = Type.Object(
     finalMetricDataList: Type.Optional(
       Type.Array(
         Type.Object({
-          metricName: Type.String(),
-          value: Type.Number(),
-          timestamp: Type.Optional(Type.String({ format: 'date-time' })),
+          metricName: Type.String({ description: 'Name of the metric, as in metricDefinitions.' }),
+          value: Type.Number({ description: 'The final value of the metric.' }),
+          timestamp: Type.Optional(
+            Type.String({ description: 'When the value was recorded.', format: 'date-time' }),
+          ),
         }),
         { description: 'Final values of the metrics.', maxItems: 40 },
       ),
@@ -327,6 +336,7 @@ export const trainingJob: KindDefinition<typeof TrainingJobSpec, typeof Training
   spec: TrainingJobSpec,
   status: TrainingJobStatus,
   printerColumns: [
+    ...COMMON_COLUMNS,
     {
       name: 'Status',
       type: 'string',

@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiException, ApiextensionsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { ALL_KINDS, GROUP, VERSION } from '../../src/crds/index.js';
 import { MINIMAL_SPECS } from './support/minimal-specs.js';
 import { createTestNamespace, customObjects, getJson, testKubeConfig } from './support/cluster.js';
@@ -100,6 +106,41 @@ describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_,
       'Name',
       ...kind.printerColumns.map((c) => c.name),
     ]);
+  });
+
+  it('prints READY, SYNCED and REASON first, from the Ready and Synced conditions', async () => {
+    const api = customObjects(kc);
+    const name = `conditions-${plural}`;
+    const created = (await create(newObject(kind.kind, name, {}))) as { metadata: { generation: number } };
+    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const conditions = [
+      ['Synced', 'False', 'AccessDenied'],
+      ['Ready', 'False', 'WaitingForReference'],
+    ].map(([type, status, reason]) => ({
+      type,
+      status,
+      reason,
+      message: 'm',
+      lastTransitionTime: at,
+      observedGeneration: created.metadata.generation,
+    }));
+    await api.patchNamespacedCustomObjectStatus(
+      { group: GROUP, version: VERSION, namespace, plural, name, body: { status: { conditions } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const table = (await getJson(
+      kc,
+      `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}/${name}`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io',
+    )) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+    expect(table.columnDefinitions.slice(0, 4).map((c) => c.name)).toEqual([
+      'Name',
+      'Ready',
+      'Synced',
+      'Reason',
+    ]);
+    expect(table.rows[0]?.cells.slice(0, 4)).toEqual([name, 'False', 'False', 'WaitingForReference']);
+    expect(table.columnDefinitions.map((c) => c.name)).toContain('Age');
   });
 
   it('rejects an invalid deletionPolicy with the allowed values', async () => {

@@ -10,6 +10,7 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { ConditionValue } from './conditions.js';
+import { classifyError } from './errors.js';
 import {
   deletingCondition,
   deletionStep,
@@ -159,9 +160,13 @@ class JobReconcile<Spec, Status, D> {
     // Never create twice: look again shortly.
     if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     const { sagemaker, name, tags, cancel } = this.resource;
-    const creation = await this.resource.create(this.ref, () =>
-      this.kind.create(sagemaker, this.obj.spec, name, tags, cancel),
-    );
+    const creation = await this.resource
+      .create(this.ref, () => this.kind.create(sagemaker, this.obj.spec, name, tags, cancel))
+      .catch((err: unknown) => {
+        const ready = failedCreateCondition(err);
+        if (ready) this.setCondition('Ready', ready);
+        throw err;
+      });
     if (creation.type === 'found') return this.mirror(creation.description);
     if (creation.type === 'created') {
       // The ARN marks the job as created with our tags, so the next reconcile need not list them.
@@ -176,8 +181,10 @@ class JobReconcile<Spec, Status, D> {
 
   private deletedOutOfBand(): ReconcileResult {
     const message = `${this.kind.label} ${this.resource.name} was deleted outside the operator; delete this ${this.kind.kind} and apply it again to run it again`;
-    this.ctx.events.warning('DeletedOutOfBand', message);
-    this.setCondition('Ready', { status: 'False', reason: 'DeletedOutOfBand', message });
+    const ready = { status: 'False' as const, reason: 'DeletedOutOfBand', message };
+    // Once per disappearance, not again at each restart of the operator.
+    if (this.changed(ready)) this.ctx.events.warning('DeletedOutOfBand', message);
+    this.setCondition('Ready', ready);
     // Re-running a job nobody asked to re-run would cost money; a spec change is required.
     return awaitChange;
   }
@@ -206,4 +213,21 @@ class JobReconcile<Spec, Status, D> {
   private setCondition(type: string, value: ConditionValue): void {
     this.ctx.status.setCondition(type, value.status, value.reason, value.message);
   }
+}
+
+/** SageMaker errors that leave a resource uncreated until a person acts (DESIGN.md §5). */
+const CREATE_BLOCKING = new Set(['terminal', 'accessDenied', 'quota']);
+const MAX_MESSAGE = 32_768;
+
+/**
+ * Ready=False with the error's reason when SageMaker refused to create the resource for a reason a
+ * person must address (InvalidSpec, AccessDenied, QuotaExceeded), so that `kubectl get` and
+ * `kubectl wait` show why nothing exists; undefined for errors that are retried (throttling, 5xx,
+ * busy). The error itself still ends the reconcile: the controller loop records Synced=False and the
+ * one Warning event.
+ */
+export function failedCreateCondition(err: unknown): ConditionValue | undefined {
+  const failure = classifyError(err);
+  if (!failure || !CREATE_BLOCKING.has(failure.errorClass)) return undefined;
+  return { status: 'False', reason: failure.reason, message: failure.message.slice(0, MAX_MESSAGE) };
 }

@@ -27,6 +27,7 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
+import { failedCreateCondition } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { ManagedResource, type ManagedKindOptions, type ResourceRef } from '../common/managed-resource.js';
 import type { PollingSettings } from '../common/polling.js';
@@ -128,7 +129,12 @@ class EndpointReconcile {
     // Never create twice: an endpoint our create answered for is on its way.
     if (!endpoint && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!endpoint) {
-      const creation = await this.create(plan);
+      const creation = await this.create(plan).catch((err: unknown) => {
+        // Nothing serves yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+        const ready = failedCreateCondition(err);
+        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
+        throw err;
+      });
       if (creation.type !== 'found') return creation.result;
       endpoint = creation.description;
     }
@@ -373,8 +379,7 @@ class EndpointReconcile {
   private mirror(endpoint: DescribeEndpointOutput, plan: EndpointPlan, step: EndpointStep): void {
     const ready = readyCondition(endpoint, plan, step);
     const event = transitionEvent(this.ctx.status.current.endpointStatus, endpoint, step);
-    if (event?.type === 'Warning') this.ctx.events.warning(event.reason, ready.message);
-    else if (event) this.ctx.events.normal(event.reason, ready.message);
+    if (event) this.ctx.events.normal(event.reason, ready.message);
     this.ctx.status.set({
       ...observedEndpointStatus(endpoint, this.resource.region),
       modelNames: plan.models.map((m) => m.ModelName ?? ''),

@@ -195,15 +195,19 @@ export function nextPollMs(endpoint: DescribeEndpointOutput, now: Date, polling:
   return pollDelay(now.getTime() - since.getTime(), polling);
 }
 
-/** The event for a change of the endpoint's state: failures as warnings, arrival InService as normal. */
+/**
+ * The event for a change of the endpoint's state: its arrival InService, as a Normal event. A failed
+ * create or update gets none here: the reconcile ends in a terminal ReconcileError (CreateFailed,
+ * UpdateFailed) with SageMaker's reason, and the controller loop records that as the one Warning
+ * event of the failure.
+ */
 export function transitionEvent(
   previousStatus: string | undefined,
   endpoint: DescribeEndpointOutput,
   step: EndpointStep,
-): { type: 'Normal' | 'Warning'; reason: string } | undefined {
+): { type: 'Normal'; reason: 'InService' } | undefined {
   if (previousStatus === endpoint.EndpointStatus) return undefined;
-  if (step.type === 'failed') return { type: 'Warning', reason: 'Failed' };
-  if (step.type === 'updateFailed') return { type: 'Warning', reason: 'UpdateFailed' };
+  if (step.type === 'failed' || step.type === 'updateFailed') return undefined;
   if (endpoint.EndpointStatus === 'InService') return { type: 'Normal', reason: 'InService' };
   return undefined;
 }

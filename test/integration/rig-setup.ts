@@ -9,6 +9,7 @@ import {
   type S3Server,
 } from '../rig/index.js';
 import { ensureHelm } from '../rig/helm.js';
+import { ensureJudges } from '../rig/judges.js';
 
 declare global {
   var rigHandles: { controlPlane?: ControlPlane; s3: S3Server } | undefined;
@@ -21,7 +22,7 @@ export async function setUpRig(): Promise<void> {
   };
   const existing = existingCluster();
   // Tests have a time limit; the one-time builds (minutes on a fresh machine) happen here, which has none.
-  await ensureHelm(log);
+  await Promise.all([ensureHelm(log), ensureJudges(log)]);
   const controlPlane = existing ? undefined : await startControlPlane({ log });
   const kubeconfigPath = existing ?? controlPlane?.kubeconfigPath ?? '';
   const s3 = await startS3(log);

@@ -1,11 +1,12 @@
 /**
- * `npm run rig:prepare`: builds (or finds) kube-apiserver, etcd and helm and installs the moto virtualenv,
- * printing how long each took. Jest's global setup does the same lazily; CI calls this first so the
- * one-time cost is measured on its own.
+ * `npm run rig:prepare`: builds (or finds) kube-apiserver, etcd, helm and the health judges and
+ * installs the moto virtualenv, printing how long each took. Jest's global setup does the same
+ * lazily; CI calls this first so the one-time cost is measured on its own.
  */
 import { ensureControlPlaneBinaries } from './binaries.js';
 import { RigError } from './errors.js';
 import { ensureHelm } from './helm.js';
+import { ensureJudges } from './judges.js';
 import { ensurePythonVenv } from './python.js';
 
 const log = (line: string): void => {
@@ -20,14 +21,16 @@ async function timed<T>(what: string, task: () => Promise<T>): Promise<T> {
 }
 
 try {
-  const [binaries, , helm] = await Promise.all([
+  const [binaries, , helm, judges] = await Promise.all([
     timed('kube-apiserver and etcd', () => ensureControlPlaneBinaries(log)),
     timed('moto virtualenv', () => ensurePythonVenv(log)),
     timed('helm', () => ensureHelm(log)),
+    timed('health judges (kstatus, gopher-lua)', () => ensureJudges(log)),
   ]);
   log(`kube-apiserver: ${binaries.kubeApiserver}`);
   log(`etcd: ${binaries.etcd}`);
   log(`helm: ${helm}`);
+  log(`health judges: ${judges}`);
 } catch (err) {
   console.error(err instanceof RigError ? `rig: ${err.message}` : err);
   process.exit(1);

@@ -1,6 +1,6 @@
 import { AwsClients } from './aws/clients.js';
 import { classifyError } from './controllers/common/errors.js';
-import { SPEC_CHANGE_REASONS } from './controllers/common/reasons.js';
+import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from './controllers/common/reasons.js';
 import { endpointController } from './controllers/endpoint/controller.js';
 import { trainingJobController } from './controllers/training-job/controller.js';
 import { parseFlags, usage } from './flags.js';
@@ -52,6 +52,7 @@ const operator = await startOperator({
   metrics,
   classifier: classifyError,
   specChangeReasons: SPEC_CHANGE_REASONS,
+  terminalReasons: TERMINAL_REASONS,
   fence,
   // "Cannot update in-progress endpoint" and the like are looked at again as often as changing resources.
   timings: { pollIntervalMs: config.pollIntervalMinMs },

@@ -10,6 +10,7 @@ import { finalizerPatch, hasFinalizer } from './finalizers.js';
 import type { InformerEvent } from './informer.js';
 import { keyOf, objectKey, splitKey } from './kinds.js';
 import type { KubeObject } from './kinds.js';
+import { kstatusConditions } from './kstatus.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { ActingFence } from './fence.js';
 import { awaitsSpecChange, errorPolicy, needsReconcile } from './policy.js';
@@ -24,6 +25,7 @@ import type {
 } from './reconciler.js';
 import { ReferenceIndex } from './references.js';
 import { StatusHelper } from './status.js';
+import type { ConditionDeriver } from './status.js';
 import { Fenced, KubernetesWriteError, ObjectWriter } from './writer.js';
 
 export interface ControllerDeps {
@@ -44,6 +46,8 @@ export interface ControllerDeps {
   readonly reconcileTimeoutMs: number;
   /** Synced=False reasons that are not retried until the generation changes (DESIGN.md §5). */
   readonly specChangeReasons: ReadonlySet<string>;
+  /** Ready=False and Synced=False reasons after which the resource cannot reach its spec: Stalled=True. */
+  readonly terminalReasons?: ReadonlySet<string>;
 }
 
 const MAX_MESSAGE = 32_768;
@@ -65,6 +69,7 @@ export class Controller {
   private readonly referenceTriggered = new Set<string>();
   private busy = 0;
   private readonly busyGauge: { busy(n: number): void };
+  private readonly derive: ConditionDeriver;
 
   constructor(
     private readonly definition: ControllerDefinition,
@@ -83,6 +88,8 @@ export class Controller {
     });
     this.indexes = (definition.references ?? []).map(() => new ReferenceIndex());
     this.busyGauge = deps.metrics.workers(this.name, this.concurrency);
+    const terminalReasons = deps.terminalReasons ?? new Set<string>();
+    this.derive = (conditions, obj) => kstatusConditions(conditions, obj, terminalReasons);
     this.watch();
   }
 
@@ -209,7 +216,7 @@ export class Controller {
     const ctx: ReconcileContext = {
       log,
       signal: reconcileAbort.signal,
-      status: new StatusHelper(cached, this.writer, reconcileAbort.signal),
+      status: new StatusHelper(cached, this.writer, reconcileAbort.signal, this.derive),
       events: this.deps.events.sink(cached),
       cache: this.deps.cache,
       kubeConfig: this.deps.kc,
@@ -253,7 +260,7 @@ export class Controller {
     }
     // An abandoned reconcile may still be running: its own status handle stays fenced, the loop records.
     const recording = reconcileAbort.signal.aborted
-      ? { ...ctx, status: new StatusHelper(cached, this.writer, this.abort.signal) }
+      ? { ...ctx, status: new StatusHelper(cached, this.writer, this.abort.signal, this.derive) }
       : ctx;
     await this.failed(queue, key, recording, deleting, failure, error, seconds);
   }
@@ -277,6 +284,12 @@ export class Controller {
       if (!written || written.metadata?.deletionTimestamp) return 'nothingToRecord';
       current = written;
       ctx.status.rebase(written);
+    }
+    if (!observed(current)) {
+      // Without status, kstatus reads a new object as Current: say at once that work has begun.
+      ctx.status.observe();
+      const written = await ctx.status.flush();
+      if (!written || written.metadata?.deletionTimestamp) return 'nothingToRecord';
     }
     return this.definition.reconcile(ctx, current);
   }
@@ -392,6 +405,10 @@ export class Controller {
     const policy = (obj.spec as { deletionPolicy?: unknown } | undefined)?.deletionPolicy;
     return policy === 'Delete' || policy === 'Retain' ? policy : this.deps.defaultDeletionPolicy;
   }
+}
+
+function observed(obj: KubeObject): boolean {
+  return (obj.status as { observedGeneration?: unknown } | undefined)?.observedGeneration !== undefined;
 }
 
 /** Settles with `work`, or rejects with the signal's reason as soon as it fires (freeing the caller). */

@@ -55,6 +55,11 @@ export interface OperatorOptions {
    */
   readonly specChangeReasons?: ReadonlySet<string>;
   /**
+   * Ready=False and Synced=False reasons after which the resource cannot reach its spec without a
+   * change: with them, or Succeeded=False, the loop writes Stalled=True (kstatus reads it as Failed).
+   */
+  readonly terminalReasons?: ReadonlySet<string>;
+  /**
    * Pass one to fence other side effects (cloud calls) on this replica's leadership too: it allows
    * acting only while the lease is valid, judged at the moment of each call.
    */
@@ -123,6 +128,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         fence,
         reconcileTimeoutMs: options.reconcileTimeoutMs ?? 300_000,
         specChangeReasons: options.specChangeReasons ?? new Set(),
+        terminalReasons: options.terminalReasons ?? new Set(),
       }),
   );
 

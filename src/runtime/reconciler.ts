@@ -64,7 +64,8 @@ export interface Reference<T extends KubeObject> {
  *
  * What the loop does for you: watching and caching, one worker per object at a time, retries with
  * per-object backoff, the finalizer (added before the first reconcile, removed after finalize
- * succeeds or at once under deletionPolicy Retain), the Synced condition and observedGeneration,
+ * succeeds or at once under deletionPolicy Retain), the Synced condition and observedGeneration
+ * (written at once on the first reconcile), the kstatus conditions derived from Ready and Synced,
  * Warning events for errors that need a human, no retry of terminal errors until the spec changes,
  * periodic drift checks, metrics and structured logs.
  */

@@ -2,6 +2,7 @@ import { setCondition } from './conditions.js';
 import type { Condition, ConditionStatus, ConditionUpdate } from './conditions.js';
 import { isPlainObject, mergePatch } from './json.js';
 import type { KubeObject } from './kinds.js';
+import type { ReconciledObject } from './kstatus.js';
 import type { ObjectWriter } from './writer.js';
 
 /** What a reconcile asked to change in status; re-applied as a whole on a fresh read after a conflict. */
@@ -9,7 +10,15 @@ export interface StatusChanges {
   readonly fields: ReadonlyMap<string, unknown>;
   readonly conditions: ReadonlyMap<string, ConditionUpdate>;
   readonly observedGeneration?: number;
+  /** Conditions computed from the others (kstatus's), recomputed whenever anything changes. */
+  readonly derive?: (conditions: readonly Condition[]) => readonly ConditionUpdate[];
 }
+
+/** Derives conditions from the others, for the generation a reconcile works on. */
+export type ConditionDeriver = (
+  conditions: readonly Condition[],
+  obj: ReconciledObject,
+) => readonly ConditionUpdate[];
 
 type Status = Record<string, unknown>;
 
@@ -29,7 +38,16 @@ export function desiredStatus(current: Status, changes: StatusChanges, now: Date
     next.conditions = conditions;
   }
   if (changes.observedGeneration !== undefined) next.observedGeneration = changes.observedGeneration;
+  if (changes.derive && hasChanges(changes)) {
+    let conditions = Array.isArray(next.conditions) ? (next.conditions as Condition[]) : [];
+    for (const update of changes.derive(conditions)) conditions = setCondition(conditions, update, now);
+    next.conditions = conditions;
+  }
   return next;
+}
+
+function hasChanges(changes: StatusChanges): boolean {
+  return changes.fields.size > 0 || changes.conditions.size > 0 || changes.observedGeneration !== undefined;
 }
 
 /** The merge patch body for the status subresource, or undefined when status already is as desired. */
@@ -46,7 +64,8 @@ export function statusPatch(
 /**
  * The status handle a reconcile gets. Changes accumulate and are written once when the reconcile
  * ends (the loop adds Synced and observedGeneration); `flush()` writes earlier, e.g. to record the
- * cloud name before a create call. Nothing is written when the result equals the stored status.
+ * cloud name before a create call. Every write also recomputes the derived conditions (Reconciling,
+ * Stalled). Nothing is written when the result equals the stored status.
  */
 export class StatusHelper<S = Record<string, unknown>> {
   private readonly fields = new Map<string, unknown>();
@@ -64,6 +83,7 @@ export class StatusHelper<S = Record<string, unknown>> {
     private readonly writer: ObjectWriter,
     /** Aborted when this reconcile may no longer write (lease lost, shutdown, reconcile deadline). */
     private readonly signal: AbortSignal,
+    private readonly derive?: ConditionDeriver,
   ) {
     this.generation = obj.metadata?.generation;
   }
@@ -113,7 +133,8 @@ export class StatusHelper<S = Record<string, unknown>> {
     this.observedGeneration = this.generation;
   }
 
-  async flush(): Promise<void> {
+  /** Writes what changed; returns the object as written or found, undefined when it is gone. */
+  async flush(): Promise<KubeObject | undefined> {
     const changes: StatusChanges = {
       fields: this.fields,
       conditions: this.conditions,
@@ -123,9 +144,17 @@ export class StatusHelper<S = Record<string, unknown>> {
       this.obj,
       'status',
       'status',
-      (current) => statusPatch(current, changes, new Date()),
+      (current) => statusPatch(current, this.withDerived(changes, current), new Date()),
       this.signal,
     );
     if (written) this.obj = written;
+    return written;
+  }
+
+  private withDerived(changes: StatusChanges, current: KubeObject): StatusChanges {
+    const derive = this.derive;
+    if (!derive) return changes;
+    const obj = { generation: this.generation, deleting: Boolean(current.metadata?.deletionTimestamp) };
+    return { ...changes, derive: (conditions) => derive(conditions, obj) };
   }
 }

@@ -19,6 +19,12 @@ export interface ReasonInfo {
 
 export const REASONS = {
   // Progress toward the spec.
+  Progressing: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'Reconciling=True before any condition says more: written at once on the first reconcile of a new object (with observedGeneration), so kstatus does not read it as Current.',
+  },
   Creating: {
     terminal: false,
     waitsForSpecChange: false,
@@ -60,7 +66,8 @@ export const REASONS = {
   Deleting: {
     terminal: false,
     waitsForSpecChange: false,
-    meaning: 'The SageMaker resource is being deleted under deletionPolicy Delete (Normal event).',
+    meaning:
+      'The SageMaker resource is being deleted under deletionPolicy Delete (Ready=False; Normal event); Reconciling=True while the object is deleted.',
   },
 
   // Arrived.
@@ -68,6 +75,12 @@ export const REASONS = {
     terminal: false,
     waitsForSpecChange: false,
     meaning: 'Synced=True: the last reconcile applied the current generation without error.',
+  },
+  Current: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'Reconciling=False and Stalled=False: Ready=True on the current generation and its last reconcile succeeded (kstatus Current).',
   },
   InService: {
     terminal: false,

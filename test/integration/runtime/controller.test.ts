@@ -33,6 +33,19 @@ const reconciles = new Map<string, number>();
 const finalized: string[] = [];
 
 const count = (name: string): number => reconciles.get(name) ?? 0;
+/** Reconciling and Stalled as [status, reason, observedGeneration]. */
+const kstatus = (w: Widget | undefined): unknown[][] =>
+  ['Reconciling', 'Stalled'].map((type) => {
+    const c = findCondition(conditions(w), type);
+    return [c?.status, c?.reason, c?.observedGeneration];
+  });
+const synced = async (name: string, generation: number): Promise<Widget> =>
+  waitFor(async () => {
+    const current = await widgets.get(name);
+    return findCondition(conditions(current), 'Synced')?.observedGeneration === generation
+      ? current
+      : undefined;
+  });
 /** Reconciles of objects in `hold` mode wait here until the test releases them, one by one. */
 const held = new Map<string, (() => void)[]>();
 const hold = (name: string): Promise<void> =>
@@ -53,6 +66,11 @@ const controller = defineController<Widget>({
     if (w.spec.mode === 'holdThenFail') {
       await hold(name);
       throw new ReconcileError('terminal', 'InvalidSpec', 'size must be even');
+    }
+    if (w.spec.mode === 'holdThenReady') {
+      await hold(name);
+      ctx.status.setCondition('Ready', 'True', 'Completed', 'ready');
+      return done;
     }
     if (w.spec.mode === 'holdAroundFlush') {
       await hold(name);
@@ -106,6 +124,7 @@ beforeAll(async () => {
     driftIntervalMs: 300,
     timings: { transientThreshold: 3 },
     specChangeReasons: new Set(['InvalidSpec']),
+    terminalReasons: new Set(['InvalidSpec']),
   });
   await operator.waitForSync();
 });
@@ -117,10 +136,8 @@ afterAll(async () => {
 describe('controller loop', () => {
   it('reconciles a new object: finalizer first, then status with Synced, Ready and observedGeneration', async () => {
     await widgets.create('basic', { size: 3 });
-    const w = await waitFor(async () => {
-      const current = await widgets.get('basic');
-      return current?.status?.observedGeneration === 1 ? current : undefined;
-    });
+    const w = await synced('basic', 1);
+    expect(w.status?.observedGeneration).toBe(1);
     expect(w.metadata?.finalizers).toEqual(['test.mlops.dev/finalizer']);
     expect(w.status?.size).toBe(3);
     expect(findCondition(conditions(w), 'Synced')).toMatchObject({
@@ -129,22 +146,51 @@ describe('controller loop', () => {
       observedGeneration: 1,
     });
     expect(findCondition(conditions(w), 'Ready')).toMatchObject({ status: 'True', reason: 'Completed' });
+    expect(kstatus(w)).toEqual([
+      ['False', 'Current', 1],
+      ['False', 'Current', 1],
+    ]);
 
     await widgets.setSpec('basic', { size: 4 });
-    const updated = await waitFor(async () => {
-      const current = await widgets.get('basic');
-      return current?.status?.observedGeneration === 2 ? current : undefined;
-    });
+    const updated = await synced('basic', 2);
+    expect(updated.status?.observedGeneration).toBe(2);
     expect(updated.status?.size).toBe(4);
+    expect(kstatus(updated)).toEqual([
+      ['False', 'Current', 2],
+      ['False', 'Current', 2],
+    ]);
     // The Ready condition stayed True, so its transition time did not move.
     expect(findCondition(conditions(updated), 'Ready')?.lastTransitionTime).toBe(
       findCondition(conditions(w), 'Ready')?.lastTransitionTime,
     );
   });
 
+  it('writes status at once on the first reconcile: observedGeneration and Reconciling=True', async () => {
+    await widgets.create('fresh', { size: 1, mode: 'holdThenReady' });
+    await waitFor(() => held.get('fresh')?.length === 1); // the controller's reconcile has started
+    const first = await widgets.get('fresh');
+    expect(first?.metadata?.finalizers).toEqual(['test.mlops.dev/finalizer']);
+    expect(first?.status?.observedGeneration).toBe(1);
+    expect(findCondition(conditions(first), 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'Progressing',
+      message: 'reconciling generation 1',
+      observedGeneration: 1,
+    });
+    expect(findCondition(conditions(first), 'Stalled')?.status).toBe('False');
+    expect(findCondition(conditions(first), 'Synced')).toBeUndefined();
+    await release('fresh');
+    const ready = await synced('fresh', 1);
+    expect(findCondition(conditions(ready), 'Reconciling')).toMatchObject({
+      status: 'False',
+      reason: 'Current',
+      message: 'ready',
+    });
+  });
+
   it('costs zero writes at rest, through many drift re-checks', async () => {
     await widgets.create('quiet', { size: 1 });
-    await waitFor(async () => (await widgets.get('quiet'))?.status?.observedGeneration === 1);
+    await synced('quiet', 1);
     await sleep(500); // let the event of the first status write settle
     const metricsUrl = `http://${operator.metricsAddress ?? ''}/metrics`;
     const ownWrites = async (): Promise<number> =>
@@ -175,6 +221,16 @@ describe('controller loop', () => {
       observedGeneration: 1,
     });
     expect(w.status?.observedGeneration).toBe(1);
+    expect(findCondition(conditions(w), 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidSpec',
+      message: 'size must be even',
+      observedGeneration: 1,
+    });
+    expect(findCondition(conditions(w), 'Reconciling')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+    });
     const attempts = count('broken');
     await sleep(1200);
     expect(count('broken')).toBe(attempts);
@@ -189,8 +245,15 @@ describe('controller loop', () => {
     });
 
     await widgets.setSpec('broken', { size: 2 });
-    await waitFor(
-      async () => findCondition(conditions(await widgets.get('broken')), 'Synced')?.status === 'True',
+    const fixed = await synced('broken', 2);
+    expect(findCondition(conditions(fixed), 'Synced')?.status).toBe('True');
+    expect(kstatus(fixed)).toEqual([
+      ['False', 'Current', 2],
+      ['False', 'Current', 2],
+    ]);
+    // Stalled flipped back: its transition time moved; Reconciling stayed False, so its time did not.
+    expect(findCondition(conditions(fixed), 'Reconciling')?.lastTransitionTime).toBe(
+      findCondition(conditions(w), 'Reconciling')?.lastTransitionTime,
     );
   });
 
@@ -204,6 +267,11 @@ describe('controller loop', () => {
     });
     expect(count('flaky')).toBeGreaterThanOrEqual(3);
     expect(findCondition(conditions(w), 'Synced')?.message).toBe('backend down');
+    // Retried, not stalled: kstatus keeps reading it as in progress.
+    expect(kstatus(w)).toEqual([
+      ['True', 'SageMakerUnavailable', 1],
+      ['False', 'SageMakerUnavailable', 1],
+    ]);
     // Backoff doubles from 5 ms: a few more attempts happen quickly, each repeat of the warning goes into one series.
     await waitFor(() => count('flaky') >= 6);
     const events = await waitFor(async () => {
@@ -231,10 +299,13 @@ describe('controller loop', () => {
   it('requeues referrers when a referenced object changes, status included', async () => {
     await gadgets.create('g1', {});
     await widgets.create('user', { size: 5, gadget: 'g1' });
-    await waitFor(
-      async () =>
-        findCondition(conditions(await widgets.get('user')), 'Ready')?.reason === 'WaitingForReference',
-    );
+    const waiting = await waitFor(async () => {
+      const current = await widgets.get('user');
+      return findCondition(conditions(current), 'Ready')?.reason === 'WaitingForReference'
+        ? current
+        : undefined;
+    });
+    expect(kstatus(waiting)[0]).toEqual(['True', 'WaitingForReference', 1]);
     await gadgets.setStatus('g1', { ready: true });
     const w = await waitFor(async () => {
       const current = await widgets.get('user');

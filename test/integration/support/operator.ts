@@ -3,7 +3,7 @@ import { EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@
 import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
-import { SPEC_CHANGE_REASONS } from '../../../src/controllers/common/reasons.js';
+import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from '../../../src/controllers/common/reasons.js';
 import { endpointController } from '../../../src/controllers/endpoint/controller.js';
 import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
@@ -110,6 +110,7 @@ export class OperatorHarness {
       healthAddr: '0',
       classifier: classifyError,
       specChangeReasons: SPEC_CHANGE_REASONS,
+      terminalReasons: TERMINAL_REASONS,
       driftIntervalMs,
       metrics: new RuntimeMetrics(),
       timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: SLOW_RETRY_MS },

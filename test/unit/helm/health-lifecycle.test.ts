@@ -3,15 +3,16 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { ConditionValue } from '../../../src/controllers/common/conditions.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
-import { isReason } from '../../../src/controllers/common/reasons.js';
+import { isReason, TERMINAL_REASONS } from '../../../src/controllers/common/reasons.js';
 import { nextStep, readyCondition, type EndpointStep } from '../../../src/controllers/endpoint/lifecycle.js';
 import { endpointPlan } from '../../../src/controllers/endpoint/plan.js';
 import { deletingCondition, jobConditions } from '../../../src/controllers/common/job-states.js';
 import { trainingJobView } from '../../../src/controllers/training-job/lifecycle.js';
 import type { Condition, ConditionUpdate } from '../../../src/runtime/conditions.js';
 import { ReconcileError, classify } from '../../../src/runtime/errors.js';
+import { kstatusConditions } from '../../../src/runtime/kstatus.js';
 import { errorPolicy } from '../../../src/runtime/policy.js';
-import { desiredStatus } from '../../../src/runtime/status.js';
+import { desiredStatus, type StatusChanges } from '../../../src/runtime/status.js';
 import { artifacts, spec as endpointSpec } from '../controllers/endpoint/fixtures.js';
 import { runHealthCheck, type Health } from './lua-health.js';
 
@@ -20,7 +21,8 @@ import { runHealthCheck, type Health } from './lua-health.js';
  * the controllers' pure functions (jobConditions, nextStep/readyCondition) or set literally where the
  * controllers set them, Synced added the way the controller loop adds it (ReconcileSuccess after a
  * reconcile that returned; the classification's reason when errorPolicy reports it), all merged into
- * status by the runtime's desiredStatus.
+ * status by the runtime's desiredStatus with the loop's derived kstatus conditions (Reconciling,
+ * Stalled), after the status the loop writes at once on the first reconcile.
  */
 
 const script = readFileSync(
@@ -43,12 +45,32 @@ interface Reconcile {
   retries?: number;
   /** An early flush: fields only, before the loop adds Synced and observedGeneration. */
   flushOnly?: boolean;
+  /** A write during finalize (deletionTimestamp set). */
+  deleting?: boolean;
 }
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 
-/** What src/runtime/controller.ts (succeeded / failed) writes after a reconcile of a live object. */
-function afterReconcile(current: Status, r: Reconcile): Status {
+/** The derived conditions, as StatusHelper passes them for the reconciled generation. */
+function derive(r: Reconcile): StatusChanges['derive'] {
+  return (conditions) =>
+    kstatusConditions(
+      conditions,
+      { generation: r.generation, deleting: r.deleting ?? false },
+      TERMINAL_REASONS,
+    );
+}
+
+/** What src/runtime/controller.ts writes for a reconcile: its first write, then succeeded / failed. */
+function afterReconcile(stored: Status, r: Reconcile): Status {
+  const current =
+    stored.observedGeneration === undefined && !r.deleting
+      ? desiredStatus(
+          stored,
+          { fields: new Map(), conditions: new Map(), observedGeneration: r.generation, derive: derive(r) },
+          NOW,
+        )
+      : stored;
   const conditions = new Map<string, ConditionUpdate>();
   const set = (type: string, c: ConditionValue): void => {
     conditions.set(type, { type, ...c, observedGeneration: r.generation });
@@ -73,6 +95,7 @@ function afterReconcile(current: Status, r: Reconcile): Status {
       fields: new Map(Object.entries(r.fields ?? {})),
       conditions,
       ...(observedGeneration === undefined ? {} : { observedGeneration }),
+      derive: derive(r),
     },
     NOW,
   );
@@ -90,11 +113,39 @@ function object(kind: string, generation: number, reconciles: Reconcile[]): Reco
   };
 }
 
-/** The health verdict, after checking that every reason in the status is one of REASONS. */
+/**
+ * kstatus's verdict on a custom resource, by its documented rules (../shared/reference/health-judges.md;
+ * the rig runs the real Go library on live objects).
+ */
+function kstatus(obj: Record<string, unknown>): string {
+  const metadata = obj.metadata as { generation?: number; deletionTimestamp?: string };
+  const status = obj.status as Status | undefined;
+  if (metadata.deletionTimestamp) return 'Terminating';
+  if (status?.observedGeneration !== undefined && status.observedGeneration !== metadata.generation)
+    return 'InProgress';
+  for (const c of (status?.conditions ?? []) as Condition[]) {
+    if (c.type === 'Reconciling' && c.status === 'True') return 'InProgress';
+    if (c.type === 'Stalled' && c.status === 'True') return 'Failed';
+  }
+  return 'Current';
+}
+
+const KSTATUS_FOR: Record<string, string> = {
+  Healthy: 'Current',
+  Progressing: 'InProgress',
+  Degraded: 'Failed',
+};
+
+/**
+ * The health verdict, after checking that every reason in the status is one of REASONS and that
+ * kstatus agrees with Argo CD on every status the loop wrote.
+ */
 function health(obj: Record<string, unknown>): Health {
   const conditions = ((obj.status as Status | undefined)?.conditions ?? []) as Condition[];
   for (const c of conditions) expect(isReason(c.reason)).toBe(true);
-  return runHealthCheck(script, obj);
+  const verdict = runHealthCheck(script, obj);
+  if (obj.status !== undefined) expect(kstatus(obj)).toBe(KSTATUS_FOR[verdict.status]);
+  return verdict;
 }
 
 /** An error as the AWS SDK throws it (a ServiceException: name, message, HTTP status). */
@@ -127,6 +178,25 @@ describe('TrainingJob health through its lifecycle', () => {
   it('is Progressing before any status and while only the name is recorded', () => {
     expect(health(object('TrainingJob', G, [])).status).toBe('Progressing');
     expect(health(object('TrainingJob', G, [nameRecorded])).status).toBe('Progressing');
+  });
+
+  it('is InProgress for kstatus from the first reconcile on, which writes status at once', () => {
+    const fresh = object('TrainingJob', G, []);
+    expect(kstatus(fresh)).toBe('Current'); // no status: why the loop writes one before anything else
+    const named = object('TrainingJob', G, [nameRecorded]);
+    expect(named.status).toMatchObject({ observedGeneration: G, trainingJobName: 'ml-churn' });
+    expect(kstatus(named)).toBe('InProgress');
+    const conditions = (named.status as { conditions: Condition[] }).conditions;
+    expect(conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Reconciling', 'True', 'Progressing'],
+      ['Stalled', 'False', 'Progressing'],
+    ]);
+  });
+
+  it('is Current for kstatus only once completed, and Failed when the job failed', () => {
+    expect(kstatus(object('TrainingJob', G, [nameRecorded, created]))).toBe('InProgress');
+    expect(kstatus(object('TrainingJob', G, [nameRecorded, created, job('Completed')]))).toBe('Current');
+    expect(kstatus(object('TrainingJob', G, [nameRecorded, created, job('Failed')]))).toBe('Failed');
   });
 
   it('is Progressing once created and while it trains or stops', () => {
@@ -195,6 +265,7 @@ describe('TrainingJob health through its lifecycle', () => {
       generation: G,
       conditions: { Ready: deletingCondition('training job', running, 'stop') },
       flushOnly: true, // the loop adds neither Synced nor observedGeneration while deleting
+      deleting: true,
     };
     expect(stopping.conditions?.Ready?.reason).toBe('Deleting');
     const obj = object('TrainingJob', G, [nameRecorded, created, job('InProgress'), stopping]);

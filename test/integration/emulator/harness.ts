@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -57,6 +58,29 @@ export interface Harness {
   keys(prefix: string): Promise<string[]>;
   stop(): Promise<void>;
 }
+
+/**
+ * The harness of one test file: started before its tests, reset to its settings before each test
+ * when `resetEach`, stopped after them. Its fields are filled in once the file's tests begin.
+ */
+export function harnessForFile(options: { resetEach: boolean }): Harness {
+  const harness = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(harness, await startHarness());
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+  if (options.resetEach)
+    beforeEach(async () => {
+      await harness.emulator.control.reset();
+    });
+  return harness;
+}
+
+/** The ARN the emulator gives a resource of `type` (account 123456789012, us-east-1). */
+export const arn = (type: string, name: string): string =>
+  `arn:aws:sagemaker:us-east-1:123456789012:${type}/${name}`;
 
 export async function startHarness(): Promise<Harness> {
   const s3Endpoint = process.env.RIG_S3_ENDPOINT;

@@ -17,23 +17,10 @@ import {
   UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Harness } from './harness.js';
-import { errorOf, failure, role, startHarness, until } from './harness.js';
+import { describe, expect, it } from '@jest/globals';
+import { arn, errorOf, failure, harnessForFile, role, until } from './harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.emulator.control.reset();
-});
-
-const arn = (type: string, name: string): string =>
-  `arn:aws:sagemaker:us-east-1:123456789012:${type}/${name}`;
+const h = harnessForFile({ resetEach: true });
 
 async function model(name: string): Promise<void> {
   await h.sagemaker.send(

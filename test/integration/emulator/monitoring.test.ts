@@ -23,20 +23,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { MonitoringScheduleConfig } from '@aws-sdk/client-sagemaker';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Harness } from './harness.js';
-import { failure, role, startHarness, until } from './harness.js';
+import { describe, expect, it } from '@jest/globals';
+import { failure, harnessForFile, role, until } from './harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.emulator.control.reset();
-});
+const h = harnessForFile({ resetEach: true });
 
 const analyzer = '156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer';
 const cluster = {

@@ -26,24 +26,12 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
-import type { Harness } from './harness.js';
-import { errorOf, failure, phaseMs, phaseSeconds, role, startHarness, until } from './harness.js';
+import { arn, errorOf, failure, harnessForFile, phaseMs, phaseSeconds, role, until } from './harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.emulator.control.reset();
-});
+const h = harnessForFile({ resetEach: true });
 
-const arn = (type: string, name: string): string =>
-  `arn:aws:sagemaker:us-east-1:123456789012:${type}/${name}`;
 const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1';
 
 const trainingJob = (

@@ -5,18 +5,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Harness } from './harness.js';
-import { failure, role, startHarness, until } from './harness.js';
+import { describe, expect, it } from '@jest/globals';
+import { failure, harnessForFile, role, until } from './harness.js';
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = harnessForFile({ resetEach: false });
 
 interface Prediction {
   prediction: number;

@@ -8,20 +8,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Harness } from './harness.js';
-import { errorOf, failure, phaseSeconds, role, startHarness, until } from './harness.js';
+import { describe, expect, it } from '@jest/globals';
+import { errorOf, failure, harnessForFile, phaseSeconds, role, until } from './harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.emulator.control.reset();
-});
+const h = harnessForFile({ resetEach: true });
 
 const job = (
   name: string,

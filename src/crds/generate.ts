@@ -1,10 +1,17 @@
 /**
- * `npm run crds` writes the CRD YAML of every kind into the Helm chart; `npm run crds -- --check`
- * fails when the committed files differ from what the schemas produce.
+ * `npm run crds` writes the CRD YAML of every kind into the Helm chart, and the SageMaker request
+ * shapes generated from botocore's model into src/crds/shapes; `npm run crds -- --check` fails
+ * when the committed files differ from what the schemas and the model produce.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { rigCacheDir } from '../../test/rig/cache.js';
+import { BOTOCORE_VERSION, MOTO_VERSION, sageMakerApiModelPath } from '../../test/rig/python.js';
+import { loadBotocoreModel, type BotocoreModel } from './shapes/botocore.js';
+import { renderShapes, SHAPES_FILE } from './shapes/generate-shapes.js';
 import { toCrd } from './crd.js';
 import { ALL_KINDS, GROUP } from './index.js';
 
@@ -21,9 +28,33 @@ export function renderedCrds(): Map<string, string> {
   );
 }
 
+/**
+ * The pinned botocore SageMaker model, found where the emulator finds it (the rig's virtualenv);
+ * this never installs the virtualenv, `npm run rig:prepare` does.
+ */
+export async function sageMakerModel(): Promise<BotocoreModel> {
+  const venv = rigCacheDir(`python-moto-${MOTO_VERSION}-botocore-${BOTOCORE_VERSION}`);
+  if (!existsSync(join(venv, '.complete'))) {
+    throw new Error(
+      `botocore ${BOTOCORE_VERSION}'s SageMaker model is not installed (${venv} is missing): run \`npm run rig:prepare\` first.`,
+    );
+  }
+  return loadBotocoreModel(await sageMakerApiModelPath());
+}
+
+export async function renderedShapes(): Promise<string> {
+  return renderShapes(await sageMakerModel(), BOTOCORE_VERSION);
+}
+
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const stale: string[] = [];
+  const shapes = await renderedShapes();
+  if (check) {
+    if ((await readFile(SHAPES_FILE, 'utf8').catch(() => '')) !== shapes) stale.push(SHAPES_FILE);
+  } else {
+    await writeFile(SHAPES_FILE, shapes);
+  }
   for (const [file, content] of renderedCrds()) {
     const path = CRD_DIR + file;
     if (check) {

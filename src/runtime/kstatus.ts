@@ -3,7 +3,8 @@ import type { Condition, ConditionUpdate } from './conditions.js';
 
 /**
  * The kstatus conditions (sigs.k8s.io/cli-utils, read by Flux and kpt), abnormal-true: for a custom
- * resource kstatus reads only these two and observedGeneration, never Ready.
+ * resource kstatus decides on observedGeneration and these two, and falls back to Ready only when
+ * neither is True (Ready=False then reads InProgress, never Failed, hence Stalled).
  */
 export const RECONCILING = 'Reconciling';
 export const STALLED = 'Stalled';

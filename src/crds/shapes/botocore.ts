@@ -6,6 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 
+/*
+ * The same vocabulary is the emulator's (test/emulator/api-model.ts re-exports it): one reading of
+ * service-2.json for the generated CRD shapes and for the emulator's validation.
+ */
 export interface MemberRef {
   shape: string;
   documentation?: string;
@@ -33,12 +37,20 @@ export interface ModelShape {
   max?: number;
   pattern?: string;
   enum?: string[];
+  union?: boolean;
+  exception?: boolean;
   documentation?: string;
 }
 
+export interface Operation {
+  name: string;
+  input?: MemberRef;
+  output?: MemberRef;
+}
+
 export interface BotocoreModel {
-  metadata: { apiVersion: string };
-  operations: Record<string, { input?: { shape: string } }>;
+  metadata: { targetPrefix: string; apiVersion: string };
+  operations: Record<string, Operation>;
   shapes: Record<string, ModelShape>;
 }
 

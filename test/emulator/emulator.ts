@@ -111,6 +111,8 @@ export class Emulator {
   /** Increased by reset() and stop(): a delayed create that outlives it is not executed. */
   private generation = 0;
   private readonly operations = new Map<string, Handler>();
+  /** The members of each List* operation's input shape; other members are dropped (see call). */
+  private readonly listMembers = new Map<string, Set<string>>();
   private readonly registries: Registry<Resource>[];
   /** Monitoring executions outlive their schedules, so they are kept outside the registries. */
   private readonly clearHistory: () => void;
@@ -126,6 +128,11 @@ export class Emulator {
     this.s3 = new S3Effects(options.s3);
     this.validators = compileValidators(options.model);
     this.outputValidators = options.checkResponses ? compileOutputValidators(options.model) : undefined;
+    for (const [name, operation] of Object.entries(options.model.operations)) {
+      const shape = operation.input && options.model.shapes[operation.input.shape];
+      if (name.startsWith('List') && shape?.members)
+        this.listMembers.set(name, new Set(Object.keys(shape.members)));
+    }
     const scope: AccountScope = {
       partition: 'aws',
       region: options.region ?? 'us-east-1',
@@ -192,10 +199,21 @@ export class Emulator {
     const create = this.creates.get(operation);
     if (create) await this.delayCreate();
     this.hideYoungResource(operation, input);
-    const output = await (handler as (input: unknown) => unknown)(input);
+    const output = await (handler as (input: unknown) => unknown)(this.onlyModelled(operation, input));
     if (create) this.startVisibilityWindow(create, input);
     this.checkResponse(operation, output);
     return output;
+  }
+
+  /**
+   * A List* handler sees only the members its input shape has: a filter another List* call has
+   * (LastModifiedTimeAfter on ListModels, say) filters nothing there. The SDKs cannot send such a
+   * member; a raw request that does is answered as if it were absent.
+   */
+  private onlyModelled(operation: string, input: unknown): unknown {
+    const members = this.listMembers.get(operation);
+    if (!members || typeof input !== 'object' || input === null) return input;
+    return Object.fromEntries(Object.entries(input).filter(([key]) => members.has(key)));
   }
 
   /** Passing a role of another account or partition is refused, as IAM refuses a cross-account PassRole. */

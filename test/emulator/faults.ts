@@ -16,9 +16,24 @@ export class Throttle {
     this.buckets = new Map();
   }
 
+  /**
+   * The bucket an operation draws from: its own entry, else the longest prefix pattern that matches
+   * it (`'List*'`, `'Describe*'`), else `'*'`. A pattern's bucket is shared by every operation it covers.
+   */
+  private keyOf(operation: string): string | undefined {
+    if (operation in this.limits) return operation;
+    let best: string | undefined;
+    for (const key of Object.keys(this.limits)) {
+      if (!key.endsWith('*') || !operation.startsWith(key.slice(0, -1))) continue;
+      if (best === undefined || key.length > best.length) best = key;
+    }
+    return best;
+  }
+
   /** Takes a token for the operation; false means the call is throttled. */
   take(operation: string, nowMs: number): boolean {
-    const key = operation in this.limits ? operation : '*';
+    const key = this.keyOf(operation);
+    if (key === undefined) return true;
     const limit = this.limits[key];
     if (!limit) return true;
     let bucket = this.buckets.get(key);

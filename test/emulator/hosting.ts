@@ -361,7 +361,10 @@ export function hosting(ctx: Context): Hosting {
       return {};
     },
     ListModels(input: Wire<ListModelsInput>) {
-      const { page, NextToken } = list(models.values(), input, { defaultOrder: 'Descending' });
+      const { page, NextToken } = list(models.values(), input, {
+        defaultOrder: 'Descending',
+        creationAfterInclusive: true,
+      });
       return {
         Models: page.map((m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: m.creationTime })),
         NextToken,
@@ -405,7 +408,10 @@ export function hosting(ctx: Context): Hosting {
       return {};
     },
     ListEndpointConfigs(input: Wire<ListEndpointConfigsInput>) {
-      const { page, NextToken } = list(endpointConfigs.values(), input, { defaultOrder: 'Descending' });
+      const { page, NextToken } = list(endpointConfigs.values(), input, {
+        defaultOrder: 'Descending',
+        creationAfterInclusive: true,
+      });
       return {
         EndpointConfigs: page.map((c) => ({
           EndpointConfigName: c.name,
@@ -466,6 +472,7 @@ export function hosting(ctx: Context): Hosting {
       const { page, NextToken } = list(endpoints.values(), input, {
         status: (e) => e.status,
         defaultOrder: 'Descending',
+        creationAfterInclusive: true,
       });
       return {
         Endpoints: page.map((e) => ({

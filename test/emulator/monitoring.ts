@@ -22,7 +22,7 @@ import { parseScheduleExpression } from './cron.js';
 import { resourceInUse, resourceNotFound, validation } from './errors.js';
 import type { Live } from './lifecycle.js';
 import { settleAll } from './lifecycle.js';
-import { epochSeconds, list } from './listing.js';
+import { list } from './listing.js';
 import type { ProcessingJob, ProcessingRequest } from './processing.js';
 import { constraintViolations, statistics } from './reports.js';
 import type { Resource } from './resources.js';
@@ -92,6 +92,10 @@ function executionStatus(execution: Execution): string {
   if (job.status === 'Completed') return execution.violations ? 'CompletedWithViolations' : 'Completed';
   return job.status;
 }
+
+/** An execution changes when it starts its processing job and whenever that job changes status. */
+const executionModified = (execution: Execution): number =>
+  Math.max(execution.lastModifiedTime, execution.job?.lastModifiedTime ?? 0);
 
 interface DefinitionParts {
   JobInput?: { EndpointInput?: { EndpointName?: string } };
@@ -305,7 +309,7 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     MonitoringScheduleName: e.scheduleName,
     ScheduledTime: e.scheduledTime,
     CreationTime: e.creationTime,
-    LastModifiedTime: Math.max(e.lastModifiedTime, e.job?.lastModifiedTime ?? 0),
+    LastModifiedTime: executionModified(e),
     MonitoringExecutionStatus: executionStatus(e) as MonitoringExecutionSummary['MonitoringExecutionStatus'],
     ProcessingJobArn: e.job?.arn,
     EndpointName: e.definition.endpointName,
@@ -417,27 +421,20 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     },
     async ListMonitoringExecutions(input: Wire<ListMonitoringExecutionsRequest>) {
       await settleAll(ctx.lifecycle, schedules.values());
-      const inRange = (t: number, after?: number | string, before?: number | string): boolean =>
-        (after === undefined || t > epochSeconds(after)) &&
-        (before === undefined || t < epochSeconds(before));
       const chosen = await executionsOf(
         (e) =>
           (input.MonitoringScheduleName === undefined || e.scheduleName === input.MonitoringScheduleName) &&
           (input.EndpointName === undefined || e.definition.endpointName === input.EndpointName) &&
           (input.MonitoringJobDefinitionName === undefined ||
             e.definition.name === input.MonitoringJobDefinitionName) &&
-          (input.MonitoringTypeEquals === undefined || e.definition.type === input.MonitoringTypeEquals) &&
-          inRange(e.scheduledTime, input.ScheduledTimeAfter, input.ScheduledTimeBefore),
+          (input.MonitoringTypeEquals === undefined || e.definition.type === input.MonitoringTypeEquals),
       );
-      const sortBy = input.SortBy === 'ScheduledTime' ? 'CreationTime' : input.SortBy;
-      const { page, NextToken } = list(
-        chosen,
-        { ...input, SortBy: sortBy },
-        {
-          status: executionStatus,
-          defaultOrder: 'Descending',
-        },
-      );
+      const { page, NextToken } = list(chosen, input, {
+        status: executionStatus,
+        defaultOrder: 'Descending',
+        lastModified: executionModified,
+        scheduled: (e) => e.scheduledTime,
+      });
       return { MonitoringExecutionSummaries: page.map(summary), NextToken };
     },
   };

@@ -350,6 +350,7 @@ export function trainingJobs(ctx: Context): {
       const { page, NextToken } = list(registry.values(), input, {
         status: (job) => job.status,
         defaultOrder: 'Ascending',
+        statusAfterPage: true,
         where: (job) =>
           input.WarmPoolStatusEquals === undefined || job.warmPool?.Status === input.WarmPoolStatusEquals,
       });

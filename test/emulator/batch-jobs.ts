@@ -38,7 +38,11 @@ export interface RunOptions {
 }
 
 /** The lifecycle, quota and stop rules that processing and transform jobs share. */
-export function batchJobs<Request extends { Tags?: Tag[] }>(ctx: Context, kind: BatchKind) {
+export function batchJobs<Request extends { Tags?: Tag[] }>(
+  ctx: Context,
+  /** `describe`: the job's Describe* answer, for its state-change events. */
+  kind: BatchKind & { describe: (job: BatchJob<Request>) => unknown },
+) {
   const registry = new Registry<BatchJob<Request>>(kind.arnType, ctx.scope, (name) => kind.notFound(name));
   const active: BatchJobStatus[] = ['InProgress', 'Stopping'];
 
@@ -47,6 +51,11 @@ export function batchJobs<Request extends { Tags?: Tag[] }>(ctx: Context, kind: 
     job.failureReason = failureReason;
     job.endTime = ctx.now();
     job.lastModifiedTime = job.endTime;
+    changed(job);
+  };
+
+  const changed = (job: BatchJob<Request>): void => {
+    ctx.stateChanged(kind.kind, job, () => kind.describe(job));
   };
 
   const checkQuota = (): void => {
@@ -78,6 +87,7 @@ export function batchJobs<Request extends { Tags?: Tag[] }>(ctx: Context, kind: 
       startTime: now,
     };
     registry.add(job);
+    changed(job);
     const steer = ctx.steering.get(kind.kind, name);
     const outcome = options.outcome ?? {
       failed: steer?.outcome === 'Failed',
@@ -127,6 +137,7 @@ export function batchJobs<Request extends { Tags?: Tag[] }>(ctx: Context, kind: 
     }
     job.status = 'Stopping';
     job.lastModifiedTime = ctx.now();
+    changed(job);
     ctx.lifecycle.plan(job, [
       {
         at: ctx.now() + ctx.timing(kind.stopping),

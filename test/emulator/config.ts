@@ -1,3 +1,5 @@
+import type { EventsSettings } from './events.js';
+
 /**
  * How long each phase takes, in seconds of SageMaker time. Every duration is multiplied by one time
  * factor (`timeScale`), so a test can run a 10-minute endpoint creation in a few milliseconds.
@@ -119,6 +121,13 @@ export interface EmulatorSettings {
   faults: Fault[];
   consistency: Consistency;
   s3Checks: S3Checks;
+  /**
+   * SageMaker's clock minus the caller's, in seconds: every time SageMaker reports (CreationTime,
+   * LastModifiedTime, ...) and every time filter it applies is on its own clock.
+   */
+  clockOffsetSeconds: number;
+  /** Where SageMaker's state-change events go (EventBridge → SQS, events.ts); absent: nowhere. */
+  events?: EventsSettings;
 }
 
 export const defaultSettings = (timeScale: number): EmulatorSettings => ({
@@ -129,4 +138,5 @@ export const defaultSettings = (timeScale: number): EmulatorSettings => ({
   faults: [],
   consistency: { ...defaultConsistency },
   s3Checks: { inputsExist: false },
+  clockOffsetSeconds: 0,
 });

@@ -1,6 +1,7 @@
 import type { EmulatorSettings, Timings } from './config.js';
+import type { EventKind } from './events.js';
 import type { Lifecycle } from './lifecycle.js';
-import type { AccountScope } from './resources.js';
+import type { AccountScope, Resource } from './resources.js';
 import type { S3Effects } from './s3.js';
 import type { Steering } from './steering.js';
 
@@ -33,6 +34,12 @@ export interface Context {
   scaled(seconds: number): number;
   /** Reports a failure of background work (side effects) that no caller is waiting for. */
   reportError(error: unknown): void;
+  /**
+   * A resource's status (or a training job's secondary status) changed: its state-change event,
+   * with `describe()` as it is now, goes to the events queue when one is set (events.ts). Call it
+   * after every field of the change is set.
+   */
+  stateChanged(kind: EventKind, resource: Resource, describe: () => unknown): void;
 }
 
 /** Copies the request members that Describe echoes back, leaving out those it does not. */

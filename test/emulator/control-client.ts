@@ -1,6 +1,7 @@
 import type { CallRecord, InFlightCall } from './call-log.js';
 import type { EmulatorSettings } from './config.js';
 import type { ResponseMismatch, SettingsPatch } from './emulator.js';
+import type { EventStats } from './events.js';
 import type { Steer } from './steering.js';
 
 export interface CallQuery {
@@ -67,6 +68,11 @@ export class EmulatorControl {
   /** Answers that did not match the API model's output shapes (emulators started with `checkResponses`). */
   async mismatches(): Promise<ResponseMismatch[]> {
     return ((await this.request('GET', '/mismatches')) as { mismatches: ResponseMismatch[] }).mismatches;
+  }
+
+  /** The state-change events published to the events queue: counts, failures, the latest events. */
+  async events(): Promise<EventStats> {
+    return (await this.request('GET', '/events')) as EventStats;
   }
 
   async clearCalls(): Promise<void> {

@@ -65,6 +65,10 @@ export function handleControl(
         reply(200, { calls: emulator.calls.inFlight() });
         return;
       }
+      case 'GET /events': {
+        reply(200, emulator.eventStats());
+        return;
+      }
       case 'GET /mismatches': {
         reply(200, { mismatches: emulator.mismatches });
         return;

@@ -5,6 +5,8 @@ import type { Consistency, EmulatorSettings, Fault, Limits, RateLimit, S3Checks,
 import { defaultSettings } from './config.js';
 import type { Context, Handler } from './context.js';
 import { ApiError } from './errors.js';
+import type { EventsSettings, EventStats } from './events.js';
+import { StateChangeEvents } from './events.js';
 import { pickFault, Throttle } from './faults.js';
 import { hosting } from './hosting.js';
 import { Lifecycle } from './lifecycle.js';
@@ -47,6 +49,9 @@ export interface SettingsPatch {
   faults?: Fault[];
   consistency?: Partial<Consistency>;
   s3Checks?: Partial<S3Checks>;
+  clockOffsetSeconds?: number;
+  /** Where state-change events go; `null` stops them (JSON has no undefined). */
+  events?: EventsSettings | null;
 }
 
 /** An answer of the emulator that the API model says SageMaker would never give. */
@@ -100,6 +105,7 @@ export class Emulator {
   private readonly throttle = new Throttle();
   private readonly lifecycle: Lifecycle;
   private readonly s3: S3Effects;
+  private readonly events: StateChangeEvents;
   private readonly validators: Map<string, InputValidator>;
   private readonly outputValidators: Map<string, OutputValidator> | undefined;
   /** Answers that did not match the model's output shapes (only with `checkResponses`). */
@@ -123,9 +129,16 @@ export class Emulator {
     this.configure(options.settings ?? {});
     this.baseline = structuredClone(this.settings);
     const onError = options.onError ?? (() => undefined);
-    const now = (): number => Date.now() / 1000;
+    const scope: AccountScope = {
+      partition: 'aws',
+      region: options.region ?? 'us-east-1',
+      account: options.account ?? '123456789012',
+    };
+    this.scope = scope;
+    const now = (): number => Date.now() / 1000 + this.settings.clockOffsetSeconds;
     this.lifecycle = new Lifecycle(now, onError);
     this.s3 = new S3Effects(options.s3);
+    this.events = new StateChangeEvents(options.model, scope, () => this.settings.events, now, onError);
     this.validators = compileValidators(options.model);
     this.outputValidators = options.checkResponses ? compileOutputValidators(options.model) : undefined;
     for (const [name, operation] of Object.entries(options.model.operations)) {
@@ -133,12 +146,6 @@ export class Emulator {
       if (name.startsWith('List') && shape?.members)
         this.listMembers.set(name, new Set(Object.keys(shape.members)));
     }
-    const scope: AccountScope = {
-      partition: 'aws',
-      region: options.region ?? 'us-east-1',
-      account: options.account ?? '123456789012',
-    };
-    this.scope = scope;
     const ctx: Context = {
       scope,
       settings: this.settings,
@@ -149,6 +156,9 @@ export class Emulator {
       timing: (phase) => this.settings.timings[phase] * this.settings.timeScale,
       scaled: (seconds) => seconds * this.settings.timeScale,
       reportError: onError,
+      stateChanged: (kind, resource, describe) => {
+        this.events.changed(kind, resource, describe);
+      },
     };
     const training = trainingJobs(ctx);
     const hosted = hosting(ctx);
@@ -283,6 +293,8 @@ export class Emulator {
       faults: patch.faults ?? s.faults,
       consistency: { ...s.consistency, ...patch.consistency },
       s3Checks: { ...s.s3Checks, ...patch.s3Checks },
+      clockOffsetSeconds: patch.clockOffsetSeconds ?? s.clockOffsetSeconds,
+      events: patch.events === null ? undefined : (patch.events ?? s.events),
     });
     if (patch.rateLimits) this.throttle.configure(patch.rateLimits);
     return this.settings;
@@ -296,13 +308,20 @@ export class Emulator {
     this.clearHistory();
     this.steering.clear();
     this.calls.clear();
-    Object.assign(this.settings, structuredClone(this.baseline));
+    this.events.reset();
+    Object.assign(this.settings, { events: undefined }, structuredClone(this.baseline));
     this.throttle.configure(this.settings.rateLimits);
+  }
+
+  /** What the state-change events publisher sent, failed to send, and has pending. */
+  eventStats(): EventStats {
+    return this.events.eventStats();
   }
 
   stop(): void {
     this.generation++;
     this.lifecycle.stop();
+    this.events.stop();
     this.s3.destroy();
   }
 }

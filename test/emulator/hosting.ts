@@ -191,6 +191,7 @@ export function hosting(ctx: Context): Hosting {
   const setStatus = (endpoint: Endpoint, status: EndpointStatus): void => {
     endpoint.status = status;
     endpoint.lastModifiedTime = ctx.now();
+    ctx.stateChanged('Endpoint', endpoint, () => describeEndpoint(endpoint));
   };
 
   const requireInService = (endpoint: Endpoint): void => {
@@ -441,6 +442,7 @@ export function hosting(ctx: Context): Hosting {
         invocations: 0,
       };
       endpoints.add(endpoint);
+      ctx.stateChanged('Endpoint', endpoint, () => describeEndpoint(endpoint));
       const steer = ctx.steering.get('Endpoint', name, 'create');
       const failed = steer?.outcome === 'Failed' || steer?.outcome === 'RollingBack';
       ctx.lifecycle.plan(endpoint, [

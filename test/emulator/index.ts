@@ -12,6 +12,7 @@ export type { Consistency, EmulatorSettings, Fault, Limits, RateLimit, S3Checks,
 export { defaultTimings } from './config.js';
 export { EmulatorControl } from './control-client.js';
 export type { ResponseMismatch, SettingsPatch } from './emulator.js';
+export type { EventKind, EventsSettings, EventStats, PublishedEvent } from './events.js';
 export type { Steer } from './steering.js';
 
 export interface StartEmulatorOptions {

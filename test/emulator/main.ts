@@ -1,6 +1,7 @@
 /**
  * Standalone emulator: `npm run emulator -- --port 4566 --s3-endpoint http://127.0.0.1:5000 --time-scale 0.01`.
- * The S3 endpoint defaults to $RIG_S3_ENDPOINT.
+ * The S3 endpoint defaults to $RIG_S3_ENDPOINT. `--events-queue-url URL` sends state-change events to that
+ * SQS queue (`--sqs-endpoint`, default the S3 endpoint: moto serves both).
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     'time-scale': { type: 'string', default: '1' },
     'api-model': { type: 'string' },
     region: { type: 'string', default: 'us-east-1' },
+    'events-queue-url': { type: 'string' },
+    'sqs-endpoint': { type: 'string' },
   },
 });
 
@@ -24,6 +27,7 @@ if (s3Endpoint === undefined) {
   process.exit(2);
 }
 
+const queueUrl = values['events-queue-url'];
 const emulator = await startEmulator({
   port: Number(values.port),
   host: values.host,
@@ -31,6 +35,9 @@ const emulator = await startEmulator({
   timeScale: Number(values['time-scale']),
   apiModelPath: values['api-model'],
   region: values.region,
+  ...(queueUrl !== undefined && {
+    settings: { events: { queueUrl, sqsEndpoint: values['sqs-endpoint'] ?? s3Endpoint } },
+  }),
 });
 console.log(
   `SageMaker emulator listening on ${emulator.endpoint} (S3: ${s3Endpoint}, time scale ${values['time-scale']})`,

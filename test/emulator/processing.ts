@@ -36,6 +36,8 @@ export function processingJobs(ctx: Context) {
     stopping: 'processingStopping',
     quota: 'concurrentProcessingJobs',
     notFound: (name) => validation(`Could not find requested job with name ${name}`),
+    // Defined below; called only once a job changes.
+    describe: (job) => describe(job),
   });
 
   const baseline = (request: ProcessingRequest) => async (): Promise<void> => {

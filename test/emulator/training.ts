@@ -123,6 +123,7 @@ export function trainingJobs(ctx: Context): {
       job.trainingEndTime = now;
       if (last) job.transitions.at(-1)!.EndTime = now;
     }
+    ctx.stateChanged('TrainingJob', job, () => describe(job));
   };
 
   const stopping = (job: TrainingJob, final: SecondaryStatus): void => {
@@ -150,12 +151,11 @@ export function trainingJobs(ctx: Context): {
       enter(job, 'Failed', 'Failed');
       return;
     }
-    enter(job, 'Completed', 'Completed');
     const keepAlive = job.request.ResourceConfig?.KeepAlivePeriodInSeconds ?? 0;
-    if (keepAlive > 0) {
-      job.warmPool = { Status: 'Available', ResourceRetainedBillableTimeInSeconds: 0 };
-      planWarmPoolEnd(job, keepAlive);
-    }
+    // Set before the status, so the Completed event's detail reports the warm pool.
+    if (keepAlive > 0) job.warmPool = { Status: 'Available', ResourceRetainedBillableTimeInSeconds: 0 };
+    enter(job, 'Completed', 'Completed');
+    if (keepAlive > 0) planWarmPoolEnd(job, keepAlive);
   };
 
   const planWarmPoolEnd = (job: TrainingJob, keepAlive: number): void => {
@@ -391,6 +391,7 @@ export function trainingJobs(ctx: Context): {
       if (job.status === 'Deleting') return {};
       job.status = 'Deleting';
       job.lastModifiedTime = ctx.now();
+      ctx.stateChanged('TrainingJob', job, () => describe(job));
       ctx.lifecycle.plan(job, [
         {
           at: ctx.now() + ctx.timing('trainingDeleting'),

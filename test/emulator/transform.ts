@@ -29,6 +29,8 @@ export function transformJobs(ctx: Context, models: Registry<Model>) {
     stopping: 'transformStopping',
     quota: 'concurrentTransformJobs',
     notFound: (name) => validation(`Could not find requested job with name ${name}`),
+    // Defined below; called only once a job changes.
+    describe: (job) => describe(job),
   });
 
   /** One `<input>.out` per input object under the prefix, a prediction per record (line). */

@@ -4,8 +4,8 @@ import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from '../../../src/controllers/common/reasons.js';
-import { endpointController } from '../../../src/controllers/endpoint/controller.js';
-import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
+import type { PushChannel } from '../../../src/controllers/common/change-detection.js';
+import { sageMakerControllers, type OperatorTimings } from '../../../src/controllers/index.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
 import { startHarness, type Harness } from '../emulator/harness.js';
@@ -44,8 +44,17 @@ export const SHUTDOWN_TIMEOUT_MS = 1_000;
 /** The retry delay for quota and access errors (minutes in production). */
 export const SLOW_RETRY_MS = 2_000;
 
-/** Polling fitted to the emulator's scaled time. */
-export const TEST_POLLING = { minMs: 50, maxMs: 400 };
+/**
+ * Polling and sweeps fitted to the emulator's scaled time; resources at rest are left to the sweeps
+ * (the safety describe is a day away), as in production.
+ */
+export const TEST_TIMINGS: OperatorTimings = {
+  pollIntervalMinMs: 50,
+  pollIntervalMaxMs: 400,
+  driftIntervalMs: 600_000,
+  sweepIntervalMs: 100,
+  safetyIntervalMs: 86_400_000,
+};
 
 export interface KubeObjectOf<S, T> {
   apiVersion: string;
@@ -92,17 +101,23 @@ export class OperatorHarness {
     return this.aws;
   }
 
-  /** `operatorKubeConfig`: how the operator reaches the apiserver (e.g. through a proxy that fails). */
-  async startOperator(driftIntervalMs = 600_000, operatorKubeConfig = this.kc): Promise<void> {
-    const kindOptions = {
-      aws: this.aws,
-      defaultRegion: REGION,
-      clusterName: CLUSTER_NAME,
-      polling: TEST_POLLING,
-    };
+  /**
+   * `operatorKubeConfig`: how the operator reaches the apiserver (e.g. through a proxy that fails).
+   * `push`: SageMaker's state-change events (e.g. a StateChangeQueue); without it, sweeps alone.
+   */
+  async startOperator(
+    driftIntervalMs = TEST_TIMINGS.driftIntervalMs,
+    operatorKubeConfig = this.kc,
+    push?: PushChannel,
+  ): Promise<void> {
+    const { controllers, resyncIntervalMs } = sageMakerControllers(
+      { aws: this.aws, defaultRegion: REGION, clusterName: CLUSTER_NAME },
+      { ...TEST_TIMINGS, driftIntervalMs },
+      push,
+    );
     this.operator = await startOperator({
       name: 'sagemaker-operator',
-      controllers: [trainingJobController(kindOptions), endpointController(kindOptions)],
+      controllers,
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       kubeConfig: operatorKubeConfig,
       namespaces: [this.namespace],
@@ -111,9 +126,9 @@ export class OperatorHarness {
       classifier: classifyError,
       specChangeReasons: SPEC_CHANGE_REASONS,
       terminalReasons: TERMINAL_REASONS,
-      driftIntervalMs,
+      driftIntervalMs: resyncIntervalMs,
       metrics: new RuntimeMetrics(),
-      timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: SLOW_RETRY_MS },
+      timings: { pollIntervalMs: TEST_TIMINGS.pollIntervalMaxMs, slowRetryMs: SLOW_RETRY_MS },
       shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     });
     await this.operator.waitForSync();

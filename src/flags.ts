@@ -17,8 +17,12 @@ export interface SageMakerConfig {
   clusterName: string;
   pollIntervalMinMs: number;
   pollIntervalMaxMs: number;
+  sweepIntervalMs: number;
+  safetyIntervalMs: number;
+  eventsQueueUrl: string | undefined;
   sagemakerEndpoint: string | undefined;
   s3Endpoint: string | undefined;
+  sqsEndpoint: string | undefined;
   maxApiRate: number;
 }
 
@@ -48,9 +52,24 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
     fallback: 10_000,
   },
   pollIntervalMaxMs: {
-    help: 'the ceiling between describes of a resource that is still changing',
+    help: 'without sweeps, the ceiling between describes of a resource that is still changing',
     parse: parseDuration,
     fallback: 300_000,
+  },
+  sweepIntervalMs: {
+    help: 'one List call per kind and region this often while a resource of theirs changes (else every --drift-interval) finds what changed; 0s: describe each resource instead',
+    parse: parseDuration,
+    fallback: 10_000,
+  },
+  safetyIntervalMs: {
+    help: 'with sweeps, each resource at rest is still described this often, in case a List missed a change',
+    parse: parseDuration,
+    fallback: 86_400_000,
+  },
+  eventsQueueUrl: {
+    help: 'SQS queue fed by an EventBridge rule with SageMaker state-change events (docs/events.md): changes reconcile at once, sweeps slow to --drift-interval while it works',
+    parse: url('events-queue-url'),
+    fallback: undefined,
   },
   sagemakerEndpoint: {
     help: 'SageMaker API endpoint (emulator, VPC endpoint)',
@@ -60,6 +79,11 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
   s3Endpoint: {
     help: 'S3 endpoint (path-style addressing)',
     parse: url('s3-endpoint'),
+    fallback: undefined,
+  },
+  sqsEndpoint: {
+    help: 'SQS endpoint for --events-queue-url (VPC endpoint)',
+    parse: url('sqs-endpoint'),
     fallback: undefined,
   },
   maxApiRate: {

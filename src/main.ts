@@ -1,11 +1,10 @@
 import { AwsClients } from './aws/clients.js';
+import { StateChangeQueue } from './aws/state-change-events.js';
 import { classifyError } from './controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from './controllers/common/reasons.js';
-import { endpointController } from './controllers/endpoint/controller.js';
-import { trainingJobController } from './controllers/training-job/controller.js';
+import { sageMakerControllers } from './controllers/index.js';
 import { parseFlags, usage } from './flags.js';
 import { ActingFence, createLogger, FlagError, RuntimeMetrics, startOperator } from './runtime/index.js';
-import type { ControllerDefinition } from './runtime/index.js';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(usage());
@@ -32,18 +31,21 @@ const aws = new AwsClients({
   mayCall: () => fence.mayAct(),
   ...(config.sagemakerEndpoint ? { sagemakerEndpoint: config.sagemakerEndpoint } : {}),
   ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
+  ...(config.sqsEndpoint ? { sqsEndpoint: config.sqsEndpoint } : {}),
 });
+const push = config.eventsQueueUrl
+  ? new StateChangeQueue(
+      aws.sqs(config.eventsQueueUrl),
+      config.eventsQueueUrl,
+      log.child({ component: 'events-queue' }),
+    )
+  : undefined;
 
-const kindOptions = {
-  aws,
-  defaultRegion: config.region,
-  clusterName: config.clusterName,
-  polling: { minMs: config.pollIntervalMinMs, maxMs: config.pollIntervalMaxMs },
-};
-const controllers: ControllerDefinition<never, never>[] = [
-  trainingJobController(kindOptions),
-  endpointController(kindOptions),
-];
+const { controllers, resyncIntervalMs } = sageMakerControllers(
+  { aws, defaultRegion: config.region, clusterName: config.clusterName },
+  config,
+  push,
+);
 
 const operator = await startOperator({
   name: 'sagemaker-operator',
@@ -60,7 +62,7 @@ const operator = await startOperator({
   namespaces: config.namespaces,
   ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
   concurrency: config.concurrency,
-  driftIntervalMs: config.driftIntervalMs,
+  driftIntervalMs: resyncIntervalMs,
   defaultDeletionPolicy: config.defaultDeletionPolicy,
   ...(config.leaderElect
     ? { leaderElection: { namespace: config.leaderElectionNamespace, name: config.leaderElectionId } }

@@ -1,5 +1,6 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Registry } from 'prom-client';
 import { classifyAwsError } from './errors.js';
@@ -13,6 +14,8 @@ export interface AwsClientOptions {
   readonly sagemakerEndpoint?: string;
   /** --s3-endpoint; S3 then uses path-style addressing, which S3-compatible servers expect. */
   readonly s3Endpoint?: string;
+  /** --sqs-endpoint, for the events queue (a VPC endpoint; moto's server in tests). */
+  readonly sqsEndpoint?: string;
   /** --max-api-rate: SageMaker requests per second and region. */
   readonly maxApiRate: number;
   readonly registry: Registry;
@@ -95,6 +98,7 @@ function operationName(context: { commandName?: string }): string {
 export class AwsClients {
   private readonly sagemakerClients = new Map<string, SageMakerClient>();
   private readonly s3Clients = new Map<string, S3Client>();
+  private readonly sqsClients: SQSClient[] = [];
   private readonly limiters = new Map<string, AimdRateLimiter>();
   private readonly metrics: AwsMetrics;
   private readonly timeouts: AwsTimeouts;
@@ -142,6 +146,22 @@ export class AwsClients {
     return client;
   }
 
+  /** A client for the SQS queue at `queueUrl`, in the queue's region (read from its host). */
+  sqs(queueUrl: string): SQSClient {
+    // https://sqs.<region>.amazonaws.com/..., or the legacy https://<region>.queue.amazonaws.com/...
+    const match = /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com\//.exec(queueUrl);
+    const region = match?.[1] ?? match?.[2] ?? this.options.defaultRegion;
+    const client = new SQSClient({
+      region,
+      // A long poll waits 20 s for messages: the request timeout must outlast it.
+      requestHandler: this.handler(this.timeouts.sagemakerRequestMs, undefined),
+      ...(this.options.sqsEndpoint ? { endpoint: this.options.sqsEndpoint } : {}),
+    });
+    this.instrument(client.middlewareStack as unknown as MiddlewareStack, 'sqs', undefined);
+    this.sqsClients.push(client);
+    return client;
+  }
+
   limiter(region = this.options.defaultRegion): AimdRateLimiter {
     let limiter = this.limiters.get(region);
     if (!limiter) {
@@ -154,6 +174,7 @@ export class AwsClients {
   destroy(): void {
     for (const client of this.sagemakerClients.values()) client.destroy();
     for (const client of this.s3Clients.values()) client.destroy();
+    for (const client of this.sqsClients) client.destroy();
   }
 
   private instrument(stack: MiddlewareStack, service: string, limiter: AimdRateLimiter | undefined): void {

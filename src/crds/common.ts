@@ -86,6 +86,14 @@ export function commonSpecFields(nameField: string, resource: string) {
   } satisfies TProperties;
 }
 
+/** SageMaker's rule for the names of a container's environment variables, for a map of them. */
+export function environmentNamesRule(maxLength: number): CelRule {
+  return {
+    rule: `self.all(k, size(k) <= ${maxLength} && k.matches('^[a-zA-Z_][a-zA-Z0-9_]*$'))`,
+    message: `environment variable names match [a-zA-Z_][a-zA-Z0-9_]* and have at most ${maxLength.toLocaleString('en-US')} characters`,
+  };
+}
+
 /** CEL rules every kind's spec carries. */
 export function commonSpecRules(nameField: string): CelRule[] {
   return [

@@ -33,6 +33,53 @@ export function StringMap<T extends TSchema>(
   });
 }
 
+/** Kubernetes extensions a kind adds to a generated schema: CEL rules, list semantics. */
+export interface Refinement {
+  description?: string;
+  'x-kubernetes-validations'?: CelRule[];
+  'x-kubernetes-list-type'?: 'map' | 'set' | 'atomic';
+  'x-kubernetes-list-map-keys'?: string[];
+}
+
+/** The schema with a kind's refinements; its TypeScript type (and optionality) is unchanged. */
+export function refine<T extends TSchema>(schema: T, refinement: Refinement): T {
+  return { ...schema, ...refinement };
+}
+
+/**
+ * The schema with refinements at paths inside it: `a.b` steps into properties, `[]` into a list's
+ * items (`a[]`, or `[]` alone for the list itself), `''` is the schema. What lies on a path is
+ * copied, so the shared generated shapes stay as they are.
+ */
+export function refineAt<T extends TSchema>(schema: T, refinements: Readonly<Record<string, Refinement>>): T {
+  let refined: TSchema = schema;
+  for (const [path, refinement] of Object.entries(refinements)) {
+    const steps = path
+      .split('.')
+      .flatMap((step) => (step.endsWith('[]') ? [step.slice(0, -2), '[]'] : [step]));
+    refined = refinedPath(
+      refined,
+      steps.filter((step) => step !== ''),
+      refinement,
+    );
+  }
+  return refined as T;
+}
+
+function refinedPath(schema: TSchema, steps: readonly string[], refinement: Refinement): TSchema {
+  const [step, ...rest] = steps;
+  if (step === undefined) return refine(schema, refinement);
+  if (step === '[]') {
+    const items = schema.items as TSchema | undefined;
+    if (!items) throw new Error('no list items to refine');
+    return { ...schema, items: refinedPath(items, rest, refinement) };
+  }
+  const properties = schema.properties as Record<string, TSchema> | undefined;
+  const member = properties?.[step];
+  if (!properties || !member) throw new Error(`no member ${step} to refine`);
+  return { ...schema, properties: { ...properties, [step]: refinedPath(member, rest, refinement) } };
+}
+
 /** An object with CEL rules attached. */
 export function ObjectWithRules<T extends Parameters<typeof Type.Object>[0]>(
   properties: T,

@@ -1,245 +1,51 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import {
-  ARN_ROLE_PATTERN,
   commonSpecFields,
   commonSpecRules,
   commonStatusFields,
+  environmentNamesRule,
   explicitNameField,
-  KMS_KEY,
-  S3_URI,
-  vpcConfig,
 } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
-import { immutableExceptRule, StringEnum, StringMap } from './schema.js';
+import { immutableExceptRule, refine } from './schema.js';
+import { CreateTrainingJobRequest } from './shapes/sagemaker.generated.js';
 
-const INPUT_MODES = ['File', 'Pipe', 'FastFile'] as const;
+const request = CreateTrainingJobRequest.properties;
 
-const algorithmSpecification = Type.Object(
-  {
-    trainingImage: Type.Optional(
-      Type.String({
-        description: 'Registry path of the training image (ECR).',
-        minLength: 1,
-        maxLength: 255,
-      }),
-    ),
-    algorithmName: Type.Optional(
-      Type.String({
-        description: 'Name or ARN of an algorithm resource (instead of trainingImage).',
-        minLength: 1,
-        maxLength: 170,
-      }),
-    ),
-    trainingInputMode: StringEnum(INPUT_MODES, { description: 'How the algorithm reads its input data.' }),
-    metricDefinitions: Type.Optional(
-      Type.Array(
-        Type.Object({
-          name: Type.String({ description: 'Metric name.', minLength: 1, maxLength: 255 }),
-          regex: Type.String({
-            description: 'Regular expression that finds the metric in the logs.',
-            minLength: 1,
-            maxLength: 500,
-          }),
-        }),
-        { description: 'Metrics parsed from the training logs.', maxItems: 40 },
-      ),
-    ),
-    enableSageMakerMetricsTimeSeries: Type.Optional(
-      Type.Boolean({ description: 'Publish the metrics as time series to SageMaker Metrics.' }),
-    ),
-  },
-  {
-    description: 'The training algorithm: an image or an algorithm resource, and the input mode.',
+/**
+ * CreateTrainingJob in lowerCamel (generated from botocore's model), with the common Kubernetes
+ * fields and the rules the apiserver can check before SageMaker would refuse.
+ */
+export const TrainingJobSpecFields = {
+  ...request,
+  algorithmSpecification: refine(request.algorithmSpecification, {
     'x-kubernetes-validations': [
       {
         rule: 'has(self.trainingImage) != has(self.algorithmName)',
         message: 'set exactly one of trainingImage and algorithmName',
       },
     ],
-  },
-);
-
-const channel = Type.Object({
-  channelName: Type.String({
-    description: 'Channel name, as the algorithm expects it (e.g. train, validation).',
-    minLength: 1,
-    maxLength: 64,
-    pattern: '^[A-Za-z0-9\\.\\-_]+$',
   }),
-  dataSource: Type.Object(
-    {
-      s3DataSource: Type.Object(
-        {
-          s3DataType: StringEnum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const, {
-            description: 'Whether s3Uri is a prefix or a manifest.',
-          }),
-          s3Uri: S3_URI('Location of the channel data.'),
-          s3DataDistributionType: Type.Optional(
-            StringEnum(['FullyReplicated', 'ShardedByS3Key'] as const, {
-              description: 'Copy all data to every instance, or shard it by key.',
-            }),
-          ),
-        },
-        { description: 'The S3 location of the channel data.' },
-      ),
-    },
-    { description: 'Where the channel data comes from.' },
-  ),
-  contentType: Type.Optional(
-    Type.String({ description: 'MIME type of the data (e.g. text/csv).', maxLength: 256 }),
-  ),
-  compressionType: Type.Optional(
-    StringEnum(['None', 'Gzip'] as const, { description: 'Compression of the data.' }),
-  ),
-  recordWrapperType: Type.Optional(
-    StringEnum(['None', 'RecordIO'] as const, { description: 'Record wrapping (Pipe mode).' }),
-  ),
-  inputMode: Type.Optional(
-    StringEnum(INPUT_MODES, { description: 'Overrides trainingInputMode for this channel.' }),
-  ),
-});
-
-export const TrainingJobSpecFields = {
-  roleArn: Type.String({
-    description: 'IAM role SageMaker assumes to run the job (the operator needs iam:PassRole on it).',
-    minLength: 20,
-    maxLength: 2048,
-    pattern: ARN_ROLE_PATTERN,
+  hyperParameters: refine(request.hyperParameters, {
+    'x-kubernetes-validations': [
+      { rule: 'self.all(k, size(k) <= 256)', message: 'hyperparameter names have at most 256 characters' },
+    ],
   }),
-  algorithmSpecification,
-  hyperParameters: Type.Optional(
-    StringMap(Type.String({ maxLength: 2500 }), {
-      description:
-        'Algorithm hyperparameters: at most 100, keys up to 256 and values up to 2,500 characters.',
-      maxProperties: 100,
-      'x-kubernetes-validations': [
-        { rule: 'self.all(k, size(k) <= 256)', message: 'hyperparameter names have at most 256 characters' },
-      ],
-    }),
-  ),
-  inputDataConfig: Type.Optional(
-    Type.Array(channel, {
-      description: 'Input channels (1-20).',
-      minItems: 1,
-      maxItems: 20,
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['channelName'],
-    }),
-  ),
-  outputDataConfig: Type.Object(
-    {
-      s3OutputPath: S3_URI(
-        'Where the model artifacts are written: <s3OutputPath>/<job name>/output/model.tar.gz.',
-      ),
-      kmsKeyId: Type.Optional(KMS_KEY('KMS key for the model artifacts in S3 (SSE-KMS).')),
-      compressionType: Type.Optional(
-        StringEnum(['GZIP', 'NONE'] as const, { description: 'Compression of the artifacts.' }),
-      ),
-    },
-    { description: 'Where and how the job writes its model artifacts.' },
-  ),
-  resourceConfig: Type.Object(
-    {
-      instanceType: Type.String({
-        description: 'ML compute instance type (e.g. ml.m5.xlarge).',
-        pattern: '^ml\\.[a-z0-9]+\\.[a-z0-9]+$',
-        maxLength: 64,
-      }),
-      instanceCount: Type.Integer({ description: 'Number of instances (1-100).', minimum: 1, maximum: 100 }),
-      volumeSizeInGB: Type.Integer({
-        description: 'Storage volume per instance in GB (1-16384).',
-        minimum: 1,
-        maximum: 16384,
-      }),
-      volumeKmsKeyId: Type.Optional(KMS_KEY("KMS key for the instances' storage volumes.")),
-      keepAlivePeriodInSeconds: Type.Optional(
-        Type.Integer({
-          description: 'Warm pool retention after the job (0-21600 s).',
-          minimum: 0,
-          maximum: 21600,
-        }),
-      ),
-    },
-    { description: 'The compute the job runs on.' },
-  ),
-  stoppingCondition: Type.Optional(
-    Type.Object(
+  inputDataConfig: refine(request.inputDataConfig, {
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['channelName'],
+  }),
+  stoppingCondition: refine(request.stoppingCondition, {
+    'x-kubernetes-validations': [
       {
-        maxRuntimeInSeconds: Type.Optional(
-          Type.Integer({
-            description: 'Runtime limit (1 s to 28 days; SageMaker default 1 day).',
-            minimum: 1,
-            maximum: 2419200,
-          }),
-        ),
-        maxWaitTimeInSeconds: Type.Optional(
-          Type.Integer({
-            description:
-              'Spot training: total time to wait for capacity and run; at least maxRuntimeInSeconds.',
-            minimum: 1,
-            maximum: 2419200,
-          }),
-        ),
+        rule: '!has(self.maxWaitTimeInSeconds) || !has(self.maxRuntimeInSeconds) || self.maxWaitTimeInSeconds >= self.maxRuntimeInSeconds',
+        message: 'maxWaitTimeInSeconds must be at least maxRuntimeInSeconds',
       },
-      {
-        description: 'When SageMaker stops the job.',
-        'x-kubernetes-validations': [
-          {
-            rule: '!has(self.maxWaitTimeInSeconds) || !has(self.maxRuntimeInSeconds) || self.maxWaitTimeInSeconds >= self.maxRuntimeInSeconds',
-            message: 'maxWaitTimeInSeconds must be at least maxRuntimeInSeconds',
-          },
-        ],
-      },
-    ),
-  ),
-  vpcConfig: Type.Optional(vpcConfig('The VPC the training containers connect to.')),
-  enableNetworkIsolation: Type.Optional(
-    Type.Boolean({ description: 'No network access for the training container.' }),
-  ),
-  enableInterContainerTrafficEncryption: Type.Optional(
-    Type.Boolean({ description: 'Encrypt traffic between the instances of a distributed job.' }),
-  ),
-  enableManagedSpotTraining: Type.Optional(
-    Type.Boolean({ description: 'Train on spot capacity; needs stoppingCondition.maxWaitTimeInSeconds.' }),
-  ),
-  checkpointConfig: Type.Optional(
-    Type.Object(
-      {
-        s3Uri: S3_URI('Where checkpoints are kept, so an interrupted spot job resumes.'),
-        localPath: Type.Optional(
-          Type.String({
-            description: 'Checkpoint directory in the container (default /opt/ml/checkpoints/).',
-            maxLength: 4096,
-          }),
-        ),
-      },
-      { description: 'Checkpoints in S3.' },
-    ),
-  ),
-  environment: Type.Optional(
-    StringMap(Type.String({ maxLength: 512 }), {
-      description: 'Environment variables of the training container (at most 100).',
-      maxProperties: 100,
-      'x-kubernetes-validations': [
-        {
-          rule: "self.all(k, size(k) <= 512 && k.matches('^[a-zA-Z_][a-zA-Z0-9_]*$'))",
-          message: 'environment variable names match [a-zA-Z_][a-zA-Z0-9_]* and have at most 512 characters',
-        },
-      ],
-    }),
-  ),
-  retryStrategy: Type.Optional(
-    Type.Object(
-      {
-        maximumRetryAttempts: Type.Integer({
-          description: 'Retries after an InternalServerError (1-30).',
-          minimum: 1,
-          maximum: 30,
-        }),
-      },
-      { description: 'Retries of the job by SageMaker.' },
-    ),
-  ),
+    ],
+  }),
+  environment: refine(request.environment, {
+    'x-kubernetes-validations': [environmentNamesRule(512)],
+  }),
   ...commonSpecFields('trainingJobName', 'training job'),
   trainingJobName: explicitNameField('training job'),
 } satisfies TProperties;

@@ -75,3 +75,16 @@ export class RestartBackoff {
 export function spread(ms: number, fraction = 0.1, random: () => number = Math.random): number {
   return Math.round(ms * (1 - fraction + 2 * fraction * random()));
 }
+
+/** Resolves after `ms`, or at once when `signal` fires. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, ms);
+    signal.addEventListener('abort', finish, { once: true });
+    function finish(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    }
+  });
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { spread } from './backoff.js';
+import { exponentialDelay, pause, RestartBackoff, spread } from './backoff.js';
 import type { Cache } from './cache.js';
 import { classify, errorMessage, ReconcileError } from './errors.js';
 import type { Classification, Classifier } from './errors.js';
@@ -18,6 +18,7 @@ import type { PolicyTimings } from './policy.js';
 import { WorkQueue } from './queue.js';
 import { awaitChange, done } from './reconciler.js';
 import type {
+  ChangeSource,
   ControllerDefinition,
   DeletionPolicy,
   ReconcileContext,
@@ -51,6 +52,7 @@ export interface ControllerDeps {
 }
 
 const MAX_MESSAGE = 32_768;
+const WRITE_RETRY_MAX_MS = 300_000;
 
 /**
  * Runs one controller definition: watch events become keys in a work queue, workers take keys and
@@ -61,7 +63,9 @@ export class Controller {
   readonly name: string;
   private queue: WorkQueue | undefined;
   private workers: Promise<void>[] = [];
+  private sources: Promise<void>[] = [];
   private abort = new AbortController();
+  private sourcesAbort = new AbortController();
   private readonly writer: ObjectWriter;
   private readonly indexes: ReferenceIndex[];
   private readonly finalizer: string;
@@ -111,6 +115,39 @@ export class Controller {
     this.queue = queue;
     for (const obj of this.deps.cache.list(this.definition.kind)) queue.add(keyOf(obj));
     this.workers = Array.from({ length: this.concurrency }, () => this.work(queue));
+    this.sourcesAbort = new AbortController();
+    const sources = this.definition.changeSources ?? [];
+    this.sources = sources.map((source) => this.runSource(source, queue, this.sourcesAbort.signal));
+  }
+
+  /** Runs a change source until the controller stops, again after a backoff whenever it fails. */
+  private async runSource(
+    source: ChangeSource<KubeObject>,
+    queue: WorkQueue,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const log = this.log.child({ controller: this.name, source: source.name });
+    const feed = {
+      signal,
+      log,
+      objects: () => this.deps.cache.list(this.definition.kind),
+      trigger: (obj: KubeObject) => {
+        queue.add(keyOf(obj));
+      },
+    };
+    const backoff = new RestartBackoff();
+    const stopped = (): boolean => signal.aborted;
+    while (!stopped()) {
+      try {
+        await source.run(feed);
+        if (stopped()) return;
+        log.warn('change source returned while the controller runs; restarting it');
+      } catch (err) {
+        if (stopped()) return;
+        log.error({ err }, 'change source failed; restarting it');
+      }
+      await pause(backoff.next(), signal);
+    }
   }
 
   /**
@@ -122,6 +159,7 @@ export class Controller {
     if (!queue) return;
     this.queue = undefined;
     queue.shutDown();
+    this.sourcesAbort.abort(new Fenced('the controller stopped'));
     const all = Promise.all(this.workers);
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
@@ -140,7 +178,7 @@ export class Controller {
         'aborting in-flight reconciles',
       );
     this.abort.abort(new Fenced('the controller stopped'));
-    await all;
+    await Promise.all([all, ...this.sources]);
   }
 
   private watch(): void {
@@ -360,8 +398,8 @@ export class Controller {
       `reconcile failed: ${errorMessage(error)}`,
     );
     if (error instanceof KubernetesWriteError || error instanceof Fenced) {
-      // Status cannot be written either; retrying sooner than the poll would repeat cloud calls.
-      queue.addRateLimited(key, this.deps.timings.pollIntervalMs);
+      // Status cannot be written either; each retry repeats cloud calls, so it backs off from the poll interval.
+      this.retryAfterWriteFailure(queue, key);
       this.deps.metrics.reconciled(this.name, 'error', seconds, false);
       return;
     }
@@ -396,9 +434,18 @@ export class Controller {
     } catch (err) {
       if (err instanceof Fenced) return false;
       ctx.log.warn({ err }, 'status write failed');
-      queue.addRateLimited(key, this.deps.timings.pollIntervalMs);
+      this.retryAfterWriteFailure(queue, key);
       return false;
     }
+  }
+
+  /** Doubling from the poll interval: an apiserver down for long costs a logarithmic number of retries. */
+  private retryAfterWriteFailure(queue: WorkQueue, key: string): void {
+    const delay = exponentialDelay(queue.failures(key), {
+      baseMs: this.deps.timings.pollIntervalMs,
+      maxMs: WRITE_RETRY_MAX_MS,
+    });
+    queue.addRateLimited(key, delay);
   }
 
   private deletionPolicy(obj: KubeObject): DeletionPolicy {

@@ -6,6 +6,8 @@ export type {
   ReconcileResult,
   Reference,
   DeletionPolicy,
+  ChangeFeed,
+  ChangeSource,
 } from './reconciler.js';
 export { ReconcileError, classify } from './errors.js';
 export type { Classification, Classifier, ErrorClass } from './errors.js';
@@ -14,6 +16,7 @@ export type { CacheReader } from './cache.js';
 export type { EventSink } from './events.js';
 export type { StatusHelper } from './status.js';
 export { findCondition } from './conditions.js';
+export { pause, spread } from './backoff.js';
 export type { Condition, ConditionStatus } from './conditions.js';
 export { startOperator } from './operator.js';
 export { ActingFence } from './fence.js';

@@ -53,6 +53,29 @@ export interface Reference<T extends KubeObject> {
 }
 
 /**
+ * What a change source sees of its controller: the cached objects of the kind and a way to have one
+ * reconciled now.
+ */
+export interface ChangeFeed<T extends KubeObject> {
+  /** Fires when the controller stops (leadership lost, shutdown): the source must return. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  objects(): readonly T[];
+  /** Queues the object for a reconcile now (coalesced with any queued one). */
+  trigger(obj: T): void;
+}
+
+/**
+ * Something outside Kubernetes that knows when objects need a look (a cloud's change feed), so that
+ * the controller need not poll each one. It runs while the controller runs, only on the leader;
+ * when it throws, it is logged and run again after a backoff.
+ */
+export interface ChangeSource<T extends KubeObject> {
+  readonly name: string;
+  run(feed: ChangeFeed<T>): Promise<void>;
+}
+
+/**
  * A controller: a reconcile function, an optional finalize function, and what it watches.
  *
  * Contract for both functions:
@@ -75,6 +98,7 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject, S = Rec
   /** Cleanup before the object goes away; without it, the controller adds no finalizer. */
   finalize?(ctx: ReconcileContext<S>, obj: T): ReconcileResult | Promise<ReconcileResult>;
   readonly references?: readonly Reference<T>[];
+  readonly changeSources?: readonly ChangeSource<T>[];
   /** Default: `<group>/finalizer`. */
   readonly finalizer?: string;
   /** Workers for this kind; default: the operator's --concurrency. */

@@ -23,7 +23,20 @@ export const REGION = 'us-east-1';
 export const NAMESPACE = 'bench';
 export const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 /** The operator's production defaults, in SageMaker (real) time. */
-export const PRODUCTION = { pollMinS: 10, pollMaxS: 300, driftS: 600, maxApiRate: 10 };
+export const PRODUCTION = {
+  pollMinS: 10,
+  pollMaxS: 300,
+  driftS: 600,
+  sweepS: 10,
+  safetyS: 86_400,
+  maxApiRate: 10,
+};
+
+/**
+ * BENCH_SWEEPS=off runs the operator without change detection (`--sweep-interval=0s`: each resource
+ * described on its own schedule), to compare with the default.
+ */
+export const SWEEPS = process.env.BENCH_SWEEPS !== 'off';
 
 /** Converts between SageMaker time and real time at `scale` (real seconds per SageMaker second). */
 export function timeScale(scale: number): {
@@ -229,6 +242,8 @@ export async function startOperator(
     `--poll-interval-min=${scaledMs(PRODUCTION.pollMinS)}ms`,
     `--poll-interval-max=${scaledMs(PRODUCTION.pollMaxS)}ms`,
     `--drift-interval=${scaledMs(PRODUCTION.driftS)}ms`,
+    SWEEPS ? `--sweep-interval=${scaledMs(PRODUCTION.sweepS)}ms` : '--sweep-interval=0s',
+    `--safety-interval=${scaledMs(PRODUCTION.safetyS)}ms`,
     `--max-api-rate=${Math.round(PRODUCTION.maxApiRate / scale)}`,
     `--concurrency=${workers}`,
     `--metrics-addr=127.0.0.1:${metricsPort}`,

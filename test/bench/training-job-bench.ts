@@ -42,6 +42,7 @@ import {
   startOperator,
   startRig,
   stopAll,
+  SWEEPS,
   timeScale,
   trackStatuses,
 } from './support.js';
@@ -217,7 +218,7 @@ try {
     ],
     [
       'operator flags (scaled production defaults)',
-      `poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
+      `${SWEEPS ? `sweeps ${scaledMs(PRODUCTION.sweepS)} ms, safety ${scaledMs(PRODUCTION.safetyS)} ms` : 'no sweeps'}, poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
       `max-api-rate ${Math.round(PRODUCTION.maxApiRate / scale)}/s, concurrency ${workers}`,
     ],
     [
@@ -247,7 +248,14 @@ try {
     [
       '  other SageMaker calls at rest',
       String(Object.values(restSageMaker).reduce((a, b) => a + b, 0) - restDescribes),
-      '',
+      JSON.stringify(restSageMaker),
+    ],
+    [
+      'SageMaker calls per resource per hour at rest',
+      (Object.values(restSageMaker).reduce((a, b) => a + b, 0) / total / restHours).toFixed(3),
+      SWEEPS
+        ? `target ≤ 0.1 (ACK: 12); safety describes average ${(3600 / PRODUCTION.safetyS).toFixed(3)}/h, none due within a shorter window`
+        : 'target ≤ 0.1 (ACK: 12)',
     ],
     [
       'Kubernetes writes per job',

@@ -80,7 +80,7 @@ describe('kubectl get and events', () => {
       'TrainingJob',
       'rejected',
       trainingJobSpec(h, {
-        resourceConfig: { instanceType: 'ml.nonexistent.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
+        roleArn: 'arn:aws:iam::999999999999:role/in-another-account',
       }),
     );
     await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
@@ -129,7 +129,7 @@ describe('kubectl get and events', () => {
     spec.models = [
       {
         ...spec.models[0]!,
-        containers: [{ image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'later' } } }],
+        primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'later' } } },
       },
     ];
     await h.create(ENDPOINTS, 'Endpoint', 'waiting', spec);

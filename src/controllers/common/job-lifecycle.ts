@@ -4,6 +4,7 @@ import {
   done,
   findCondition,
   requeueAfter,
+  spread,
   type Condition,
   type ControllerDefinition,
   type ReconcileContext,
@@ -19,14 +20,9 @@ import {
   nextPollMs,
   type JobView,
 } from './job-states.js';
-import {
-  ManagedResource,
-  type ManagedKind,
-  type ManagedKindOptions,
-  type ManagedObject,
-  type ResourceRef,
-} from './managed-resource.js';
-import type { PollingSettings } from './polling.js';
+import { ManagedResource, type ManagedObject, type ResourceRef } from './managed-resource.js';
+import { changeSourcesOf, type ChangeListing, type KindControllerOptions } from './change-detection.js';
+import { untilGone } from './polling.js';
 
 type Cancel = { abortSignal: AbortSignal };
 
@@ -35,7 +31,7 @@ type Cancel = { abortSignal: AbortSignal };
  * The spec is immutable once created (the CRD's CEL rules say so), so a job is created once, polled
  * until it finishes, and stopped, then deleted, when its object goes.
  */
-export interface JobKind<Spec, Status, D> extends ManagedKind {
+export interface JobKind<Spec, Status, D> extends ChangeListing {
   /** What it is, in messages and events: `training job`. */
   readonly label: string;
   /** The status fields that mirror the job's ARN and SageMaker's state for it. */
@@ -58,33 +54,25 @@ export interface JobKind<Spec, Status, D> extends ManagedKind {
   observedStatus(description: D, region: string): Partial<Status>;
 }
 
-export interface JobControllerOptions extends ManagedKindOptions {
-  readonly polling: PollingSettings;
-}
-
 interface JobObject<Spec> extends ManagedObject {
   spec: Spec & ManagedObject['spec'];
 }
 
-/*
- * A finished job changes only if someone deletes it or edits its tags outside Kubernetes, so it is
- * described once per this many drift intervals (one hour by default) instead of every interval.
- */
-const FINISHED_JOB_DRIFT_FACTOR = 6;
-
 /**
  * The reconcile and finalize of a job kind (DESIGN.md §4-6): name recorded before the create,
  * created once (a create answered "name taken" carries on with the job if it is ours), polled until
- * finished, a job deleted outside the operator reported and not re-run, ownership checked before any
- * tag change, stop or delete.
+ * finished (its changes noticed by the kind's sweeps when change detection is on), a job deleted
+ * outside the operator reported and not re-run, ownership checked before any tag change, stop or
+ * delete.
  */
 export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D>(
   kind: JobKind<Spec, Status, D>,
-  options: JobControllerOptions,
-): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize'>> {
+  options: KindControllerOptions,
+): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize' | 'changeSources'>> {
   return {
     reconcile: (ctx, obj) => new JobReconcile(kind, options, ctx, obj).apply(),
     finalize: (ctx, obj) => new JobReconcile(kind, options, ctx, obj).cleanUp(),
+    changeSources: changeSourcesOf<O>(options, kind),
   };
 }
 
@@ -94,7 +82,7 @@ class JobReconcile<Spec, Status, D> {
 
   constructor(
     private readonly kind: JobKind<Spec, Status, D>,
-    private readonly options: JobControllerOptions,
+    private readonly options: KindControllerOptions,
     private readonly ctx: ReconcileContext<Status>,
     private readonly obj: JobObject<Spec>,
   ) {
@@ -139,7 +127,7 @@ class JobReconcile<Spec, Status, D> {
       this.ctx.events.normal('Deleting', `deleting ${this.kind.label} ${name}`, 'Delete');
     }
     const { polling } = this.options;
-    return requeueAfter(step === 'wait' ? nextPollMs(job, new Date(), polling) : polling.minMs);
+    return requeueAfter(step === 'wait' ? nextPollMs(job, new Date(), untilGone(polling)) : polling.minMs);
   }
 
   private recorded(field: string): string | undefined {
@@ -199,7 +187,8 @@ class JobReconcile<Spec, Status, D> {
     this.ctx.status.set(this.kind.observedStatus(description, this.resource.region));
     this.setCondition('Ready', ready);
     this.setCondition('Succeeded', succeeded);
-    if (isFinished(job)) return requeueAfter(this.ctx.driftIntervalMs * FINISHED_JOB_DRIFT_FACTOR);
+    // Spread, so that jobs that finished together are not described all at once a day later.
+    if (isFinished(job)) return requeueAfter(spread(this.options.polling.finishedMs));
     return requeueAfter(nextPollMs(job, new Date(), this.options.polling));
   }
 

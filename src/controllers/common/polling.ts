@@ -1,16 +1,32 @@
 /** How often the cloud is described: quickly around state changes, rarely at rest (DESIGN.md §5). */
 export interface PollingSettings {
-  /** First poll after a change, and the floor of every poll while a resource is changing. */
+  /** First describe after a create or an update, and the floor of every describe of a changing resource. */
   minMs: number;
-  /** Ceiling while a resource is changing. */
+  /** Ceiling between describes of a changing resource that no sweep watches. */
   maxMs: number;
+  /** Between describes of a finished job: only a deletion or a tag edit can change it. */
+  finishedMs: number;
+  /**
+   * With change detection, the sweeps notice a changing resource's changes, and it is described
+   * only this often, as a safety net. Undefined: no sweeps.
+   */
+  sweptMs?: number;
 }
 
 /**
- * The delay before the next describe of a resource that is changing state: as long as its current
- * state has already lasted, within [minMs, maxMs]. Short states are seen quickly; a long state
- * costs a number of describes that grows with the logarithm of its length, not linearly.
+ * The delay before the next describe of a resource that is changing state. Without sweeps, as long
+ * as its current state has already lasted, within [minMs, maxMs]: short states are seen quickly, a
+ * long state costs a number of describes that grows with the logarithm of its length. With sweeps,
+ * sweptMs.
  */
 export function pollDelay(stateAgeMs: number, settings: PollingSettings): number {
-  return Math.min(settings.maxMs, Math.max(settings.minMs, stateAgeMs));
+  return settings.sweptMs ?? Math.min(settings.maxMs, Math.max(settings.minMs, stateAgeMs));
+}
+
+/**
+ * The settings for a resource whose next change is its disappearance: a deleted resource leaves
+ * every List without a trace, so sweeps cannot notice it and it is polled as without them.
+ */
+export function untilGone(settings: PollingSettings): PollingSettings {
+  return { ...settings, sweptMs: undefined };
 }

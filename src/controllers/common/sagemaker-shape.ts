@@ -1,17 +1,41 @@
+import type { TSchema } from '@sinclair/typebox';
+
+/** The part of a JSON schema the mapping reads: generated request shapes are objects, maps, lists and scalars. */
+interface ShapeSchema {
+  properties?: Readonly<Record<string, ShapeSchema>>;
+  additionalProperties?: ShapeSchema | boolean;
+  items?: ShapeSchema;
+}
+
 /**
- * Spec fields are lowerCamel versions of SageMaker's PascalCase members (DESIGN.md §2), so the
- * request is the spec with every key capitalised — except inside string maps such as
- * hyperParameters, environment and tags, whose keys are the user's own.
+ * The SageMaker request a spec stands for, read through the request's generated schema (DESIGN.md
+ * §2): every member the schema has is sent under its SageMaker name (lowerCamel capitalised; every
+ * member of botocore's model starts with a capital), map keys are the user's own and stay as they
+ * are, and fields the schema lacks (the Kubernetes-only fields, references) are left out.
  */
-export function toSageMakerShape(value: unknown, userKeyedMaps: ReadonlySet<string>, key?: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => toSageMakerShape(item, userKeyedMaps));
+export function toRequest(schema: TSchema, value: unknown): unknown {
+  return mapped(schema as ShapeSchema, value);
+}
+
+function mapped(schema: ShapeSchema, value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return (value as unknown[]).map((item) => (schema.items ? mapped(schema.items, item) : item));
+  }
   if (value === null || typeof value !== 'object') return value;
-  if (key !== undefined && userKeyedMaps.has(key)) return value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [capitalise(k), toSageMakerShape(v, userKeyedMaps, k)]),
-  );
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const { properties, additionalProperties } = schema;
+  if (properties) {
+    return Object.fromEntries(
+      entries.flatMap(([key, v]) => {
+        const member = properties[key];
+        return member ? [[capitalise(key), mapped(member, v)]] : [];
+      }),
+    );
+  }
+  if (typeof additionalProperties === 'object') {
+    return Object.fromEntries(entries.map(([key, v]) => [key, mapped(additionalProperties, v)]));
+  }
+  return value;
 }
 
 function capitalise(key: string): string {

@@ -8,6 +8,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  ListEndpointsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type DescribeEndpointConfigOutput,
@@ -29,8 +30,13 @@ import {
 } from '../../runtime/index.js';
 import { failedCreateCondition } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type ManagedKindOptions, type ResourceRef } from '../common/managed-resource.js';
-import type { PollingSettings } from '../common/polling.js';
+import {
+  changeSourcesOf,
+  type ChangeListing,
+  type KindControllerOptions,
+} from '../common/change-detection.js';
+import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
+import { untilGone } from '../common/polling.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
 import { trainingJob } from '../../crds/training-job.js';
 import {
@@ -46,6 +52,7 @@ import {
 } from './lifecycle.js';
 import { observedEndpointStatus } from './observed-status.js';
 import {
+  createEndpointRequest,
   endpointPlan,
   including,
   referencedTrainingJobs,
@@ -67,21 +74,37 @@ export interface EndpointObject extends KubeObject {
   status?: EndpointStatus;
 }
 
-export interface EndpointControllerOptions extends ManagedKindOptions {
-  readonly polling: PollingSettings;
-}
+/** Endpoints for change detection: ListEndpoints reports every state change's time. */
+const endpointListing: ChangeListing = {
+  kind: endpointKind.kind,
+  nameField: 'endpointName',
+  listModifiedAfter: async (sagemaker, after, nextToken, cancel) => {
+    const page = await sagemaker.send(
+      new ListEndpointsCommand({ LastModifiedTimeAfter: after, NextToken: nextToken, MaxResults: 100 }),
+      cancel,
+    );
+    return {
+      resources: (page.Endpoints ?? []).map((endpoint) => ({
+        name: endpoint.EndpointName ?? '',
+        lastModifiedTime: endpoint.LastModifiedTime,
+      })),
+      nextToken: page.NextToken,
+    };
+  },
+};
 
 type Context = ReconcileContext<EndpointStatus>;
 
 const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
 
 /** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint (DESIGN.md §4-6). */
-export function endpointController(options: EndpointControllerOptions) {
+export function endpointController(options: KindControllerOptions) {
   return defineController<EndpointObject, EndpointStatus>({
     kind: descriptorOf<EndpointObject>(endpointKind),
     reconcile: (ctx, obj) => new EndpointReconcile(options, ctx, obj).apply(),
     finalize: (ctx, obj) => new EndpointReconcile(options, ctx, obj).cleanUp(),
     references: [{ kind: trainingJobKind, names: (obj) => referencedTrainingJobs(obj.spec) }],
+    changeSources: changeSourcesOf<EndpointObject>(options, endpointListing),
   });
 }
 
@@ -90,14 +113,11 @@ class EndpointReconcile {
   private readonly endpoint: ResourceRef<DescribeEndpointOutput>;
 
   constructor(
-    private readonly options: EndpointControllerOptions,
+    private readonly options: KindControllerOptions,
     private readonly ctx: Context,
     private readonly obj: EndpointObject,
   ) {
-    this.resource = new ManagedResource(ctx, obj, options, {
-      kind: endpointKind.kind,
-      nameField: 'endpointName',
-    });
+    this.resource = new ManagedResource(ctx, obj, options, endpointListing);
     this.endpoint = {
       label: 'endpoint',
       name: this.resource.name,
@@ -147,8 +167,12 @@ class EndpointReconcile {
     this.mirror(endpoint, plan, step);
     switch (step.type) {
       case 'wait':
-      case 'maintenance':
-        return requeueAfter(nextPollMs(endpoint, new Date(), this.options.polling));
+      case 'maintenance': {
+        // One being deleted (to be created again) leaves no trace in a List when it is gone.
+        const { polling } = this.options;
+        const deleting = endpoint.EndpointStatus === 'Deleting';
+        return requeueAfter(nextPollMs(endpoint, new Date(), deleting ? untilGone(polling) : polling));
+      }
       case 'failed':
         throw new ReconcileError('terminal', 'CreateFailed', step.reason);
       case 'updateFailed':
@@ -277,11 +301,9 @@ class EndpointReconcile {
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
     const creation = await this.resource.create(this.endpoint, () =>
       this.sagemaker.send(
-        new CreateEndpointCommand({
-          EndpointName: this.endpointName,
-          EndpointConfigName: configName,
-          Tags: this.resource.tags,
-        }),
+        new CreateEndpointCommand(
+          createEndpointRequest(this.obj.spec, this.endpointName, configName, this.resource.tags),
+        ),
         this.cancel,
       ),
     );
@@ -446,7 +468,8 @@ class EndpointReconcile {
     const deleting = deletingCondition(endpoint);
     this.ctx.status.set({ endpointStatus: endpoint.EndpointStatus });
     this.ctx.status.setCondition('Ready', deleting.status, deleting.reason, deleting.message);
-    if (isBusy(endpoint)) return requeueAfter(nextPollMs(endpoint, new Date(), this.options.polling));
+    if (isBusy(endpoint))
+      return requeueAfter(nextPollMs(endpoint, new Date(), untilGone(this.options.polling)));
     await this.sagemaker.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }), this.cancel);
     this.ctx.events.normal('Deleting', deleting.message, 'Delete');
     return requeueAfter(this.options.polling.minMs);

@@ -1,5 +1,5 @@
 import type {
-  ContainerDefinition,
+  CreateEndpointInput,
   CreateEndpointConfigInput,
   CreateModelInput,
   ProductionVariant,
@@ -7,13 +7,15 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import { derivedName } from '../../aws/naming.js';
 import type { EndpointSpec } from '../../crds/endpoint.js';
-import { toSageMakerShape } from '../common/sagemaker-shape.js';
+import {
+  CreateEndpointInput as EndpointShape,
+  CreateEndpointConfigInput as EndpointConfigShape,
+  CreateModelInput as ModelShape,
+} from '../../crds/shapes/sagemaker.generated.js';
+import { toRequest } from '../common/sagemaker-shape.js';
 
 type ModelSpec = EndpointSpec['models'][number];
-type ContainerSpec = ModelSpec['containers'][number];
-type VariantSpec = EndpointSpec['productionVariants'][number];
-
-const USER_KEYED_MAPS = new Set(['environment']);
+type ContainerSpec = NonNullable<ModelSpec['primaryContainer']>;
 
 /** The weight and instance count the spec asks of one variant. */
 export interface Capacity {
@@ -29,19 +31,23 @@ export interface EndpointPlan {
   capacities: Capacity[];
 }
 
+function containersOf(model: ModelSpec): ContainerSpec[] {
+  return [...(model.primaryContainer ? [model.primaryContainer] : []), ...(model.containers ?? [])];
+}
+
 /** The TrainingJob objects whose artifacts the spec's containers use. */
 export function referencedTrainingJobs(spec: EndpointSpec): string[] {
   const names = spec.models.flatMap((m) =>
-    m.containers.flatMap((c) => (c.modelDataFrom ? [c.modelDataFrom.trainingJobRef.name] : [])),
+    containersOf(m).flatMap((c) => (c.modelDataFrom ? [c.modelDataFrom.trainingJobRef.name] : [])),
   );
   return [...new Set(names)];
 }
 
 /**
  * The content-addressed resources for a spec (DESIGN.md §4). A Model is named after its request;
- * the EndpointConfig after its request without the variants' weights and instance counts, which
- * UpdateEndpointWeightsAndCapacities changes in place. Both hashes include the endpoint name, so
- * two endpoints never share a resource even when their names are shortened alike.
+ * the EndpointConfig after its request without the production variants' weights and instance
+ * counts, which UpdateEndpointWeightsAndCapacities changes in place. Both hashes include the
+ * endpoint name, so two endpoints never share a resource even when their names are shortened alike.
  *
  * `artifacts` gives the model.tar.gz of every TrainingJob in referencedTrainingJobs(spec).
  */
@@ -53,17 +59,34 @@ export function endpointPlan(
 ): EndpointPlan {
   const modelNames = new Map<string, string>();
   const models = spec.models.map((model) => {
-    const content = modelRequest(model, artifacts);
-    const name = derivedName(`${endpointName}-${model.name}`, { endpointName, model: model.name, content });
-    modelNames.set(model.name, name);
+    const content = toRequest(ModelShape, withArtifacts(model, artifacts)) as Omit<
+      CreateModelInput,
+      'ModelName'
+    >;
+    const name = derivedName(`${endpointName}-${model.modelName}`, {
+      endpointName,
+      model: model.modelName,
+      content,
+    });
+    modelNames.set(model.modelName, name);
     return { ...content, ModelName: name, Tags: tags };
   });
-  const variants = spec.productionVariants.map((v) => variantRequest(v, modelNames));
-  const content: Omit<CreateEndpointConfigInput, 'EndpointConfigName'> = {
+  const serving = (variant: ProductionVariant): ProductionVariant => ({
+    ...variant,
+    ModelName: variant.ModelName === undefined ? undefined : modelNames.get(variant.ModelName),
+  });
+  const config = toRequest(EndpointConfigShape, spec) as Omit<
+    CreateEndpointConfigInput,
+    'EndpointConfigName'
+  >;
+  const variants = (config.ProductionVariants ?? []).map((v) => ({
+    ...serving(v),
+    InitialVariantWeight: v.InitialVariantWeight ?? 1,
+  }));
+  const content = {
+    ...config,
     ProductionVariants: variants,
-    KmsKeyId: spec.kmsKeyId,
-    DataCaptureConfig: toSageMakerShape(spec.dataCaptureConfig, USER_KEYED_MAPS) as
-      CreateEndpointConfigInput['DataCaptureConfig'] | undefined,
+    ShadowProductionVariants: config.ShadowProductionVariants?.map(serving),
   };
   const withoutCapacities = {
     ...content,
@@ -82,6 +105,21 @@ export function endpointPlan(
   };
 }
 
+/** CreateEndpoint on the planned config, with the spec's deployment config. */
+export function createEndpointRequest(
+  spec: EndpointSpec,
+  endpointName: string,
+  endpointConfigName: string,
+  tags: Tag[],
+): CreateEndpointInput {
+  return {
+    ...(toRequest(EndpointShape, spec) as Omit<CreateEndpointInput, 'EndpointName' | 'EndpointConfigName'>),
+    EndpointName: endpointName,
+    EndpointConfigName: endpointConfigName,
+    Tags: tags,
+  };
+}
+
 export function desiredCapacities(spec: EndpointSpec): Capacity[] {
   return spec.productionVariants.map((v) => ({
     variantName: v.variantName,
@@ -90,37 +128,19 @@ export function desiredCapacities(spec: EndpointSpec): Capacity[] {
   }));
 }
 
-function modelRequest(
-  model: ModelSpec,
-  artifacts: ReadonlyMap<string, string>,
-): Omit<CreateModelInput, 'ModelName'> {
-  const containers = model.containers.map((c) => containerRequest(c, artifacts));
-  const { name: _name, containers: _containers, ...rest } = model;
-  return {
-    ...(toSageMakerShape(rest, USER_KEYED_MAPS) as Omit<CreateModelInput, 'ModelName'>),
-    // One container is the PrimaryContainer of the workflows; more make an inference pipeline.
-    ...(containers.length === 1 ? { PrimaryContainer: containers[0] } : { Containers: containers }),
+/** The model with each modelDataFrom resolved to the referenced job's artifacts. */
+function withArtifacts(model: ModelSpec, artifacts: ReadonlyMap<string, string>): ModelSpec {
+  const resolved = (container: ContainerSpec): ContainerSpec => {
+    if (!container.modelDataFrom) return container;
+    const job = container.modelDataFrom.trainingJobRef.name;
+    const url = artifacts.get(job);
+    if (url === undefined) throw new Error(`no model artifacts known for TrainingJob ${job}`);
+    return { ...container, modelDataUrl: url };
   };
-}
-
-function containerRequest(
-  container: ContainerSpec,
-  artifacts: ReadonlyMap<string, string>,
-): ContainerDefinition {
-  const { modelDataFrom, ...rest } = container;
-  const request = toSageMakerShape(rest, USER_KEYED_MAPS) as ContainerDefinition;
-  if (!modelDataFrom) return request;
-  const job = modelDataFrom.trainingJobRef.name;
-  const url = artifacts.get(job);
-  if (url === undefined) throw new Error(`no model artifacts known for TrainingJob ${job}`);
-  return { ...request, ModelDataUrl: url };
-}
-
-function variantRequest(variant: VariantSpec, modelNames: ReadonlyMap<string, string>): ProductionVariant {
   return {
-    ...(toSageMakerShape(variant, USER_KEYED_MAPS) as ProductionVariant),
-    InitialVariantWeight: variant.initialVariantWeight ?? 1,
-    ModelName: modelNames.get(variant.modelName),
+    ...model,
+    primaryContainer: model.primaryContainer && resolved(model.primaryContainer),
+    containers: model.containers?.map(resolved),
   };
 }
 

@@ -7,7 +7,8 @@ import type {
   VariantPropertyType,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../crds/endpoint.js';
-import { toSageMakerShape } from '../common/sagemaker-shape.js';
+import { UpdateEndpointInput as UpdateEndpointShape } from '../../crds/shapes/sagemaker.generated.js';
+import { toRequest } from '../common/sagemaker-shape.js';
 import type { Capacity, EndpointPlan } from './plan.js';
 
 export type LastApplied = NonNullable<EndpointStatus['lastApplied']>;
@@ -48,29 +49,26 @@ export function dataCaptureChanges(
  * well, and ExcludeRetainedVariantProperties cannot take it from the new config.
  */
 export function retainsVariantProperties(spec: EndpointSpec, dataCaptureChanging: boolean): boolean {
-  return (spec.updatePolicy?.retainAllVariantProperties ?? true) && !dataCaptureChanging;
+  return (spec.retainAllVariantProperties ?? true) && !dataCaptureChanging;
 }
 
-/** UpdateEndpoint to a new config under the spec's update policy, retaining variant properties or not. */
+/** UpdateEndpoint to a new config as the spec asks, retaining variant properties or not. */
 export function updateEndpointRequest(
   spec: EndpointSpec,
   endpointName: string,
   endpointConfigName: string,
   retain: boolean,
 ): UpdateEndpointInput {
-  const excluded = spec.updatePolicy?.excludeRetainedVariantProperties ?? [];
+  const request = toRequest(UpdateEndpointShape, spec) as Omit<
+    UpdateEndpointInput,
+    'EndpointName' | 'EndpointConfigName'
+  >;
   return {
+    ...request,
     EndpointName: endpointName,
     EndpointConfigName: endpointConfigName,
     RetainAllVariantProperties: retain,
-    ExcludeRetainedVariantProperties:
-      retain && excluded.length > 0
-        ? excluded.map((p) => ({ VariantPropertyType: p.variantPropertyType }))
-        : undefined,
-    DeploymentConfig: toSageMakerShape(
-      spec.deploymentConfig,
-      new Set(),
-    ) as UpdateEndpointInput['DeploymentConfig'],
+    ExcludeRetainedVariantProperties: retain ? request.ExcludeRetainedVariantProperties : undefined,
   };
 }
 
@@ -89,7 +87,7 @@ export function capacitiesAfterUpdate(
 ): Capacity[] {
   if (!retain) return [...desired];
   const excluded = new Set<VariantPropertyType>(
-    (spec.updatePolicy?.excludeRetainedVariantProperties ?? []).map((p) => p.variantPropertyType),
+    (spec.excludeRetainedVariantProperties ?? []).map((p) => p.variantPropertyType),
   );
   return desired.map((want) => {
     const had = applied.find((c) => c.variantName === want.variantName);

@@ -2,12 +2,14 @@ import {
   CreateTrainingJobCommand,
   DeleteTrainingJobCommand,
   DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
   StopTrainingJobCommand,
   type DescribeTrainingJobResponse,
 } from '@aws-sdk/client-sagemaker';
 import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../../crds/training-job.js';
 import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
-import { jobLifecycle, type JobControllerOptions, type JobKind } from '../common/job-lifecycle.js';
+import type { KindControllerOptions } from '../common/change-detection.js';
+import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { trainingJobView } from './lifecycle.js';
 import { observedTrainingJobStatus } from './observed-status.js';
@@ -18,8 +20,6 @@ export interface TrainingJobObject extends KubeObject {
   spec: TrainingJobSpec;
   status?: TrainingJobStatus;
 }
-
-export type TrainingJobControllerOptions = JobControllerOptions;
 
 /** SageMaker training jobs, for the job lifecycle. */
 const trainingJobs: JobKind<TrainingJobSpec, TrainingJobStatus, DescribeTrainingJobResponse> = {
@@ -37,12 +37,25 @@ const trainingJobs: JobKind<TrainingJobSpec, TrainingJobStatus, DescribeTraining
     sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: name }), cancel),
   delete: (sagemaker, name, cancel) =>
     sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: name }), cancel),
+  listModifiedAfter: async (sagemaker, after, nextToken, cancel) => {
+    const page = await sagemaker.send(
+      new ListTrainingJobsCommand({ LastModifiedTimeAfter: after, NextToken: nextToken, MaxResults: 100 }),
+      cancel,
+    );
+    return {
+      resources: (page.TrainingJobSummaries ?? []).map((job) => ({
+        name: job.TrainingJobName ?? '',
+        lastModifiedTime: job.LastModifiedTime,
+      })),
+      nextToken: page.NextToken,
+    };
+  },
   view: trainingJobView,
   observedStatus: observedTrainingJobStatus,
 };
 
 /** Reconciles TrainingJob objects with SageMaker training jobs (DESIGN.md §4-6). */
-export function trainingJobController(options: TrainingJobControllerOptions) {
+export function trainingJobController(options: KindControllerOptions) {
   return defineController<TrainingJobObject, TrainingJobStatus>({
     kind: descriptorOf<TrainingJobObject>(trainingJob),
     ...jobLifecycle<TrainingJobObject, TrainingJobSpec, TrainingJobStatus, DescribeTrainingJobResponse>(

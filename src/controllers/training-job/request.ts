@@ -1,20 +1,12 @@
-import type { CreateTrainingJobRequest, Tag } from '@aws-sdk/client-sagemaker';
+import type { CreateTrainingJobRequest as Request, Tag } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec } from '../../crds/training-job.js';
-import { toSageMakerShape } from '../common/sagemaker-shape.js';
-
-/** Spec fields that are the operator's, not CreateTrainingJob's. */
-const KUBERNETES_ONLY = new Set(['region', 'deletionPolicy', 'tags', 'adoptExisting', 'trainingJobName']);
-const USER_KEYED_MAPS = new Set(['hyperParameters', 'environment']);
+import { CreateTrainingJobRequest } from '../../crds/shapes/sagemaker.generated.js';
+import { toRequest } from '../common/sagemaker-shape.js';
 
 /** The CreateTrainingJob request for a spec, under the given name and with the given tags. */
-export function createTrainingJobRequest(
-  spec: TrainingJobSpec,
-  name: string,
-  tags: Tag[],
-): CreateTrainingJobRequest {
-  const apiFields = Object.fromEntries(Object.entries(spec).filter(([key]) => !KUBERNETES_ONLY.has(key)));
+export function createTrainingJobRequest(spec: TrainingJobSpec, name: string, tags: Tag[]): Request {
   return {
-    ...(toSageMakerShape(apiFields, USER_KEYED_MAPS) as Omit<CreateTrainingJobRequest, 'TrainingJobName'>),
+    ...(toRequest(CreateTrainingJobRequest, spec) as Omit<Request, 'TrainingJobName'>),
     TrainingJobName: name,
     Tags: tags,
   };

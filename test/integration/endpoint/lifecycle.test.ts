@@ -274,7 +274,7 @@ describe('Endpoint', () => {
     const s = spec();
     s.models[0] = {
       ...s.models[0]!,
-      containers: [{ image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'train' } } }],
+      primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'train' } } },
     };
     await h.create(PLURAL, 'Endpoint', 'chain', s);
     const waiting = await h.waitFor<EndpointSpec, EndpointStatus>(

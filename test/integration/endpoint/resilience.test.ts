@@ -228,7 +228,7 @@ describe('Endpoint resilience', () => {
     spec.models = [
       {
         ...spec.models[0]!,
-        containers: [{ image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'bad-train' } } }],
+        primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'bad-train' } } },
       },
     ];
     await h.create(PLURAL, 'Endpoint', 'bad-ref', spec);

@@ -16,8 +16,8 @@ export function endpointSpec(
   return {
     models: [
       {
-        name: 'model',
-        containers: [{ image, modelDataUrl: `s3://${h.cloud.bucket}/model/model.tar.gz` }],
+        modelName: 'model',
+        primaryContainer: { image, modelDataUrl: `s3://${h.cloud.bucket}/model/model.tar.gz` },
         executionRoleArn: role,
       },
     ],

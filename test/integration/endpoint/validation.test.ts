@@ -21,15 +21,24 @@ beforeAll(async () => {
 
 const minimal = MINIMAL_SPECS.Endpoint ?? {};
 const model = (minimal.models as Record<string, unknown>[])[0] ?? {};
-const container = (model.containers as Record<string, unknown>[])[0] ?? {};
+const container = (model.primaryContainer as Record<string, unknown> | undefined) ?? {};
 const variant = (minimal.productionVariants as Record<string, unknown>[])[0] ?? {};
 
 const withVariant = (change: Record<string, unknown>) => ({
   productionVariants: [{ ...variant, ...change }],
 });
 const withContainer = (change: Record<string, unknown>) => ({
-  models: [{ ...model, containers: [{ ...container, ...change }] }],
+  models: [{ ...model, primaryContainer: { ...container, ...change } }],
 });
+const withModel = (change: Record<string, unknown>) => ({ models: [{ ...model, ...change }] });
+const pipeline = [
+  {
+    ...container,
+    image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/preprocess:1',
+    containerHostname: 'pre',
+  },
+  { ...container, containerHostname: 'xgboost' },
+];
 
 describe('Endpoint validation at apply time', () => {
   it('accepts every hosting example', async () => {
@@ -49,11 +58,13 @@ describe('Endpoint validation at apply time', () => {
     const [hosting] = (await loadExamples('hosting')).get('xgboost-kms.yaml') ?? [];
     const [training] = (await loadExamples('training')).get('xgboost-kms.yaml') ?? [];
     expect(hosting?.spec).toMatchObject({
-      models: [{ containers: [{ modelDataFrom: { trainingJobRef: { name: training?.metadata.name } } }] }],
+      models: [
+        { primaryContainer: { modelDataFrom: { trainingJobRef: { name: training?.metadata.name } } } },
+      ],
     });
   });
 
-  it('accepts a serverless variant, two weighted variants and a full deployment config', async () => {
+  it('accepts a serverless variant, two weighted variants, a shadow variant, a pipeline and a full deployment config', async () => {
     await create('serverless', {
       ...minimal,
       ...withVariant({
@@ -64,7 +75,7 @@ describe('Endpoint validation at apply time', () => {
     });
     await create('two-variants', {
       ...minimal,
-      models: [model, { ...model, name: 'challenger' }],
+      models: [model, { ...model, modelName: 'challenger' }],
       productionVariants: [
         { ...variant, initialVariantWeight: 0.9 },
         { ...variant, variantName: 'Challenger', modelName: 'challenger', initialVariantWeight: 0.1 },
@@ -79,11 +90,28 @@ describe('Endpoint validation at apply time', () => {
         },
         autoRollbackConfiguration: { alarms: [{ alarmName: 'errors' }] },
       },
-      updatePolicy: {
-        retainAllVariantProperties: true,
-        excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
-      },
+      retainAllVariantProperties: true,
+      excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
+      retainDeploymentConfig: true,
     });
+    await create('shadow', {
+      ...minimal,
+      models: [model, { ...model, modelName: 'shadow' }],
+      shadowProductionVariants: [{ ...variant, variantName: 'Shadow', modelName: 'shadow' }],
+    });
+    await create('pipeline', {
+      ...minimal,
+      ...withModel({
+        primaryContainer: undefined,
+        containers: pipeline,
+        inferenceExecutionConfig: { mode: 'Direct' },
+      }),
+    });
+    await create('one-container-list', {
+      ...minimal,
+      ...withModel({ primaryContainer: undefined, containers: [container] }),
+    });
+    await create('no-role', { ...minimal, ...withModel({ executionRoleArn: undefined }) });
   });
 
   it.each([
@@ -92,17 +120,17 @@ describe('Endpoint validation at apply time', () => {
     [
       'a variant serving an unknown model',
       withVariant({ modelName: 'other' }),
-      'every productionVariants[].modelName must name one of models[].name',
+      'every productionVariants[].modelName must name one of models[].modelName',
     ],
     [
       'a model no variant serves',
-      { models: [model, { ...model, name: 'unused' }] },
-      'every model must be served by a production variant',
+      { models: [model, { ...model, modelName: 'unused' }] },
+      'every model must be served by a production or shadow variant',
     ],
     [
       'two models with one name',
       { models: [model, model] },
-      'spec.models[1]: Duplicate value: {"name":"model"}',
+      'spec.models[1]: Duplicate value: {"modelName":"model"}',
     ],
     [
       'two variants with one name',
@@ -135,13 +163,18 @@ describe('Endpoint validation at apply time', () => {
       'at least one production variant needs a weight above 0',
     ],
     [
-      'serverless memory that is not a multiple of 1 GB',
+      'serverless memory above 6 GB',
       withVariant({
         instanceType: undefined,
         initialInstanceCount: undefined,
-        serverlessConfig: { memorySizeInMB: 1500, maxConcurrency: 10 },
+        serverlessConfig: { memorySizeInMB: 7168, maxConcurrency: 10 },
       }),
-      'should be a multiple of 1024',
+      'spec.productionVariants[0].serverlessConfig.memorySizeInMB in body should be less than or equal to 6144',
+    ],
+    [
+      'an instance type SageMaker does not host on',
+      withVariant({ instanceType: 'ml.nonexistent.xlarge' }),
+      'spec.productionVariants[0].instanceType: Unsupported value: "ml.nonexistent.xlarge"',
     ],
     [
       'provisioned concurrency above the maximum',
@@ -156,12 +189,49 @@ describe('Endpoint validation at apply time', () => {
     [
       'model data from both a URL and a training job',
       withContainer({ modelDataFrom: { trainingJobRef: { name: 'job' } } }),
-      'set at most one of modelDataUrl and modelDataFrom',
+      'modelDataFrom replaces modelDataUrl and modelDataSource: set only one of them',
+    ],
+    [
+      'model data from both a URL and a training job in a pipeline container',
+      withModel({
+        primaryContainer: undefined,
+        containers: [pipeline[0], { ...pipeline[1], modelDataFrom: { trainingJobRef: { name: 'job' } } }],
+      }),
+      'modelDataFrom replaces modelDataUrl and modelDataSource: set only one of them',
+    ],
+    [
+      'both primaryContainer and containers',
+      withModel({ containers: pipeline }),
+      'set exactly one of primaryContainer (one container) and containers (an inference pipeline)',
+    ],
+    [
+      'neither primaryContainer nor containers',
+      withModel({ primaryContainer: undefined }),
+      'set exactly one of primaryContainer (one container) and containers (an inference pipeline)',
+    ],
+    [
+      'an empty container list',
+      withModel({ primaryContainer: undefined, containers: [] }),
+      'spec.models[0].containers: Invalid value: 0',
     ],
     [
       'a Direct pipeline without hostnames',
-      { models: [{ ...model, inferenceExecutionConfig: { mode: 'Direct' } }] },
+      withModel({
+        primaryContainer: undefined,
+        containers: [container, container],
+        inferenceExecutionConfig: { mode: 'Direct' },
+      }),
       'every container of a Direct inference pipeline needs a containerHostname',
+    ],
+    [
+      'a shadow variant serving an unknown model',
+      { shadowProductionVariants: [{ ...variant, variantName: 'Shadow', modelName: 'other' }] },
+      'every shadowProductionVariants[].modelName must name one of models[].modelName',
+    ],
+    [
+      'a model named the old way (name instead of modelName)',
+      withModel({ modelName: undefined, name: 'model' }),
+      'spec.models[0].modelName: Required value',
     ],
     [
       'an unknown container mode',
@@ -208,10 +278,8 @@ describe('Endpoint validation at apply time', () => {
     [
       'excluded properties without retaining',
       {
-        updatePolicy: {
-          retainAllVariantProperties: false,
-          excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
-        },
+        retainAllVariantProperties: false,
+        excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
       },
       'excludeRetainedVariantProperties needs retainAllVariantProperties',
     ],
@@ -219,7 +287,7 @@ describe('Endpoint validation at apply time', () => {
     expect(await rejectionOf(create('invalid', { ...minimal, ...change }))).toContain(message);
   });
 
-  it('does not default updatePolicy into the spec', async () => {
+  it('does not default anything into the spec', async () => {
     await create('no-defaults', minimal, false);
     const stored = (await customObjects(kc).getNamespacedCustomObject({
       group: GROUP,

@@ -250,7 +250,7 @@ describe('reaching each state of the table', () => {
       'TrainingJob',
       'rejected',
       trainingJobSpec(h, {
-        resourceConfig: { instanceType: 'ml.nonexistent.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
+        roleArn: 'arn:aws:iam::999999999999:role/in-another-account',
       }),
     );
     const rejected = await job.first((o) => reasonOf(o, 'Synced') === 'InvalidSpec');
@@ -320,7 +320,7 @@ describe('reaching each state of the table', () => {
     spec.models = [
       {
         ...spec.models[0]!,
-        containers: [{ image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'bad-train' } } }],
+        primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'bad-train' } } },
       },
     ];
     const ep = await History.create('Endpoint', 'bad-ref', spec);

@@ -125,6 +125,8 @@ describe('helm template with the default values', () => {
     expect(container.args).toEqual([
       '--concurrency=4',
       '--drift-interval=10m',
+      '--sweep-interval=10s',
+      '--safety-interval=24h',
       '--poll-interval-min=10s',
       '--poll-interval-max=5m',
       '--reconcile-timeout=5m',

@@ -114,13 +114,11 @@ const jobSpec = (): TrainingJobSpec => ({
 const endpointSpec = (): EndpointSpec => ({
   models: [
     {
-      name: 'model',
-      containers: [
-        {
-          image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
-          modelDataUrl: `s3://${cloud.bucket}/model/model.tar.gz`,
-        },
-      ],
+      modelName: 'model',
+      primaryContainer: {
+        image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
+        modelDataUrl: `s3://${cloud.bucket}/model/model.tar.gz`,
+      },
       executionRoleArn: role,
     },
   ],

@@ -27,6 +27,7 @@ function replica(cloud: Harness): Replica {
     `--leader-election-id=${LEASE}`,
     '--poll-interval-min=100ms',
     '--poll-interval-max=300ms',
+    '--sweep-interval=100ms',
     '--log-level=debug',
   ]);
   children.push(started.child);
@@ -56,7 +57,7 @@ async function createJob(name: string): Promise<void> {
 beforeAll(async () => {
   namespace = await createTestNamespace(kc, 'leader-fence');
   [first, second] = await Promise.all([startHarness(), startHarness()]);
-  // Jobs keep training, so the leader keeps describing them right up to the pause.
+  // Jobs keep training, so the leader keeps sweeping for their changes right up to the pause.
   await first.emulator.control.configure({ timings: { trainingTraining: 10_000_000 } });
 });
 
@@ -78,14 +79,14 @@ describe('a leader paused past its lease', () => {
       30_000,
       'the leader to create the jobs',
     );
-    // Paused while it polls the running jobs: requeues are due the moment it wakes up.
+    // Paused while it sweeps for the running jobs' changes: a sweep is due the moment it wakes up.
     await waitFor(
       async () =>
-        (await first.emulator.control.calls({ operation: 'DescribeTrainingJob' })).calls.filter(
+        (await first.emulator.control.calls({ operation: 'ListTrainingJobs' })).calls.filter(
           (c) => c.outcome === 'ok',
         ).length >= 12,
       30_000,
-      'the leader to poll the jobs',
+      'the leader to sweep',
     );
 
     leader.child.kill('SIGSTOP');

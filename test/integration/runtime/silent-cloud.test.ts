@@ -6,12 +6,12 @@ import { AwsClients, type AwsTimeouts } from '../../../src/aws/clients.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS } from '../../../src/controllers/common/reasons.js';
 import { descriptorOf } from '../../../src/controllers/common/kinds.js';
-import { trainingJobController } from '../../../src/controllers/training-job/controller.js';
+import { sageMakerControllers } from '../../../src/controllers/index.js';
 import { trainingJob } from '../../../src/crds/training-job.js';
 import { ActingFence, RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
 import { createTestNamespace, s3Endpoint, testKubeConfig } from '../support/cluster.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
-import { CLUSTER_NAME, REGION, SLOW_RETRY_MS, TEST_POLLING, condition } from '../support/operator.js';
+import { CLUSTER_NAME, REGION, SLOW_RETRY_MS, TEST_TIMINGS, condition } from '../support/operator.js';
 import { unacceptingListener } from '../../rig/unaccepting-listener.js';
 import { spawnOperator, type Replica } from './replica.js';
 import { Objects, testLogger, waitFor } from './support.js';
@@ -101,9 +101,11 @@ async function runOperator(options: {
   });
   const operator = await startOperator({
     name: 'sagemaker-operator',
-    controllers: [
-      trainingJobController({ aws, defaultRegion: REGION, clusterName: CLUSTER_NAME, polling: TEST_POLLING }),
-    ],
+    // Describes only: this file counts each job's calls to a SageMaker that stops answering.
+    controllers: sageMakerControllers(
+      { aws, defaultRegion: REGION, clusterName: CLUSTER_NAME },
+      { ...TEST_TIMINGS, sweepIntervalMs: 0 },
+    ).controllers,
     log: testLogger(),
     kubeConfig: kc,
     namespaces: [namespace],
@@ -113,7 +115,7 @@ async function runOperator(options: {
     specChangeReasons: SPEC_CHANGE_REASONS,
     metrics,
     fence,
-    timings: { pollIntervalMs: TEST_POLLING.maxMs, slowRetryMs: SLOW_RETRY_MS },
+    timings: { pollIntervalMs: TEST_TIMINGS.pollIntervalMaxMs, slowRetryMs: SLOW_RETRY_MS },
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     ...(options.reconcileTimeoutMs ? { reconcileTimeoutMs: options.reconcileTimeoutMs } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
@@ -288,9 +290,11 @@ describe('the operator process against a SageMaker endpoint that never answers',
     const silent = new SilentServer();
     const endpoint = await silent.listen();
     cleanups.push(() => silent.close());
+    // Describes only: a sweep's List call would hold its own connection until the SageMaker timeout.
     const p = await runProcess('deadline-process', endpoint, [
       '--reconcile-timeout=700ms',
       '--concurrency=1',
+      '--sweep-interval=0s',
     ]);
 
     const first = await createJob(p, 'deadline-a');

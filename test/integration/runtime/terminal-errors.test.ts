@@ -58,7 +58,7 @@ describe('terminal errors', () => {
     spec.models = [
       {
         ...spec.models[0]!,
-        containers: [{ image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'train' } } }],
+        primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'train' } } },
       },
     ];
     await h.create('endpoints', 'Endpoint', 'served', spec);

@@ -12,13 +12,11 @@ export const MINIMAL_SPECS: Record<string, Record<string, unknown>> = {
   Endpoint: {
     models: [
       {
-        name: 'model',
-        containers: [
-          {
-            image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
-            modelDataUrl: 's3://bucket/model/model.tar.gz',
-          },
-        ],
+        modelName: 'model',
+        primaryContainer: {
+          image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
+          modelDataUrl: 's3://bucket/model/model.tar.gz',
+        },
         executionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
       },
     ],

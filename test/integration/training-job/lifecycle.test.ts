@@ -56,7 +56,13 @@ describe('TrainingJob', () => {
       PLURAL,
       'TrainingJob',
       'happy',
-      spec({ algorithmSpecification: { ...spec().algorithmSpecification, metricDefinitions } }),
+      spec({
+        algorithmSpecification: {
+          trainingImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
+          trainingInputMode: 'File',
+          metricDefinitions,
+        },
+      }),
     );
     const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
       PLURAL,
@@ -218,7 +224,7 @@ describe('TrainingJob', () => {
       'TrainingJob',
       'rejected',
       spec({
-        resourceConfig: { instanceType: 'ml.nonexistent.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
+        roleArn: 'arn:aws:iam::999999999999:role/in-another-account',
       }),
     );
     const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(

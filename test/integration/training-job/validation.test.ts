@@ -38,7 +38,7 @@ describe('TrainingJob validation at apply time', () => {
     [
       'an unknown input mode',
       { algorithmSpecification: { trainingImage: 'img', trainingInputMode: 'Stream' } },
-      'supported values: "File", "Pipe", "FastFile"',
+      'supported values: "Pipe", "File", "FastFile"',
     ],
     [
       'a non-S3 output path',
@@ -46,14 +46,14 @@ describe('TrainingJob validation at apply time', () => {
       'spec.outputDataConfig.s3OutputPath',
     ],
     [
-      'zero instances',
-      { resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 0, volumeSizeInGB: 5 } },
-      'spec.resourceConfig.instanceCount: Invalid value: 0: spec.resourceConfig.instanceCount in body should be greater than or equal to 1',
+      'a negative instance count',
+      { resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: -1, volumeSizeInGB: 5 } },
+      'spec.resourceConfig.instanceCount: Invalid value: -1: spec.resourceConfig.instanceCount in body should be greater than or equal to 0',
     ],
     [
-      'a runtime over 28 days',
-      { stoppingCondition: { maxRuntimeInSeconds: 2419201 } },
-      'spec.stoppingCondition.maxRuntimeInSeconds',
+      'an instance type SageMaker does not have',
+      { resourceConfig: { instanceType: 'ml.nonexistent.xlarge', instanceCount: 1, volumeSizeInGB: 5 } },
+      'spec.resourceConfig.instanceType: Unsupported value: "ml.nonexistent.xlarge"',
     ],
     [
       'a spot wait shorter than the runtime',

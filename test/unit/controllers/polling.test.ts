@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { pollDelay } from '../../../src/controllers/common/polling.js';
+import { pollDelay, untilGone } from '../../../src/controllers/common/polling.js';
 
-const settings = { minMs: 5_000, maxMs: 300_000 };
+const settings = { minMs: 5_000, maxMs: 300_000, finishedMs: 3_600_000 };
 
 describe('pollDelay', () => {
   it('polls at the floor right after a change', () => {
@@ -22,5 +22,12 @@ describe('pollDelay', () => {
     }
     // 5 s, 10, 20, ... doubling to the 5-minute ceiling, then every 5 minutes: 18 for an hour (ACK: 120).
     expect(describes).toBe(18);
+  });
+
+  it('with sweeps, describes a changing resource at the safety interval, and one going away as without sweeps', () => {
+    const swept = { ...settings, sweptMs: 600_000 };
+    expect(pollDelay(0, swept)).toBe(600_000);
+    expect(pollDelay(3_600_000, swept)).toBe(600_000);
+    expect(pollDelay(0, untilGone(swept))).toBe(5_000);
   });
 });

@@ -68,7 +68,7 @@ describe('isFinished', () => {
 });
 
 describe('nextPollMs', () => {
-  const polling = { minMs: 1_000, maxMs: 60_000 };
+  const polling = { minMs: 1_000, maxMs: 60_000, finishedMs: 3_600_000 };
   const now = new Date('2026-01-01T00:10:00Z');
 
   it('waits as long as the state has lasted, within the bounds', () => {

@@ -7,12 +7,12 @@ export const ARTIFACT = 's3://bucket/out/train-job/output/model.tar.gz';
 export const spec: EndpointSpec = {
   models: [
     {
-      name: 'current',
-      containers: [{ image: 'xgboost:1', modelDataFrom: { trainingJobRef: { name: 'train-job' } } }],
+      modelName: 'current',
+      primaryContainer: { image: 'xgboost:1', modelDataFrom: { trainingJobRef: { name: 'train-job' } } },
       executionRoleArn: ROLE,
     },
     {
-      name: 'challenger',
+      modelName: 'challenger',
       containers: [
         { image: 'pre:1', environment: { SAGEMAKER_program: 'pre.py' } },
         { image: 'xgboost:2', modelDataUrl: 's3://bucket/v2/model.tar.gz', mode: 'SingleModel' },

@@ -217,7 +217,7 @@ describe('retiredResources', () => {
 describe('nextPollMs', () => {
   it('polls as long as the current state has lasted, within the bounds', () => {
     const now = new Date('2026-01-01T00:10:00Z');
-    const polling = { minMs: 5_000, maxMs: 60_000 };
+    const polling = { minMs: 5_000, maxMs: 60_000, finishedMs: 3_600_000 };
     const since = (iso: string) => endpoint('Updating', { LastModifiedTime: new Date(iso) });
     expect(nextPollMs(since('2026-01-01T00:09:58Z'), now, polling)).toBe(5_000);
     expect(nextPollMs(since('2026-01-01T00:09:40Z'), now, polling)).toBe(20_000);

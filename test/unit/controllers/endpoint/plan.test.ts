@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpointPlan, referencedTrainingJobs } from '../../../../src/controllers/endpoint/plan.js';
+import {
+  createEndpointRequest,
+  endpointPlan,
+  referencedTrainingJobs,
+} from '../../../../src/controllers/endpoint/plan.js';
 import type { EndpointSpec } from '../../../../src/crds/endpoint.js';
 import { ARTIFACT, artifacts, ROLE, spec } from './fixtures.js';
 
@@ -13,7 +17,7 @@ const withVariants = (change: (v: EndpointSpec['productionVariants'][number]) =>
 describe('endpointPlan', () => {
   const { models, endpointConfig, capacities } = plan(spec);
 
-  it('maps each model to CreateModel: one container as PrimaryContainer, several as Containers', () => {
+  it('maps each model to CreateModel as written: primaryContainer as PrimaryContainer, containers as Containers', () => {
     expect(models[0]).toEqual({
       ModelName: expect.stringMatching(/^ns-churn-current-[0-9a-f]{8}$/),
       PrimaryContainer: { Image: 'xgboost:1', ModelDataUrl: ARTIFACT },
@@ -30,6 +34,41 @@ describe('endpointPlan', () => {
       InferenceExecutionConfig: { Mode: 'Serial' },
       Tags: tags,
     });
+  });
+
+  it('sends a one-container list as Containers, never sends modelDataFrom or modelName, keeps map keys as written', () => {
+    const written = plan({
+      ...spec,
+      models: [
+        {
+          modelName: 'current',
+          containers: [
+            {
+              image: 'xgboost:1',
+              modelDataFrom: { trainingJobRef: { name: 'train-job' } },
+              environment: { mode: 'fast', image: 'x', lower_case: '1' },
+            },
+          ],
+        },
+        spec.models[1]!,
+      ],
+    });
+    expect(written.models[0]).toEqual({
+      ModelName: expect.stringMatching(/^ns-churn-current-[0-9a-f]{8}$/),
+      Containers: [
+        {
+          Image: 'xgboost:1',
+          ModelDataUrl: ARTIFACT,
+          Environment: { mode: 'fast', image: 'x', lower_case: '1' },
+        },
+      ],
+      Tags: tags,
+    });
+    expect(JSON.stringify(written.models)).not.toMatch(
+      /modelDataFrom|ModelDataFrom|trainingJobRef|TrainingJobRef/,
+    );
+    expect(written.models[0]).not.toHaveProperty('PrimaryContainer');
+    expect(written.models[0]?.ModelName).not.toBe(models[0]?.ModelName);
   });
 
   it('maps variants, KMS and data capture to CreateEndpointConfig, naming the derived models', () => {
@@ -77,7 +116,7 @@ describe('endpointPlan', () => {
   it('gives a new model and a new config when an image changes, and keeps the other model', () => {
     const changed = plan({
       ...spec,
-      models: [{ ...spec.models[0]!, containers: [{ image: 'xgboost:3' }] }, spec.models[1]!],
+      models: [{ ...spec.models[0]!, primaryContainer: { image: 'xgboost:3' } }, spec.models[1]!],
     });
     expect(changed.models[0]?.ModelName).not.toBe(models[0]?.ModelName);
     expect(changed.models[1]?.ModelName).toBe(models[1]?.ModelName);
@@ -157,5 +196,69 @@ describe('endpointPlan', () => {
   it('needs the artifacts of every referenced training job', () => {
     expect(referencedTrainingJobs(spec)).toEqual(['train-job']);
     expect(() => endpointPlan(spec, 'ns-churn', new Map(), tags)).toThrow('train-job');
+  });
+
+  it('maps shadow variants to the content-addressed models, without defaulting their weights', () => {
+    const shadowed = plan({
+      ...spec,
+      shadowProductionVariants: [
+        {
+          variantName: 'Shadow',
+          modelName: 'challenger',
+          instanceType: 'ml.m5.large',
+          initialInstanceCount: 1,
+        },
+      ],
+    });
+    expect(shadowed.models.map((m) => m.ModelName)).toEqual(models.map((m) => m.ModelName));
+    expect(shadowed.endpointConfig.ShadowProductionVariants).toEqual([
+      {
+        VariantName: 'Shadow',
+        ModelName: models[1]?.ModelName,
+        InstanceType: 'ml.m5.large',
+        InitialInstanceCount: 1,
+      },
+    ]);
+    expect(shadowed.endpointConfig.ProductionVariants?.map((v) => v.ModelName)).toEqual(
+      models.map((m) => m.ModelName),
+    );
+    expect(shadowed.endpointConfig.EndpointConfigName).not.toBe(endpointConfig.EndpointConfigName);
+  });
+});
+
+describe('createEndpointRequest', () => {
+  it('creates the endpoint on the planned config with its tags and nothing else by default', () => {
+    expect(createEndpointRequest(spec, 'ns-churn', 'ns-churn-0123abcd', tags)).toEqual({
+      EndpointName: 'ns-churn',
+      EndpointConfigName: 'ns-churn-0123abcd',
+      Tags: tags,
+    });
+  });
+
+  it('carries the deployment config, leaving out the UpdateEndpoint-only fields', () => {
+    const deploying: EndpointSpec = {
+      ...spec,
+      retainAllVariantProperties: false,
+      retainDeploymentConfig: true,
+      deploymentConfig: {
+        rollingUpdatePolicy: {
+          maximumBatchSize: { type: 'CAPACITY_PERCENT', value: 25 },
+          waitIntervalInSeconds: 120,
+        },
+        autoRollbackConfiguration: { alarms: [{ alarmName: 'errors' }] },
+      },
+    };
+    expect(createEndpointRequest(deploying, 'ns-churn', 'ns-churn-0123abcd', tags)).toEqual({
+      EndpointName: 'ns-churn',
+      EndpointConfigName: 'ns-churn-0123abcd',
+      DeploymentConfig: {
+        RollingUpdatePolicy: {
+          MaximumBatchSize: { Type: 'CAPACITY_PERCENT', Value: 25 },
+          WaitIntervalInSeconds: 120,
+        },
+        AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'errors' }] },
+      },
+      Tags: tags,
+    });
   });
 });

@@ -40,10 +40,11 @@ describe('updateEndpointRequest', () => {
     });
   });
 
-  it('passes the update policy and a canary deployment with its rollback alarm', () => {
+  it('passes the excluded variant properties and a canary deployment with its rollback alarm', () => {
     const canary: EndpointSpec = {
       ...spec,
-      updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
+      excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
+      retainDeploymentConfig: true,
       deploymentConfig: {
         blueGreenUpdatePolicy: {
           trafficRoutingConfiguration: {
@@ -61,6 +62,7 @@ describe('updateEndpointRequest', () => {
       EndpointConfigName: config,
       RetainAllVariantProperties: true,
       ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DesiredWeight' }],
+      RetainDeploymentConfig: true,
       DeploymentConfig: {
         BlueGreenUpdatePolicy: {
           TrafficRoutingConfiguration: {
@@ -78,7 +80,7 @@ describe('updateEndpointRequest', () => {
   it('takes the new config as it is when not retaining, excluded properties or not', () => {
     const excluding: EndpointSpec = {
       ...spec,
-      updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
+      excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
     };
     const request = updateEndpointRequest(excluding, 'e', config, false);
     expect(request.RetainAllVariantProperties).toBe(false);
@@ -87,9 +89,9 @@ describe('updateEndpointRequest', () => {
 });
 
 describe('retainsVariantProperties', () => {
-  const noRetain: EndpointSpec = { ...spec, updatePolicy: { retainAllVariantProperties: false } };
+  const noRetain: EndpointSpec = { ...spec, retainAllVariantProperties: false };
 
-  it('follows the update policy, retaining by default', () => {
+  it('follows retainAllVariantProperties, retaining by default', () => {
     expect(retainsVariantProperties(spec, false)).toBe(true);
     expect(retainsVariantProperties(noRetain, false)).toBe(false);
   });
@@ -152,7 +154,7 @@ describe('capacitiesAfterUpdate', () => {
   it('takes excluded properties from the new config', () => {
     const excluding: EndpointSpec = {
       ...spec,
-      updatePolicy: { excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }] },
+      excludeRetainedVariantProperties: [{ variantPropertyType: 'DesiredWeight' }],
     };
     expect(capacitiesAfterUpdate(excluding, desired, autoscaled, true)[0]).toEqual({
       variantName: 'Current',
@@ -161,7 +163,7 @@ describe('capacitiesAfterUpdate', () => {
     });
   });
 
-  it('is the desired capacity when nothing is retained, whatever the policy says', () => {
+  it('is the desired capacity when nothing is retained, whatever is excluded', () => {
     expect(capacitiesAfterUpdate(spec, desired, autoscaled, false)).toEqual(desired);
   });
 });

@@ -1,0 +1,279 @@
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  findCondition,
+  pause,
+  type ChangeFeed,
+  type ChangeSource,
+  type Condition,
+} from '../../runtime/index.js';
+import type { ManagedKind, ManagedKindOptions, ManagedObject } from './managed-resource.js';
+import type { PollingSettings } from './polling.js';
+
+/** A resource as a List call reports it: enough to tell whether it changed since the last sweep. */
+export interface ListedResource {
+  name: string;
+  lastModifiedTime: Date | undefined;
+}
+
+export interface ListedPage {
+  resources: ListedResource[];
+  nextToken: string | undefined;
+}
+
+/** How a kind finds its resources modified after a time: one page of its List call, 100 at most. */
+export interface ChangeListing extends ManagedKind {
+  listModifiedAfter(
+    sagemaker: SageMakerClient,
+    after: Date,
+    nextToken: string | undefined,
+    cancel: { abortSignal: AbortSignal },
+  ): Promise<ListedPage>;
+}
+
+export interface ChangeDetectionSettings {
+  /** Sweep period of a kind and region while one of its objects is in transition. */
+  readonly sweepIntervalMs: number;
+  /** Sweep period otherwise, and while pushed events cover the region: the drift interval. */
+  readonly driftIntervalMs: number;
+}
+
+/** A change SageMaker pushed (an EventBridge state-change event). */
+export interface PushedChange {
+  resourceType: string;
+  name: string;
+  region: string;
+}
+
+/** Pushed changes (SQS fed by EventBridge); while they cover a region, its sweeps only run at the drift interval. */
+export interface PushChannel {
+  /** Delivers changes until `signal` fires; never rejects. */
+  run(onChange: (change: PushedChange) => void, signal: AbortSignal): Promise<void>;
+  healthy(): boolean;
+}
+
+/*
+ * A List call may show a change a little after its LastModifiedTime (eventual consistency), so each
+ * sweep looks back this far before the newest time already seen; what it sees again is skipped.
+ */
+const OVERLAP_MS = 60_000;
+/*
+ * Before any change has been seen, a sweep reads back this far on the operator's clock: it covers
+ * the clock difference with SageMaker up to this much, and never lists an account's whole history.
+ * After that, sweeps only compare SageMaker's times with SageMaker's times.
+ */
+const FIRST_LOOK_BACK_MS = 3_600_000;
+/** How often, at most, the sweeper checks whether a sweep is due: the latency a new transition adds. */
+const TICK_MS = 1000;
+
+/** What one kind and region's sweeps remember. */
+interface RegionState {
+  lastSweepAt: number;
+  /** The newest LastModifiedTime seen, in SageMaker's clock. */
+  newestSeen: number | undefined;
+  /** Each resource's LastModifiedTime when last seen, within the overlap. */
+  seen: Map<string, number>;
+}
+
+/**
+ * The sweeps of one kind: per region, one paginated List call of
+ * the resources modified since the previous sweep; only those among this kind's objects are
+ * reconciled (described), foreign names cost nothing. Sweeps run every `sweepIntervalMs` while an
+ * object of the region is in transition (Reconciling, or being deleted), at the drift interval
+ * otherwise; while pushed events cover the region, at the drift interval always. Pushed changes trigger the
+ * named object at once. Each object is still described at the safety interval by its own requeue,
+ * so correctness never rests on List alone.
+ */
+class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
+  readonly name: string;
+  private feed: ChangeFeed<O> | undefined;
+  private readonly regions = new Map<string, RegionState>();
+
+  constructor(
+    private readonly kind: ChangeListing,
+    private readonly detection: ChangeDetection,
+  ) {
+    this.name = `${kind.kind} sweeps`;
+  }
+
+  async run(feed: ChangeFeed<O>): Promise<void> {
+    this.feed = feed;
+    this.detection.attach();
+    try {
+      while (!feed.signal.aborted) {
+        await this.sweepDue(feed);
+        await pause(Math.min(TICK_MS, this.detection.settings.sweepIntervalMs), feed.signal);
+      }
+    } finally {
+      this.feed = undefined;
+      this.detection.detach();
+    }
+  }
+
+  /** A change pushed by SageMaker's events: the object that manages `name` in `region` reconciles now. */
+  changed(name: string, region: string): void {
+    const feed = this.feed;
+    if (!feed) return;
+    const obj = feed.objects().find((o) => this.sageMakerName(o) === name && this.regionOf(o) === region);
+    if (obj) feed.trigger(obj);
+  }
+
+  private async sweepDue(feed: ChangeFeed<O>): Promise<void> {
+    const byRegion = new Map<string, O[]>();
+    for (const obj of feed.objects()) {
+      const region = this.regionOf(obj);
+      byRegion.set(region, [...(byRegion.get(region) ?? []), obj]);
+    }
+    const now = Date.now();
+    for (const [region, objects] of byRegion) {
+      const state = this.regions.get(region) ?? {
+        lastSweepAt: -Infinity,
+        newestSeen: undefined,
+        seen: new Map(),
+      };
+      this.regions.set(region, state);
+      if (now - state.lastSweepAt < this.interval(region, objects)) continue;
+      state.lastSweepAt = now;
+      try {
+        await this.sweep(region, objects, state, feed);
+      } catch (err) {
+        if (feed.signal.aborted) return;
+        // The next sweep reads from the same point: nothing is lost, objects keep their safety describes.
+        feed.log.warn({ err, region }, 'sweep failed; the next one starts from the same point');
+      }
+    }
+    for (const region of this.regions.keys()) if (!byRegion.has(region)) this.regions.delete(region);
+  }
+
+  private interval(region: string, objects: readonly O[]): number {
+    const { sweepIntervalMs, driftIntervalMs } = this.detection.settings;
+    if (this.detection.pushCovers(region)) return driftIntervalMs;
+    return objects.some(inTransition) ? sweepIntervalMs : driftIntervalMs;
+  }
+
+  private async sweep(
+    region: string,
+    objects: readonly O[],
+    state: RegionState,
+    feed: ChangeFeed<O>,
+  ): Promise<void> {
+    const byName = new Map(objects.map((o) => [this.sageMakerName(o), o]));
+    const after = new Date(
+      state.newestSeen === undefined ? Date.now() - FIRST_LOOK_BACK_MS : state.newestSeen - OVERLAP_MS,
+    );
+    const sagemaker = this.detection.options.aws.sagemaker(region);
+    let newest = state.newestSeen;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.kind.listModifiedAfter(sagemaker, after, nextToken, {
+        abortSignal: feed.signal,
+      });
+      for (const { name, lastModifiedTime } of page.resources) {
+        const modified = lastModifiedTime?.getTime() ?? 0;
+        newest = Math.max(newest ?? modified, modified);
+        if (state.seen.get(name) === modified) continue;
+        state.seen.set(name, modified);
+        const obj = byName.get(name);
+        if (obj) feed.trigger(obj);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    state.newestSeen = newest;
+    if (newest !== undefined) {
+      for (const [name, modified] of state.seen) if (modified < newest - OVERLAP_MS) state.seen.delete(name);
+    }
+  }
+
+  private sageMakerName(obj: O): string | undefined {
+    const value = (obj.status as Record<string, unknown> | undefined)?.[this.kind.nameField];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  private regionOf(obj: O): string {
+    return obj.spec.region ?? this.detection.options.defaultRegion;
+  }
+}
+
+/** What every kind's controller is made with. */
+export interface KindControllerOptions extends ManagedKindOptions {
+  readonly polling: PollingSettings;
+  /** Sweeps and pushed events; without it, changes are noticed by describes alone. */
+  readonly changeDetection?: ChangeDetection;
+}
+
+/** A kind's change sources: its sweeps, when change detection is on. */
+export function changeSourcesOf<O extends ManagedObject>(
+  options: KindControllerOptions,
+  kind: ChangeListing,
+): ChangeSource<O>[] {
+  return options.changeDetection ? [options.changeDetection.sweepsOf<O>(kind)] : [];
+}
+
+/**
+ * Change detection for every kind (DESIGN.md §5, issue 16): each kind's controller runs its sweeps
+ * as a change source, and SageMaker's pushed events reach the object they name.
+ */
+export class ChangeDetection {
+  private readonly kinds = new Map<string, { changed(name: string, region: string): void }>();
+  private running = 0;
+  private pushAbort: AbortController | undefined;
+  private pushRun: Promise<void> = Promise.resolve();
+  private readonly pushedRegions = new Set<string>();
+
+  constructor(
+    readonly options: ManagedKindOptions,
+    readonly settings: ChangeDetectionSettings,
+    readonly push?: PushChannel,
+  ) {}
+
+  /** The sweeps of a kind, for its controller's change sources. */
+  sweepsOf<O extends ManagedObject>(kind: ChangeListing): ChangeSource<O> {
+    const sweeps = new KindSweeps<O>(kind, this);
+    this.kinds.set(kind.kind, sweeps);
+    return sweeps;
+  }
+
+  /** A change SageMaker pushed: the object of `kind` that manages `name` in `region` reconciles now. */
+  changed(kind: string, name: string, region: string): void {
+    this.kinds.get(kind)?.changed(name, region);
+  }
+
+  /**
+   * Each kind's sweeps attach while they run, that is while this replica leads: the push channel is
+   * consumed only then, so a standby never takes events off the queue that nobody acts on.
+   */
+  attach(): void {
+    if (this.running++ > 0 || !this.push) return;
+    const push = this.push;
+    const abort = new AbortController();
+    this.pushAbort = abort;
+    // A run stopped by the previous detach may still be winding down: the next starts after it.
+    this.pushRun = this.pushRun.then(() =>
+      push.run((change) => {
+        this.pushedRegions.add(change.region);
+        this.changed(change.resourceType, change.name, change.region);
+      }, abort.signal),
+    );
+  }
+
+  /**
+   * Whether pushed events stand for the sweeps of a region: the channel works and has delivered an
+   * event from that region (EventBridge rules are regional; a region whose events do not reach the
+   * queue keeps its sweeps).
+   */
+  pushCovers(region: string): boolean {
+    return this.push?.healthy() === true && this.pushedRegions.has(region);
+  }
+
+  detach(): void {
+    if (--this.running > 0) return;
+    this.pushAbort?.abort();
+    this.pushAbort = undefined;
+  }
+}
+
+/** Whether the operator is still working on the object: SageMaker may change it any moment. */
+function inTransition(obj: ManagedObject): boolean {
+  if (obj.metadata.deletionTimestamp) return true;
+  const conditions = (obj.status as { conditions?: Condition[] } | undefined)?.conditions;
+  return findCondition(conditions, 'Reconciling')?.status !== 'False';
+}

@@ -1,0 +1,64 @@
+import type { ControllerDefinition } from '../runtime/index.js';
+import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
+import type { ManagedKindOptions } from './common/managed-resource.js';
+import { endpointController } from './endpoint/controller.js';
+import { trainingJobController } from './training-job/controller.js';
+
+export interface OperatorTimings {
+  pollIntervalMinMs: number;
+  pollIntervalMaxMs: number;
+  driftIntervalMs: number;
+  /** 0: no sweeps, every resource is described on its own schedule. */
+  sweepIntervalMs: number;
+  safetyIntervalMs: number;
+}
+
+export interface SageMakerControllers {
+  controllers: ControllerDefinition<never, never>[];
+  changeDetection: ChangeDetection | undefined;
+  /** How long after a reconcile that found everything as specified the object is looked at again. */
+  resyncIntervalMs: number;
+}
+
+/*
+ * Without sweeps, a finished job is described once per this many drift intervals (one hour by
+ * default): only a deletion or a tag edit can change it.
+ */
+const FINISHED_JOB_DRIFT_FACTOR = 6;
+
+/**
+ * Every kind's controller, sharing one change detection (DESIGN.md §5). With sweeps, changes are
+ * found by one List call per kind and region, and each resource is described only after a change
+ * or at the safety interval; without, each resource is described as often as its state has lasted
+ * while it changes and every drift interval at rest.
+ */
+export function sageMakerControllers(
+  kinds: ManagedKindOptions,
+  timings: OperatorTimings,
+  push?: PushChannel,
+): SageMakerControllers {
+  const swept = timings.sweepIntervalMs > 0;
+  const changeDetection = swept
+    ? new ChangeDetection(
+        kinds,
+        { sweepIntervalMs: timings.sweepIntervalMs, driftIntervalMs: timings.driftIntervalMs },
+        push,
+      )
+    : undefined;
+  const options: KindControllerOptions = {
+    ...kinds,
+    changeDetection,
+    polling: {
+      minMs: timings.pollIntervalMinMs,
+      maxMs: timings.pollIntervalMaxMs,
+      ...(swept
+        ? { finishedMs: timings.safetyIntervalMs, sweptMs: timings.driftIntervalMs }
+        : { finishedMs: timings.driftIntervalMs * FINISHED_JOB_DRIFT_FACTOR }),
+    },
+  };
+  return {
+    controllers: [trainingJobController(options), endpointController(options)],
+    changeDetection,
+    resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,
+  };
+}

@@ -1,0 +1,129 @@
+/*
+ * Change detection (issue 16): the operator learns what changed in SageMaker from one List call per
+ * kind and region, describes only what changed, and still describes each resource at the safety
+ * interval in case a List missed something.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateTrainingJobCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import type { TrainingJobSpec, TrainingJobStatus } from '../../src/crds/training-job.js';
+import { role } from './emulator/harness.js';
+import { OperatorHarness } from './support/operator.js';
+import { trainingJobSpec } from './training-job/support.js';
+
+const PLURAL = 'trainingjobs';
+let h: OperatorHarness;
+
+beforeAll(async () => {
+  h = await OperatorHarness.start('sweeps');
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const jobName = (name: string): string => `${h.namespace}-${name}`;
+
+async function describesSince(time: number, resource?: string): Promise<string[]> {
+  const { calls } = await h.cloud.emulator.control.calls({ operation: 'DescribeTrainingJob', resource });
+  return calls.filter((c) => c.time >= time).map((c) => c.resource ?? '');
+}
+
+async function training(names: string[]): Promise<void> {
+  for (const name of names) await h.create(PLURAL, 'TrainingJob', name, trainingJobSpec(h));
+  for (const name of names)
+    await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+      PLURAL,
+      name,
+      (o) => o?.status?.secondaryStatus === 'Training',
+    );
+}
+
+async function withSettings<T>(
+  patch: Parameters<typeof h.cloud.emulator.control.configure>[0],
+  run: () => Promise<T>,
+) {
+  await h.cloud.emulator.control.configure(patch);
+  try {
+    return await run();
+  } finally {
+    await h.cloud.emulator.control.configure({
+      timings: { trainingTraining: 100 },
+      faults: [],
+    });
+  }
+}
+
+describe('change detection by sweeps', () => {
+  it('notices a change made outside the operator and describes only the changed resource', async () => {
+    await withSettings({ timings: { trainingTraining: 10_000_000 } }, async () => {
+      const names = ['steady-0', 'steady-1', 'steady-2', 'changed'];
+      await training(names);
+      const since = Date.now();
+      await h.cloud.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: jobName('changed') }));
+      await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'changed',
+        (o) => o?.status?.trainingJobStatus === 'Stopped',
+      );
+      const described = await describesSince(since);
+      expect(described.filter((name) => name !== jobName('changed'))).toEqual([]);
+      // Stopping, then Stopped: one describe per change the sweeps saw.
+      expect(described.length).toBeGreaterThanOrEqual(1);
+      expect(described.length).toBeLessThanOrEqual(3);
+    });
+  });
+
+  it('pages through more than 100 changed resources, and foreign ones cost no describe', async () => {
+    await withSettings({ timings: { trainingTraining: 10_000_000 } }, async () => {
+      const foreign = Array.from({ length: 120 }, (_, i) => `foreign-${String(i)}`);
+      for (const name of foreign)
+        await h.cloud.sagemaker.send(
+          new CreateTrainingJobCommand({
+            TrainingJobName: name,
+            RoleArn: role,
+            AlgorithmSpecification: { TrainingImage: 'img:1', TrainingInputMode: 'File' },
+            OutputDataConfig: { S3OutputPath: `s3://${h.cloud.bucket}/foreign` },
+            ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 5 },
+          }),
+        );
+      const since = Date.now();
+      // Created after the foreign jobs: in CreationTime order its changes come after the first page.
+      await training(['last-created']);
+      await h.cloud.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: jobName('last-created') }));
+      await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'last-created',
+        (o) => o?.status?.trainingJobStatus === 'Stopped',
+      );
+      expect((await describesSince(since)).filter((name) => name.startsWith('foreign-'))).toEqual([]);
+      for (const name of foreign)
+        await h.cloud.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: name }));
+    });
+  });
+
+  it('still notices a change when every List fails: a changing resource is described at the drift interval', async () => {
+    await h.stopOperator();
+    await h.startOperator(1_500);
+    await withSettings(
+      {
+        timings: { trainingTraining: 3_000 },
+        faults: [
+          { kind: 'error', operation: 'ListTrainingJobs', rate: 1, status: 500, code: 'InternalFailure' },
+        ],
+      },
+      async () => {
+        const since = Date.now();
+        await h.create(PLURAL, 'TrainingJob', 'unlisted', trainingJobSpec(h));
+        await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+          PLURAL,
+          'unlisted',
+          (o) => o?.status?.trainingJobStatus === 'Completed',
+          30_000,
+        );
+        const { calls } = await h.cloud.emulator.control.calls({ operation: 'ListTrainingJobs' });
+        const sweeps = calls.filter((c) => c.time >= since);
+        expect(sweeps.length).toBeGreaterThan(0);
+        expect(sweeps.filter((c) => c.outcome === 'ok')).toEqual([]);
+      },
+    );
+  });
+});

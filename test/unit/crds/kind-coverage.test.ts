@@ -1,0 +1,96 @@
+import { describe, expect, it } from '@jest/globals';
+import { endpoint, trainingJob } from '../../../src/crds/index.js';
+import { sageMakerModel } from '../../../src/crds/generate.js';
+import { requestShapeName } from '../../../src/crds/shapes/botocore.js';
+import { DERIVED, type Request } from '../../../src/crds/shapes/generate-shapes.js';
+import { REQUEST_SHAPES } from '../../../src/crds/shapes/sagemaker.generated.js';
+import { leafCoverage, share, type JsonSchema } from './coverage.js';
+
+/** Issue 10: each request a kind maps to, less the members the operator derives, at least this share. */
+const TARGET = 0.98;
+
+function plain(schema: unknown): JsonSchema {
+  return JSON.parse(JSON.stringify(schema)) as JsonSchema;
+}
+
+const trainingJobSpec = plain(trainingJob.spec);
+const endpointSpec = plain(endpoint.spec);
+const endpointModel = endpointSpec.properties?.models?.items;
+
+/** Where each request sits in a kind's spec: the schema whose lowerCamel members are the request's. */
+const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined }[] = [
+  { kind: 'TrainingJob', request: 'CreateTrainingJob', schema: trainingJobSpec },
+  { kind: 'Endpoint', request: 'CreateModel', schema: endpointModel },
+  { kind: 'Endpoint', request: 'CreateEndpointConfig', schema: endpointSpec },
+  { kind: 'Endpoint', request: 'CreateEndpoint', schema: endpointSpec },
+  { kind: 'Endpoint', request: 'UpdateEndpoint', schema: endpointSpec },
+];
+
+/**
+ * What a kind adds to its requests (DESIGN.md §2 and the kind's references): everything in a spec,
+ * or in the part of it that stands for a request, that none of its requests has. The generic
+ * mapping leaves these out of every request.
+ */
+const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fields: string[] }[] = [
+  {
+    part: 'TrainingJob spec',
+    schema: trainingJobSpec,
+    requests: ['CreateTrainingJob'],
+    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'trainingJobName'],
+  },
+  {
+    part: 'Endpoint spec',
+    schema: endpointSpec,
+    requests: ['CreateEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint'],
+    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'endpointName', 'models'],
+  },
+  {
+    part: 'Endpoint models[]',
+    schema: endpointModel ?? {},
+    requests: ['CreateModel'],
+    fields: ['modelName', 'primaryContainer.modelDataFrom', 'containers[].modelDataFrom'],
+  },
+];
+
+/** Paths of `schema` found in none of `requests` at the same place (not walked into further). */
+function fieldsOutside(schema: JsonSchema, requests: (JsonSchema | undefined)[], path = ''): string[] {
+  return Object.entries(schema.properties ?? {}).flatMap(([name, member]) => {
+    const memberPath = path ? `${path}.${name}` : name;
+    const matches = requests.map((r) => r?.properties?.[name]).filter((m) => m !== undefined);
+    if (matches.length === 0) return [memberPath];
+    if (member.items) {
+      return fieldsOutside(
+        member.items,
+        matches.map((m) => m.items),
+        `${memberPath}[]`,
+      );
+    }
+    return fieldsOutside(member, matches, memberPath);
+  });
+}
+
+describe('coverage of the SageMaker requests by the kinds', () => {
+  it(`exposes at least ${TARGET * 100} % of each request's leaf members in the kind's spec`, async () => {
+    const model = await sageMakerModel();
+    const rows = MAPPINGS.map(({ kind, request, schema }) => {
+      const coverage = leafCoverage(model, requestShapeName(model, request), schema, DERIVED[request]);
+      return { kind, request, coverage, share: share(coverage) };
+    });
+    const table = rows.map(
+      ({ kind, request, coverage, share }) =>
+        `${kind} ${request}: ${(share * 100).toFixed(1)} % (${coverage.present.length} of ${coverage.total}); ` +
+        `left out: ${coverage.leftOut.map((member) => `${member} (${DERIVED[request][member]})`).join(', ')}; ` +
+        `missing: ${coverage.missing.join(', ') || 'none'}`,
+    );
+    expect(rows.filter((row) => row.share < TARGET).map((row) => table[rows.indexOf(row)])).toEqual([]);
+    expect(rows.map((row) => row.coverage.missing)).toEqual(rows.map(() => []));
+  });
+
+  it.each(ADDED_FIELDS)(
+    '$part adds only its Kubernetes fields and references',
+    ({ schema, requests, fields }) => {
+      const shapes = requests.map((request) => plain(REQUEST_SHAPES[request]));
+      expect(fieldsOutside(schema, shapes).sort()).toEqual([...fields].sort());
+    },
+  );
+});

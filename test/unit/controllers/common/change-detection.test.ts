@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import pino from 'pino';
+import type { AwsClients } from '../../../../src/aws/clients.js';
+import {
+  ChangeDetection,
+  type ChangeListing,
+  type ListedPage,
+  type PushChannel,
+} from '../../../../src/controllers/common/change-detection.js';
+import type { ManagedObject } from '../../../../src/controllers/common/managed-resource.js';
+
+interface Job extends ManagedObject {
+  status: { trainingJobName?: string; conditions?: { type: string; status: string }[] };
+}
+
+function job(name: string, reconciling: boolean, region?: string): Job {
+  return {
+    metadata: { name, namespace: 'ns', uid: name },
+    spec: region ? { region } : {},
+    status: {
+      trainingJobName: `ns-${name}`,
+      conditions: [{ type: 'Reconciling', status: reconciling ? 'True' : 'False' }],
+    },
+  };
+}
+
+interface ListCall {
+  region: string;
+  after: Date;
+  nextToken: string | undefined;
+}
+
+/** A kind whose List answers with `pages(call)`, less what is not after the call's bound, recording every call. */
+function listing(
+  pages: (call: ListCall, index: number) => ListedPage | Error,
+): ChangeListing & { calls: ListCall[] } {
+  const calls: ListCall[] = [];
+  return {
+    kind: 'TrainingJob',
+    nameField: 'trainingJobName',
+    calls,
+    listModifiedAfter: (sagemaker, after, nextToken) => {
+      const call = { region: (sagemaker as unknown as { region: string }).region, after, nextToken };
+      calls.push(call);
+      const page = pages(call, calls.length - 1);
+      if (page instanceof Error) return Promise.reject(page);
+      const modifiedAfter = page.resources.filter(
+        (r) => (r.lastModifiedTime?.getTime() ?? 0) > after.getTime(),
+      );
+      return Promise.resolve({ ...page, resources: modifiedAfter });
+    },
+  };
+}
+
+/** SageMaker times, in seconds after half an hour ago (within the first sweep's look-back). */
+const T0 = Date.now() - 1_800_000;
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+const page = (resources: [string, number][], nextToken?: string): ListedPage => ({
+  resources: resources.map(([name, time]) => ({ name, lastModifiedTime: at(time) })),
+  nextToken,
+});
+
+const aborts: AbortController[] = [];
+afterEach(() => {
+  for (const abort of aborts.splice(0)) abort.abort();
+});
+
+/** Runs the kind's sweeps over `objects` until the test ends; returns the names triggered. */
+function sweep(kind: ChangeListing, objects: Job[], push?: PushChannel, sweepIntervalMs = 5) {
+  const detection = new ChangeDetection(
+    {
+      aws: { sagemaker: (region: string) => ({ region }) } as unknown as AwsClients,
+      defaultRegion: 'us-east-1',
+      clusterName: 'c',
+    },
+    { sweepIntervalMs, driftIntervalMs: 60_000 },
+    push,
+  );
+  const abort = new AbortController();
+  aborts.push(abort);
+  const triggered: string[] = [];
+  void detection.sweepsOf<Job>(kind).run({
+    signal: abort.signal,
+    log: pino({ level: 'silent' }),
+    objects: () => objects,
+    trigger: (obj) => triggered.push(obj.metadata.name),
+  });
+  return { triggered, detection };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('sweeps', () => {
+  it('reads back an hour at first, then from a minute before the newest change seen, triggering each change of ours once', async () => {
+    const kind = listing((_, i) =>
+      i === 0
+        ? page([
+            ['ns-a', 0],
+            ['someone-elses', 300],
+          ])
+        : page([
+            ['ns-a', 0],
+            ['ns-b', 270],
+          ]),
+    );
+    const started = Date.now();
+    const { triggered } = sweep(kind, [job('a', true), job('b', true)]);
+    await until(() => kind.calls.length >= 3);
+    const [first, second, third] = kind.calls;
+    expect(Math.abs(started - 3_600_000 - (first?.after.getTime() ?? 0))).toBeLessThan(1_000);
+    // SageMaker's newest time seen, someone else's included, minus the overlap.
+    expect(second?.after).toEqual(at(240));
+    expect(third?.after).toEqual(at(240));
+    expect(triggered).toEqual(['a', 'b']);
+  });
+
+  it('triggers a resource again when its LastModifiedTime moves', async () => {
+    const kind = listing((_, i) => page([['ns-a', i < 2 ? 0 : 7]]));
+    const { triggered } = sweep(kind, [job('a', true)]);
+    await until(() => kind.calls.length >= 4);
+    expect(triggered).toEqual(['a', 'a']);
+  });
+
+  it('reads every page of a sweep', async () => {
+    const kind = listing(({ nextToken }) =>
+      nextToken === undefined ? page([['foreign-1', 0]], 'page-2') : page([['ns-a', 1]]),
+    );
+    const { triggered } = sweep(kind, [job('a', true)]);
+    await until(() => triggered.length > 0);
+    expect(kind.calls.slice(0, 2).map((c) => c.nextToken)).toEqual([undefined, 'page-2']);
+  });
+
+  it('starts the next sweep from the same point after a failed List', async () => {
+    const kind = listing((_, i) => (i === 1 ? new Error('ThrottlingException') : page([['ns-a', 0]])));
+    sweep(kind, [job('a', true)]);
+    await until(() => kind.calls.length >= 3);
+    expect(kind.calls[1]?.after).toEqual(at(-60));
+    expect(kind.calls[2]?.after).toEqual(at(-60));
+  });
+
+  it('sweeps a region where nothing changes at the drift interval, one where something changes at the sweep interval', async () => {
+    const kind = listing(() => page([]));
+    sweep(kind, [job('a', false), job('b', true, 'eu-west-1')]);
+    await until(() => kind.calls.filter((c) => c.region === 'eu-west-1').length >= 5);
+    expect(kind.calls.filter((c) => c.region === 'us-east-1')).toHaveLength(1);
+  });
+
+  it('leaves a region to pushed events once they arrive from it, and triggers the named object', async () => {
+    const kind = listing(() => page([]));
+    let deliver: (change: { resourceType: string; name: string; region: string }) => void = () => undefined;
+    const push: PushChannel = {
+      healthy: () => true,
+      run: (onChange, signal) => {
+        deliver = onChange;
+        return new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            resolve();
+          });
+        });
+      },
+    };
+    const { triggered } = sweep(kind, [job('a', true)], push);
+    await until(() => kind.calls.length >= 3);
+    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'us-east-1' });
+    deliver({ resourceType: 'Endpoint', name: 'ns-a', region: 'us-east-1' });
+    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'eu-west-1' });
+    expect(triggered).toEqual(['a']);
+    const swept = kind.calls.length;
+    // A measurement window: at the 5 ms sweep interval, 100 ms would hold about 20 sweeps.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(kind.calls.length).toBeLessThanOrEqual(swept + 1);
+  });
+});

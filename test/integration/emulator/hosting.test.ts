@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { describe, expect, it } from '@jest/globals';
-import { arn, errorOf, failure, harnessForFile, role, until } from './harness.js';
+import { arn, errorOf, failure, harnessForFile, phaseSeconds, role, until } from './harness.js';
 
 const h = harnessForFile({ resetEach: true });
 
@@ -113,6 +113,8 @@ describe('models and endpoint configs', () => {
 
 describe('endpoints', () => {
   it('goes Creating → InService and rejects changes while in progress', async () => {
+    // Long enough for three calls to land while it is Creating, on a loaded machine too.
+    await h.emulator.control.configure({ timings: { endpointCreating: phaseSeconds * 20 } });
     await model('m1');
     await config('c1', 'm1');
     expect(

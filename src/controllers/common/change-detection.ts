@@ -35,6 +35,8 @@ export interface ChangeDetectionSettings {
   readonly sweepIntervalMs: number;
   /** Sweep period otherwise, and while pushed events cover the region: the drift interval. */
   readonly driftIntervalMs: number;
+  /** How late a change may show in a List after its LastModifiedTime (default a minute). */
+  readonly overlapMs?: number;
 }
 
 /** A change SageMaker pushed (an EventBridge state-change event). */
@@ -52,8 +54,9 @@ export interface PushChannel {
 }
 
 /*
- * A List call may show a change a little after its LastModifiedTime (eventual consistency), so each
- * sweep looks back this far before the newest time already seen; what it sees again is skipped.
+ * A List call may show a change a little after its LastModifiedTime (eventual consistency), so
+ * sweeps look back this far before the newest time seen until they have read that window again this
+ * much later; what they see again is skipped. At rest a sweep is then one call that lists nothing.
  */
 const OVERLAP_MS = 60_000;
 /*
@@ -68,8 +71,11 @@ const TICK_MS = 1000;
 /** What one kind and region's sweeps remember. */
 interface RegionState {
   lastSweepAt: number;
-  /** The newest LastModifiedTime seen, in SageMaker's clock. */
+  /** The newest LastModifiedTime seen, in SageMaker's clock, and when (operator's clock) it was first seen. */
   newestSeen: number | undefined;
+  newestSeenAt: number;
+  /** When the last sweep that looked back before newestSeen began. */
+  windowReadAt: number;
   /** Each resource's LastModifiedTime when last seen, within the overlap. */
   seen: Map<string, number>;
 }
@@ -128,6 +134,8 @@ class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
       const state = this.regions.get(region) ?? {
         lastSweepAt: -Infinity,
         newestSeen: undefined,
+        newestSeenAt: -Infinity,
+        windowReadAt: -Infinity,
         seen: new Map(),
       };
       this.regions.set(region, state);
@@ -157,8 +165,15 @@ class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
     feed: ChangeFeed<O>,
   ): Promise<void> {
     const byName = new Map(objects.map((o) => [this.sageMakerName(o), o]));
+    const overlap = this.detection.settings.overlapMs ?? OVERLAP_MS;
+    const started = Date.now();
+    const settled = state.windowReadAt - state.newestSeenAt >= overlap;
     const after = new Date(
-      state.newestSeen === undefined ? Date.now() - FIRST_LOOK_BACK_MS : state.newestSeen - OVERLAP_MS,
+      state.newestSeen === undefined
+        ? started - FIRST_LOOK_BACK_MS
+        : settled
+          ? state.newestSeen
+          : state.newestSeen - overlap,
     );
     const sagemaker = this.detection.options.aws.sagemaker(region);
     let newest = state.newestSeen;
@@ -177,9 +192,11 @@ class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
       }
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
-    state.newestSeen = newest;
-    if (newest !== undefined) {
-      for (const [name, modified] of state.seen) if (modified < newest - OVERLAP_MS) state.seen.delete(name);
+    if (!settled) state.windowReadAt = started;
+    if (newest !== undefined && newest !== state.newestSeen) {
+      state.newestSeen = newest;
+      state.newestSeenAt = started;
+      for (const [name, modified] of state.seen) if (modified < newest - overlap) state.seen.delete(name);
     }
   }
 

@@ -66,14 +66,14 @@ afterEach(() => {
 });
 
 /** Runs the kind's sweeps over `objects` until the test ends; returns the names triggered. */
-function sweep(kind: ChangeListing, objects: Job[], push?: PushChannel, sweepIntervalMs = 5) {
+function sweep(kind: ChangeListing, objects: Job[], push?: PushChannel, overlapMs = 60_000) {
   const detection = new ChangeDetection(
     {
       aws: { sagemaker: (region: string) => ({ region }) } as unknown as AwsClients,
       defaultRegion: 'us-east-1',
       clusterName: 'c',
     },
-    { sweepIntervalMs, driftIntervalMs: 60_000 },
+    { sweepIntervalMs: 5, driftIntervalMs: 60_000, overlapMs },
     push,
   );
   const abort = new AbortController();
@@ -118,6 +118,20 @@ describe('sweeps', () => {
     expect(second?.after).toEqual(at(240));
     expect(third?.after).toEqual(at(240));
     expect(triggered).toEqual(['a', 'b']);
+  });
+
+  it('stops looking back once the window before the newest change has been read again an overlap later', async () => {
+    const kind = listing(() => page([['ns-a', 300]]));
+    const { triggered } = sweep(kind, [job('a', true)], undefined, 30);
+    await until(() => kind.calls.some((c) => c.after.getTime() === at(300).getTime()));
+    const afters = kind.calls.map((c) => c.after.getTime());
+    const firstStrict = afters.indexOf(at(300).getTime());
+    // Looked back (300 s − 30 ms) until then, never again afterwards.
+    expect(afters.slice(1, firstStrict).every((t) => t === at(300).getTime() - 30)).toBe(true);
+    expect(firstStrict).toBeGreaterThan(1);
+    await until(() => kind.calls.length >= firstStrict + 3);
+    expect(kind.calls.slice(firstStrict).every((c) => c.after.getTime() === at(300).getTime())).toBe(true);
+    expect(triggered).toEqual(['a']);
   });
 
   it('triggers a resource again when its LastModifiedTime moves', async () => {

@@ -71,6 +71,12 @@ export class Controller {
   private readonly finalizer: string;
   /** Keys queued because an object they refer to changed: they reconcile even after a terminal error. */
   private readonly referenceTriggered = new Set<string>();
+  /**
+   * The object as this controller last wrote it, per key, until the cache has caught up with that
+   * write: a reconcile that starts right after another must not work from the older cached copy
+   * (it would not see a name or ARN recorded just before, and could create again).
+   */
+  private readonly ownWrites = new Map<string, KubeObject>();
   private busy = 0;
   private readonly busyGauge: { busy(n: number): void };
   private readonly derive: ConditionDeriver;
@@ -196,6 +202,8 @@ export class Controller {
           );
       });
       if (event.type === 'deleted') this.referenceTriggered.delete(key);
+      const written = this.ownWrites.get(key);
+      if (written && (event.type === 'deleted' || !isOlder(event.obj, written))) this.ownWrites.delete(key);
       if (needsReconcile(event)) this.queue?.add(key);
     });
     references.forEach((ref, i) => {
@@ -231,7 +239,7 @@ export class Controller {
   private async process(queue: WorkQueue, key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const triggeredByReference = this.referenceTriggered.delete(key);
-    const cached = this.deps.cache.get(this.definition.kind, namespace, name);
+    const cached = this.latest(key, this.deps.cache.get(this.definition.kind, namespace, name));
     if (!cached) {
       queue.forget(key);
       return;
@@ -430,6 +438,7 @@ export class Controller {
   private async writeStatus(queue: WorkQueue, key: string, ctx: ReconcileContext): Promise<boolean> {
     try {
       await ctx.status.flush();
+      this.ownWrites.set(key, ctx.status.object);
       return true;
     } catch (err) {
       if (err instanceof Fenced) return false;
@@ -448,10 +457,35 @@ export class Controller {
     queue.addRateLimited(key, delay);
   }
 
+  /** The cached object, or this controller's own later write of it while the cache lags behind. */
+  private latest(key: string, cached: KubeObject | undefined): KubeObject | undefined {
+    const written = this.ownWrites.get(key);
+    if (!written || !cached) {
+      this.ownWrites.delete(key);
+      return cached;
+    }
+    if (!isOlder(cached, written)) {
+      this.ownWrites.delete(key);
+      return cached;
+    }
+    return written;
+  }
+
   private deletionPolicy(obj: KubeObject): DeletionPolicy {
     const policy = (obj.spec as { deletionPolicy?: unknown } | undefined)?.deletionPolicy;
     return policy === 'Delete' || policy === 'Retain' ? policy : this.deps.defaultDeletionPolicy;
   }
+}
+
+/**
+ * Whether `a` is an older version of the object than `b`. Resource versions are etcd revisions;
+ * Kubernetes asks clients not to compare them, so anything that is not a plain number counts as
+ * not older (the cache is trusted).
+ */
+function isOlder(a: KubeObject, b: KubeObject): boolean {
+  const [ra, rb] = [a.metadata?.resourceVersion, b.metadata?.resourceVersion];
+  if (!ra || !rb || !/^\d+$/.test(ra) || !/^\d+$/.test(rb)) return false;
+  return BigInt(ra) < BigInt(rb);
 }
 
 function observed(obj: KubeObject): boolean {

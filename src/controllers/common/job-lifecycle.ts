@@ -189,7 +189,9 @@ class JobReconcile<Spec, Status, D> {
     this.setCondition('Succeeded', succeeded);
     // Spread, so that jobs that finished together are not described all at once a day later.
     if (isFinished(job)) return requeueAfter(spread(this.options.polling.finishedMs));
-    return requeueAfter(nextPollMs(job, new Date(), this.options.polling));
+    // Deleted outside the operator: it leaves no trace in a List once it is gone.
+    const { polling } = this.options;
+    return requeueAfter(nextPollMs(job, new Date(), job.state === 'Deleting' ? untilGone(polling) : polling));
   }
 
   /** Whether what the user sees changed enough to be worth an event. */

@@ -6,6 +6,7 @@ import {
   done,
   findCondition,
   ReconcileError,
+  requeueAfter,
   startOperator,
 } from '../../../src/runtime/index.js';
 import type { Condition, Operator } from '../../../src/runtime/index.js';
@@ -30,6 +31,9 @@ let widgets: Objects;
 let gadgets: Objects;
 let operator: Operator;
 const reconciles = new Map<string, number>();
+/** The counts the reconciles of the `count` widget read from its status. */
+const counted: number[] = [];
+const COUNT_TO = 20;
 const finalized: string[] = [];
 
 const count = (name: string): number => reconciles.get(name) ?? 0;
@@ -78,6 +82,14 @@ const controller = defineController<Widget>({
       await ctx.status.flush();
       ctx.status.setCondition('Ready', 'True', 'Completed');
       return done;
+    }
+    if (w.spec.mode === 'count') {
+      // Each reconcile follows the previous one at once: it must see what that one wrote.
+      const seen = typeof w.status?.count === 'number' ? w.status.count : 0;
+      counted.push(seen);
+      if (seen >= COUNT_TO) return done;
+      ctx.status.set({ count: seen + 1 });
+      return requeueAfter(0);
     }
     if (w.spec.gadget && ctx.cache.get(Gadget, w.metadata?.namespace ?? '', w.spec.gadget)?.status?.broken)
       throw new ReconcileError('terminal', 'InvalidSpec', `gadget ${w.spec.gadget} is broken`);
@@ -134,6 +146,13 @@ afterAll(async () => {
 });
 
 describe('controller loop', () => {
+  it('reads its own writes: a reconcile right after another works from what that one wrote, not an older cached copy', async () => {
+    await widgets.create('counter', { mode: 'count' });
+    await waitFor(async () => (await widgets.get('counter'))?.status?.count === COUNT_TO);
+    await waitFor(() => counted.at(-1) === COUNT_TO);
+    expect(counted).toEqual(Array.from({ length: COUNT_TO + 1 }, (_, i) => i));
+  });
+
   it('reconciles a new object: finalizer first, then status with Synced, Ready and observedGeneration', async () => {
     await widgets.create('basic', { size: 3 });
     const w = await synced('basic', 1);

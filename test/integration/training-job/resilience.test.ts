@@ -204,10 +204,22 @@ describe('TrainingJob resilience', () => {
     await h.create(PLURAL, 'TrainingJob', 'vanishes', spec());
     await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'vanishes', completed);
     const name = jobName('vanishes');
-    await h.cloud.sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: name }));
-    // A restart lists every object and describes it again, as the hourly check of finished jobs would.
-    await h.stopOperator();
-    await h.startOperator();
+    // Deleting lasts 3 s: the restarted operator (describing every object once, as the check of
+    // finished jobs at the safety interval would) finds it Deleting and must then notice it is gone,
+    // which no List shows.
+    await h.cloud.emulator.control.configure({ timings: { trainingDeleting: 3_000 } });
+    try {
+      await h.cloud.sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: name }));
+      await h.stopOperator();
+      await h.startOperator();
+      await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'vanishes',
+        (o) => o?.status?.trainingJobStatus === 'Deleting',
+      );
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { trainingDeleting: 100 } });
+    }
     const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
       PLURAL,
       'vanishes',

@@ -30,6 +30,26 @@ export interface ChangeListing extends ManagedKind {
   ): Promise<ListedPage>;
 }
 
+/** The filter and paging of a sweep's List call: modified after `after`, 100 a page. */
+export function modifiedAfter(after: Date, nextToken: string | undefined) {
+  return { LastModifiedTimeAfter: after, NextToken: nextToken, MaxResults: 100 };
+}
+
+/** A List answer's summaries as a sweep reads them: names and LastModifiedTimes. */
+export function listedPage<S extends { LastModifiedTime?: Date | undefined }>(
+  summaries: S[] | undefined,
+  nameOf: (summary: S) => string | undefined,
+  nextToken: string | undefined,
+): ListedPage {
+  return {
+    resources: (summaries ?? []).map((s) => ({
+      name: nameOf(s) ?? '',
+      lastModifiedTime: s.LastModifiedTime,
+    })),
+    nextToken,
+  };
+}
+
 export interface ChangeDetectionSettings {
   /** Sweep period of a kind and region while one of its objects is in transition. */
   readonly sweepIntervalMs: number;

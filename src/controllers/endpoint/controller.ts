@@ -32,6 +32,8 @@ import { failedCreateCondition } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import {
   changeSourcesOf,
+  listedPage,
+  modifiedAfter,
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
@@ -79,17 +81,8 @@ const endpointListing: ChangeListing = {
   kind: endpointKind.kind,
   nameField: 'endpointName',
   listModifiedAfter: async (sagemaker, after, nextToken, cancel) => {
-    const page = await sagemaker.send(
-      new ListEndpointsCommand({ LastModifiedTimeAfter: after, NextToken: nextToken, MaxResults: 100 }),
-      cancel,
-    );
-    return {
-      resources: (page.Endpoints ?? []).map((endpoint) => ({
-        name: endpoint.EndpointName ?? '',
-        lastModifiedTime: endpoint.LastModifiedTime,
-      })),
-      nextToken: page.NextToken,
-    };
+    const page = await sagemaker.send(new ListEndpointsCommand(modifiedAfter(after, nextToken)), cancel);
+    return listedPage(page.Endpoints, (endpoint) => endpoint.EndpointName, page.NextToken);
   },
 };
 

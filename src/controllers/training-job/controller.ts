@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../../crds/training-job.js';
 import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
-import type { KindControllerOptions } from '../common/change-detection.js';
+import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { trainingJobView } from './lifecycle.js';
@@ -38,17 +38,8 @@ const trainingJobs: JobKind<TrainingJobSpec, TrainingJobStatus, DescribeTraining
   delete: (sagemaker, name, cancel) =>
     sagemaker.send(new DeleteTrainingJobCommand({ TrainingJobName: name }), cancel),
   listModifiedAfter: async (sagemaker, after, nextToken, cancel) => {
-    const page = await sagemaker.send(
-      new ListTrainingJobsCommand({ LastModifiedTimeAfter: after, NextToken: nextToken, MaxResults: 100 }),
-      cancel,
-    );
-    return {
-      resources: (page.TrainingJobSummaries ?? []).map((job) => ({
-        name: job.TrainingJobName ?? '',
-        lastModifiedTime: job.LastModifiedTime,
-      })),
-      nextToken: page.NextToken,
-    };
+    const page = await sagemaker.send(new ListTrainingJobsCommand(modifiedAfter(after, nextToken)), cancel);
+    return listedPage(page.TrainingJobSummaries, (job) => job.TrainingJobName, page.NextToken);
   },
   view: trainingJobView,
   observedStatus: observedTrainingJobStatus,

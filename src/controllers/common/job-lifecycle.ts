@@ -69,11 +69,36 @@ export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D>(
   kind: JobKind<Spec, Status, D>,
   options: KindControllerOptions,
 ): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize' | 'changeSources'>> {
+  const takenNames = new TakenNames();
   return {
-    reconcile: (ctx, obj) => new JobReconcile(kind, options, ctx, obj).apply(),
-    finalize: (ctx, obj) => new JobReconcile(kind, options, ctx, obj).cleanUp(),
+    reconcile: (ctx, obj) => new JobReconcile(kind, options, takenNames, ctx, obj).apply(),
+    finalize: (ctx, obj) => new JobReconcile(kind, options, takenNames, ctx, obj).cleanUp(),
     changeSources: changeSourcesOf<O>(options, kind),
   };
+}
+
+/**
+ * Objects whose create was answered "name taken" by a job that describe could not show yet (just
+ * created by someone, eventually consistent): they wait for it to show, rather than call create
+ * again, for at most `ms`. In memory: after a restart, at most one more create is answered so.
+ */
+class TakenNames {
+  private readonly since = new Map<string, number>();
+
+  taken(uid: string): void {
+    this.since.set(uid, Date.now());
+  }
+
+  waiting(uid: string, ms: number): boolean {
+    const since = this.since.get(uid);
+    if (since !== undefined && Date.now() - since < ms) return true;
+    this.since.delete(uid);
+    return false;
+  }
+
+  seen(uid: string): void {
+    this.since.delete(uid);
+  }
 }
 
 class JobReconcile<Spec, Status, D> {
@@ -83,6 +108,7 @@ class JobReconcile<Spec, Status, D> {
   constructor(
     private readonly kind: JobKind<Spec, Status, D>,
     private readonly options: KindControllerOptions,
+    private readonly takenNames: TakenNames,
     private readonly ctx: ReconcileContext<Status>,
     private readonly obj: JobObject<Spec>,
   ) {
@@ -100,6 +126,7 @@ class JobReconcile<Spec, Status, D> {
     await this.resource.recordName();
     const found = await this.resource.find(this.ref);
     if (!found) return this.absent();
+    this.takenNames.seen(this.obj.metadata.uid);
     if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
       await this.resource.claim(this.ref, found);
     return this.mirror(found);
@@ -146,7 +173,9 @@ class JobReconcile<Spec, Status, D> {
   private async absent(): Promise<ReconcileResult> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
-    if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
+    const { uid } = this.obj.metadata;
+    if (this.createdButNotSeen() || this.takenNames.waiting(uid, this.options.polling.maxMs))
+      return requeueAfter(this.options.polling.minMs);
     const { sagemaker, name, tags, cancel } = this.resource;
     const creation = await this.resource
       .create(this.ref, () => this.kind.create(sagemaker, this.obj.spec, name, tags, cancel))
@@ -155,6 +184,7 @@ class JobReconcile<Spec, Status, D> {
         if (ready) this.setCondition('Ready', ready);
         throw err;
       });
+    if (creation.type === 'notVisible') this.takenNames.taken(uid);
     if (creation.type === 'found') return this.mirror(creation.description);
     if (creation.type === 'created') {
       // The ARN marks the job as created with our tags, so the next reconcile need not list them.

@@ -110,6 +110,9 @@ describe('TrainingJob resilience', () => {
       ({ TrainingJobArn: foreignArn } = await foreignTrainingJob(h, name));
       return next();
     });
+    // The other job stays invisible to describe for 300 ms: several polls, and sweeps, in which the
+    // operator must wait for it (up to --poll-interval-max, 400 ms here) rather than call create again.
+    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 300 } });
     try {
       await h.create(PLURAL, 'TrainingJob', 'raced', spec());
       const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
@@ -125,6 +128,7 @@ describe('TrainingJob resilience', () => {
       expect(Tags).toEqual([{ Key: 'owner', Value: 'someone-else' }]);
     } finally {
       restore();
+      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
     }
   });
 

@@ -153,38 +153,6 @@ export function commonStatusFields() {
   } satisfies TProperties;
 }
 
-/** IAM role ARNs as SageMaker accepts them. */
-export const ARN_ROLE_PATTERN = '^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$';
-
-/** An s3:// (or https://) URI. */
-export function S3_URI(description: string) {
-  return Type.String({ description, minLength: 1, maxLength: 1024, pattern: '^(https|s3)://([^/]+)/?(.*)$' });
-}
-
-/** A KMS key id, key ARN, alias name or alias ARN. */
-export function KMS_KEY(description: string) {
-  return Type.String({ description, maxLength: 2048, pattern: '^[a-zA-Z0-9:/_-]*$' });
-}
-
-export function vpcConfig(description: string) {
-  const id = Type.String({ maxLength: 32, pattern: '^[-0-9a-zA-Z]+$' });
-  return Type.Object(
-    {
-      securityGroupIds: Type.Array(id, {
-        description: 'Security group ids (1-5).',
-        minItems: 1,
-        maxItems: 5,
-      }),
-      subnets: Type.Array(id, {
-        description: 'Subnet ids (1-16), private subnets for isolation.',
-        minItems: 1,
-        maxItems: 16,
-      }),
-    },
-    { description },
-  );
-}
-
 /**
  * A kind with only the common spec and status fields (DESIGN.md §2-3); each kind's own issue
  * replaces it with its full schema.

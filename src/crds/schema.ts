@@ -1,4 +1,4 @@
-import { Type, type TSchema, type TUnsafe, type ObjectOptions, type SchemaOptions } from '@sinclair/typebox';
+import { Type, type TSchema, type TUnsafe, type SchemaOptions } from '@sinclair/typebox';
 
 /*
  * Schema builders that emit Kubernetes structural schemas: TypeBox's own union and record
@@ -78,15 +78,6 @@ function refinedPath(schema: TSchema, steps: readonly string[], refinement: Refi
   const member = properties?.[step];
   if (!properties || !member) throw new Error(`no member ${step} to refine`);
   return { ...schema, properties: { ...properties, [step]: refinedPath(member, rest, refinement) } };
-}
-
-/** An object with CEL rules attached. */
-export function ObjectWithRules<T extends Parameters<typeof Type.Object>[0]>(
-  properties: T,
-  options: ObjectOptions & { rules: CelRule[] },
-) {
-  const { rules, ...rest } = options;
-  return Type.Object(properties, { ...rest, 'x-kubernetes-validations': rules });
 }
 
 /**

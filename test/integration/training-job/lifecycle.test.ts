@@ -127,10 +127,20 @@ describe('TrainingJob', () => {
   });
 
   it('stops a running job on delete, then deletes its record so the name can be reused', async () => {
-    await h.create(PLURAL, 'TrainingJob', 'stop-me', spec());
-    await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'stop-me', (o) => status(o) === 'InProgress');
-    await h.delete(PLURAL, 'stop-me');
-    await h.waitFor(PLURAL, 'stop-me', (o) => o === undefined);
+    // Training lasts long enough that the job is still running when the delete reaches it.
+    await h.cloud.emulator.control.configure({ timings: { trainingTraining: 10_000_000 } });
+    try {
+      await h.create(PLURAL, 'TrainingJob', 'stop-me', spec());
+      await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+        PLURAL,
+        'stop-me',
+        (o) => status(o) === 'InProgress',
+      );
+      await h.delete(PLURAL, 'stop-me');
+      await h.waitFor(PLURAL, 'stop-me', (o) => o === undefined);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { trainingTraining: 100 } });
+    }
     const name = jobName('stop-me');
     expect(await callsFor(name, 'StopTrainingJob')).toBe(1);
     expect(await callsFor(name, 'DeleteTrainingJob')).toBe(1);

@@ -114,6 +114,7 @@ export const TrainingJobStatus = Type.Object(
     ),
     trainingStartTime: timestamp('When training started.'),
     trainingEndTime: timestamp('When training ended.'),
+    lastModifiedTime: timestamp('When SageMaker last changed the job: the status is as of then.'),
     billableTimeInSeconds: Type.Optional(Type.Integer({ description: 'Billable seconds per instance.' })),
     finalMetricDataList: Type.Optional(
       Type.Array(

@@ -306,12 +306,15 @@ export async function trackStatuses(
   statuses: Map<string, string>;
   /** Epoch milliseconds when each object was first seen at `done`. */
   doneTimes: Map<string, number>;
+  /** Per object, epoch milliseconds when each value of the field was first seen. */
+  firstSeen: Map<string, Map<string, number>>;
   doneCount: () => number;
   doneAt: () => number;
   stop: () => void;
 }> {
   const statuses = new Map<string, string>();
   const doneTimes = new Map<string, number>();
+  const firstSeen = new Map<string, Map<string, number>>();
   let count = 0;
   let doneAt = 0;
   const path = `/apis/${GROUP}/${VERSION}/namespaces/${NAMESPACE}/${plural}`;
@@ -326,6 +329,9 @@ export async function trackStatuses(
         const value = obj.status?.[field];
         const now = typeof value === 'string' ? value : '(none)';
         statuses.set(obj.metadata.name, now);
+        const seen = firstSeen.get(obj.metadata.name) ?? new Map<string, number>();
+        if (!seen.has(now)) seen.set(now, Date.now());
+        firstSeen.set(obj.metadata.name, seen);
         if (now === done && !doneTimes.has(obj.metadata.name)) doneTimes.set(obj.metadata.name, Date.now());
         if (now === done && before !== done && ++count === total) doneAt = performance.now();
       },
@@ -341,6 +347,7 @@ export async function trackStatuses(
   return {
     statuses,
     doneTimes,
+    firstSeen,
     doneCount: () => count,
     doneAt: () => doneAt,
     stop: () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTrainingJobCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../src/crds/training-job.js';
-import { role } from './emulator/harness.js';
+import { phaseSeconds, role } from './emulator/harness.js';
 import { OperatorHarness } from './support/operator.js';
 import { trainingJobSpec } from './training-job/support.js';
 
@@ -46,7 +46,7 @@ async function withSettings<T>(
     return await run();
   } finally {
     await h.cloud.emulator.control.configure({
-      timings: { trainingTraining: 100 },
+      timings: { trainingDownloading: phaseSeconds, trainingTraining: 100, trainingUploading: phaseSeconds },
       faults: [],
     });
   }
@@ -69,6 +69,30 @@ describe('change detection by sweeps', () => {
       // Stopping, then Stopped: one describe per change the sweeps saw.
       expect(described.length).toBeGreaterThanOrEqual(1);
       expect(described.length).toBeLessThanOrEqual(3);
+    });
+  });
+
+  it("follows a running job's progress from the List summaries, describing it only when created and when finished", async () => {
+    // Each phase lasts several sweeps, so that each is seen.
+    const phase = phaseSeconds / 2;
+    const timings = { trainingDownloading: phase, trainingTraining: phase, trainingUploading: phase };
+    await withSettings({ timings }, async () => {
+      const seen: string[] = [];
+      await h.create(PLURAL, 'TrainingJob', 'progress', trainingJobSpec(h));
+      await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'progress', (o) => {
+        const secondary = o?.status?.secondaryStatus;
+        if (secondary !== undefined && seen.at(-1) !== secondary) seen.push(secondary);
+        return o?.status?.trainingJobStatus === 'Completed';
+      });
+      expect(seen).toEqual(expect.arrayContaining(['Downloading', 'Training', 'Uploading', 'Completed']));
+      const { calls } = await h.cloud.emulator.control.calls({
+        operation: 'DescribeTrainingJob',
+        resource: jobName('progress'),
+      });
+      // Not found before the create, found after it, then found Completed: not once per phase.
+      expect(calls.filter((c) => c.outcome === 'ok').length).toBeLessThanOrEqual(2);
+      const job = await h.get<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'progress');
+      expect(job?.status?.modelArtifacts?.s3ModelArtifacts).toMatch(/model\.tar\.gz$/);
     });
   });
 

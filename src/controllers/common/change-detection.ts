@@ -10,24 +10,26 @@ import type { ManagedKind, ManagedKindOptions, ManagedObject } from './managed-r
 import type { PollingSettings } from './polling.js';
 
 /** A resource as a List call reports it: enough to tell whether it changed since the last sweep. */
-export interface ListedResource {
+export interface ListedResource<S = unknown> {
   name: string;
   lastModifiedTime: Date | undefined;
+  /** The List call's summary of it, which may tell the change without a describe. */
+  summary: S;
 }
 
-export interface ListedPage {
-  resources: ListedResource[];
+export interface ListedPage<S = unknown> {
+  resources: ListedResource<S>[];
   nextToken: string | undefined;
 }
 
 /** How a kind finds its resources modified after a time: one page of its List call, 100 at most. */
-export interface ChangeListing extends ManagedKind {
+export interface ChangeListing<S = unknown> extends ManagedKind {
   listModifiedAfter(
     sagemaker: SageMakerClient,
     after: Date,
     nextToken: string | undefined,
     cancel: { abortSignal: AbortSignal },
-  ): Promise<ListedPage>;
+  ): Promise<ListedPage<S>>;
 }
 
 /** The filter and paging of a sweep's List call: modified after `after`, 100 a page. */
@@ -40,11 +42,12 @@ export function listedPage<S extends { LastModifiedTime?: Date | undefined }>(
   summaries: S[] | undefined,
   nameOf: (summary: S) => string | undefined,
   nextToken: string | undefined,
-): ListedPage {
+): ListedPage<S> {
   return {
     resources: (summaries ?? []).map((s) => ({
       name: nameOf(s) ?? '',
       lastModifiedTime: s.LastModifiedTime,
+      summary: s,
     })),
     nextToken,
   };
@@ -100,6 +103,8 @@ interface RegionState {
   seen: Map<string, number>;
 }
 
+const listingKey = (name: string, region: string): string => `${region}/${name}`;
+
 /**
  * The sweeps of one kind: per region, one paginated List call of
  * the resources modified since the previous sweep; only those among this kind's objects are
@@ -109,13 +114,15 @@ interface RegionState {
  * named object at once. Each object is still described at the safety interval by its own requeue,
  * so correctness never rests on List alone.
  */
-class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
+export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeSource<O> {
   readonly name: string;
   private feed: ChangeFeed<O> | undefined;
   private readonly regions = new Map<string, RegionState>();
+  /** What the last sweep listed of each changed resource the kind manages, until its reconcile takes it. */
+  private readonly listings = new Map<string, ListedResource<S>>();
 
   constructor(
-    private readonly kind: ChangeListing,
+    private readonly kind: ChangeListing<S>,
     private readonly detection: ChangeDetection,
   ) {
     this.name = `${kind.kind} sweeps`;
@@ -133,6 +140,17 @@ class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
       this.feed = undefined;
       this.detection.detach();
     }
+  }
+
+  /**
+   * What the latest sweep listed of the resource `name` in `region` since it was last taken: a
+   * reconcile may read the change from it instead of describing.
+   */
+  takeListing(name: string, region: string): ListedResource<S> | undefined {
+    const key = listingKey(name, region);
+    const listing = this.listings.get(key);
+    this.listings.delete(key);
+    return listing;
   }
 
   /** A change pushed by SageMaker's events: the object that manages `name` in `region` reconciles now. */
@@ -185,6 +203,8 @@ class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
     feed: ChangeFeed<O>,
   ): Promise<void> {
     const byName = new Map(objects.map((o) => [this.sageMakerName(o), o]));
+    for (const [key, { name }] of this.listings)
+      if (key === listingKey(name, region) && !byName.has(name)) this.listings.delete(key);
     const overlap = this.detection.settings.overlapMs ?? OVERLAP_MS;
     const started = Date.now();
     const settled = state.windowReadAt - state.newestSeenAt >= overlap;
@@ -202,13 +222,16 @@ class KindSweeps<O extends ManagedObject> implements ChangeSource<O> {
       const page = await this.kind.listModifiedAfter(sagemaker, after, nextToken, {
         abortSignal: feed.signal,
       });
-      for (const { name, lastModifiedTime } of page.resources) {
+      for (const listing of page.resources) {
+        const { name, lastModifiedTime } = listing;
         const modified = lastModifiedTime?.getTime() ?? 0;
         newest = Math.max(newest ?? modified, modified);
         if (state.seen.get(name) === modified) continue;
         state.seen.set(name, modified);
         const obj = byName.get(name);
-        if (obj) feed.trigger(obj);
+        if (!obj) continue;
+        this.listings.set(listingKey(name, region), listing);
+        feed.trigger(obj);
       }
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
@@ -263,8 +286,8 @@ export class ChangeDetection {
   ) {}
 
   /** The sweeps of a kind, for its controller's change sources. */
-  sweepsOf<O extends ManagedObject>(kind: ChangeListing): ChangeSource<O> {
-    const sweeps = new KindSweeps<O>(kind, this);
+  sweepsOf<O extends ManagedObject, S = unknown>(kind: ChangeListing<S>): KindSweeps<O, S> {
+    const sweeps = new KindSweeps<O, S>(kind, this);
     this.kinds.set(kind.kind, sweeps);
     return sweeps;
   }

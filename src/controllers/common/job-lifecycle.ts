@@ -16,12 +16,13 @@ import {
   deletingCondition,
   deletionStep,
   isFinished,
+  isRunning,
   jobConditions,
   nextPollMs,
   type JobView,
 } from './job-states.js';
 import { ManagedResource, type ManagedObject, type ResourceRef } from './managed-resource.js';
-import { changeSourcesOf, type ChangeListing, type KindControllerOptions } from './change-detection.js';
+import type { ChangeListing, KindControllerOptions, KindSweeps } from './change-detection.js';
 import { untilGone } from './polling.js';
 
 type Cancel = { abortSignal: AbortSignal };
@@ -31,7 +32,7 @@ type Cancel = { abortSignal: AbortSignal };
  * The spec is immutable once created (the CRD's CEL rules say so), so a job is created once, polled
  * until it finishes, and stopped, then deleted, when its object goes.
  */
-export interface JobKind<Spec, Status, D> extends ChangeListing {
+export interface JobKind<Spec, Status, D, S = unknown> extends ChangeListing<S> {
   /** What it is, in messages and events: `training job`. */
   readonly label: string;
   /** The status fields that mirror the job's ARN and SageMaker's state for it. */
@@ -52,6 +53,15 @@ export interface JobKind<Spec, Status, D> extends ChangeListing {
   view(description: D): JobView;
   /** What the description reports, in the kind's status shape (everything but conditions). */
   observedStatus(description: D, region: string): Partial<Status>;
+  /**
+   * For kinds whose List summary tells a running job's state: a sweep's summary newer than status
+   * is mirrored without a describe; a finished job is still described (artifacts, reasons).
+   */
+  readonly summaries?: {
+    /** The status field mirroring the job's LastModifiedTime, which orders summaries and describes. */
+    readonly lastModifiedField: keyof Status & string;
+    read(summary: S): { view: JobView; status: Partial<Status> };
+  };
 }
 
 interface JobObject<Spec> extends ManagedObject {
@@ -65,16 +75,26 @@ interface JobObject<Spec> extends ManagedObject {
  * outside the operator reported and not re-run, ownership checked before any tag change, stop or
  * delete.
  */
-export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D>(
-  kind: JobKind<Spec, Status, D>,
+export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D, S>(
+  kind: JobKind<Spec, Status, D, S>,
   options: KindControllerOptions,
 ): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize' | 'changeSources'>> {
   const takenNames = new TakenNames();
+  const sweeps = options.changeDetection?.sweepsOf<O, S>(kind);
+  const context = { kind, options, takenNames, sweeps };
   return {
-    reconcile: (ctx, obj) => new JobReconcile(kind, options, takenNames, ctx, obj).apply(),
-    finalize: (ctx, obj) => new JobReconcile(kind, options, takenNames, ctx, obj).cleanUp(),
-    changeSources: changeSourcesOf<O>(options, kind),
+    reconcile: (ctx, obj) => new JobReconcile(context, ctx, obj).apply(),
+    finalize: (ctx, obj) => new JobReconcile(context, ctx, obj).cleanUp(),
+    changeSources: sweeps ? [sweeps] : [],
   };
+}
+
+/** What every reconcile of one job kind shares. */
+interface JobKindContext<Spec, Status, D, S> {
+  kind: JobKind<Spec, Status, D, S>;
+  options: KindControllerOptions;
+  takenNames: TakenNames;
+  sweeps: KindSweeps<ManagedObject, S> | undefined;
 }
 
 /**
@@ -101,17 +121,22 @@ class TakenNames {
   }
 }
 
-class JobReconcile<Spec, Status, D> {
+class JobReconcile<Spec, Status, D, S> {
+  private readonly kind: JobKind<Spec, Status, D, S>;
+  private readonly options: KindControllerOptions;
+  private readonly takenNames: TakenNames;
   private readonly resource: ManagedResource<Status>;
   private readonly ref: ResourceRef<D>;
 
   constructor(
-    private readonly kind: JobKind<Spec, Status, D>,
-    private readonly options: KindControllerOptions,
-    private readonly takenNames: TakenNames,
+    private readonly context: JobKindContext<Spec, Status, D, S>,
     private readonly ctx: ReconcileContext<Status>,
     private readonly obj: JobObject<Spec>,
   ) {
+    const { kind, options } = context;
+    this.kind = kind;
+    this.options = options;
+    this.takenNames = context.takenNames;
     this.resource = new ManagedResource(ctx, obj, options, kind);
     const { sagemaker, name, cancel } = this.resource;
     this.ref = {
@@ -124,12 +149,29 @@ class JobReconcile<Spec, Status, D> {
 
   async apply(): Promise<ReconcileResult> {
     await this.resource.recordName();
+    const listed = this.listedChange();
+    if (listed) return this.mirror(listed.view, listed.status);
     const found = await this.resource.find(this.ref);
     if (!found) return this.absent();
     this.takenNames.seen(this.obj.metadata.uid);
     if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
       await this.resource.claim(this.ref, found);
-    return this.mirror(found);
+    return this.mirrorDescription(found);
+  }
+
+  /**
+   * A running job's change as the kind's sweep listed it, when newer than what status shows of a
+   * job already claimed: it is mirrored without a describe.
+   */
+  private listedChange(): { view: JobView; status: Partial<Status> } | undefined {
+    const listing = this.context.sweeps?.takeListing(this.resource.name, this.resource.region);
+    const summaries = this.kind.summaries;
+    if (!listing || !summaries || this.resource.mustClaim(this.recorded(this.kind.arnField)))
+      return undefined;
+    const recorded = Date.parse(this.recorded(summaries.lastModifiedField) ?? '');
+    if (!((listing.lastModifiedTime?.getTime() ?? 0) > recorded)) return undefined;
+    const read = summaries.read(listing.summary);
+    return isRunning(read.view) ? read : undefined;
   }
 
   async cleanUp(): Promise<ReconcileResult> {
@@ -185,7 +227,7 @@ class JobReconcile<Spec, Status, D> {
         throw err;
       });
     if (creation.type === 'notVisible') this.takenNames.taken(uid);
-    if (creation.type === 'found') return this.mirror(creation.description);
+    if (creation.type === 'found') return this.mirrorDescription(creation.description);
     if (creation.type === 'created') {
       // The ARN marks the job as created with our tags, so the next reconcile need not list them.
       this.ctx.status.set({ [this.kind.arnField]: creation.answer } as Partial<Status>);
@@ -207,14 +249,20 @@ class JobReconcile<Spec, Status, D> {
     return awaitChange;
   }
 
-  private mirror(description: D): ReconcileResult {
-    const job = this.kind.view(description);
+  private mirrorDescription(description: D): ReconcileResult {
+    return this.mirror(
+      this.kind.view(description),
+      this.kind.observedStatus(description, this.resource.region),
+    );
+  }
+
+  private mirror(job: JobView, observed: Partial<Status>): ReconcileResult {
     const { ready, succeeded } = jobConditions(this.kind.label, job);
     if (this.changed(ready)) {
       if (job.state === 'Failed') this.ctx.events.warning('Failed', ready.message);
       else this.ctx.events.normal(ready.reason, ready.message);
     }
-    this.ctx.status.set(this.kind.observedStatus(description, this.resource.region));
+    this.ctx.status.set(observed);
     this.setCondition('Ready', ready);
     this.setCondition('Succeeded', succeeded);
     // Spread, so that jobs that finished together are not described all at once a day later.

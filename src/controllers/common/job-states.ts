@@ -24,6 +24,11 @@ export interface JobConditions {
 
 const FINISHED = new Set(['Completed', 'Failed', 'Stopped']);
 
+/** A job SageMaker is running or stopping: it moves on by itself. */
+export function isRunning(job: JobView): boolean {
+  return job.state === 'InProgress' || job.state === 'Stopping';
+}
+
 /** A finished job changes no more: it is only looked at rarely (deleted or retagged outside). */
 export function isFinished(job: JobView): boolean {
   return FINISHED.has(job.state ?? '');

@@ -5,13 +5,14 @@ import {
   ListTrainingJobsCommand,
   StopTrainingJobCommand,
   type DescribeTrainingJobResponse,
+  type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../../crds/training-job.js';
 import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import { trainingJobView } from './lifecycle.js';
+import { listedTrainingJob, trainingJobView } from './lifecycle.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
 
@@ -22,7 +23,12 @@ export interface TrainingJobObject extends KubeObject {
 }
 
 /** SageMaker training jobs, for the job lifecycle. */
-const trainingJobs: JobKind<TrainingJobSpec, TrainingJobStatus, DescribeTrainingJobResponse> = {
+const trainingJobs: JobKind<
+  TrainingJobSpec,
+  TrainingJobStatus,
+  DescribeTrainingJobResponse,
+  TrainingJobSummary
+> = {
   kind: trainingJob.kind,
   label: 'training job',
   nameField: 'trainingJobName',
@@ -43,15 +49,20 @@ const trainingJobs: JobKind<TrainingJobSpec, TrainingJobStatus, DescribeTraining
   },
   view: trainingJobView,
   observedStatus: observedTrainingJobStatus,
+  // The summary has the status and secondary status: a running job's progress needs no describe.
+  summaries: { lastModifiedField: 'lastModifiedTime', read: listedTrainingJob },
 };
 
 /** Reconciles TrainingJob objects with SageMaker training jobs (DESIGN.md §4-6). */
 export function trainingJobController(options: KindControllerOptions) {
   return defineController<TrainingJobObject, TrainingJobStatus>({
     kind: descriptorOf<TrainingJobObject>(trainingJob),
-    ...jobLifecycle<TrainingJobObject, TrainingJobSpec, TrainingJobStatus, DescribeTrainingJobResponse>(
-      trainingJobs,
-      options,
-    ),
+    ...jobLifecycle<
+      TrainingJobObject,
+      TrainingJobSpec,
+      TrainingJobStatus,
+      DescribeTrainingJobResponse,
+      TrainingJobSummary
+    >(trainingJobs, options),
   });
 }

@@ -1,4 +1,6 @@
-import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/client-sagemaker';
+import type { TrainingJobStatus } from '../../crds/training-job.js';
+import { isoTime } from '../common/sagemaker-shape.js';
 import type { JobView } from '../common/job-states.js';
 
 /**
@@ -13,5 +15,26 @@ export function trainingJobView(job: DescribeTrainingJobResponse): JobView {
     detail: job.SecondaryStatus,
     failureReason: job.FailureReason,
     stateSince: job.SecondaryStatusTransitions?.at(-1)?.StartTime ?? job.LastModifiedTime ?? job.CreationTime,
+  };
+}
+
+/** What ListTrainingJobs tells of a job: its state, secondary status and when they changed. */
+export function listedTrainingJob(job: TrainingJobSummary): {
+  view: JobView;
+  status: Partial<TrainingJobStatus>;
+} {
+  return {
+    view: {
+      name: job.TrainingJobName ?? '',
+      arn: job.TrainingJobArn,
+      state: job.TrainingJobStatus,
+      detail: job.SecondaryStatus,
+      stateSince: job.LastModifiedTime,
+    },
+    status: {
+      trainingJobStatus: job.TrainingJobStatus,
+      secondaryStatus: job.SecondaryStatus,
+      lastModifiedTime: isoTime(job.LastModifiedTime),
+    },
   };
 }

@@ -27,6 +27,7 @@ export function observedTrainingJobStatus(
       : undefined,
     trainingStartTime: isoTime(job.TrainingStartTime),
     trainingEndTime: isoTime(job.TrainingEndTime),
+    lastModifiedTime: isoTime(job.LastModifiedTime),
     billableTimeInSeconds: job.BillableTimeInSeconds,
     finalMetricDataList: job.FinalMetricDataList?.map((m) => ({
       metricName: m.MetricName ?? '',

@@ -56,7 +56,7 @@ function listing(
 const T0 = Date.now() - 1_800_000;
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
 const page = (resources: [string, number][], nextToken?: string): ListedPage => ({
-  resources: resources.map(([name, time]) => ({ name, lastModifiedTime: at(time) })),
+  resources: resources.map(([name, time]) => ({ name, lastModifiedTime: at(time), summary: undefined })),
   nextToken,
 });
 

@@ -152,10 +152,7 @@ try {
   const apiserverAfterRun = await apiserverMetrics(kc);
   const sageMakerCounts = await emulator.control.counts();
   const log: CallRecord[] = (await emulator.control.calls({})).calls;
-  const perJob = new Map<
-    string,
-    { describes: number; notFound: number; created?: number }
-  >();
+  const perJob = new Map<string, { describes: number; notFound: number; created?: number }>();
   for (const call of log) {
     if (
       !call.resource ||

@@ -1,6 +1,6 @@
 import type { ControllerDefinition } from '../runtime/index.js';
 import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
-import type { ManagedKindOptions } from './common/managed-resource.js';
+import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
 import { trainingJobController } from './training-job/controller.js';
 
@@ -47,6 +47,8 @@ export function sageMakerControllers(
     : undefined;
   const options: KindControllerOptions = {
     ...kinds,
+    // A name taken by a resource describe cannot show yet: wait for it as long as a poll may last.
+    takenNames: new TakenNames(timings.pollIntervalMaxMs),
     changeDetection,
     polling: {
       minMs: timings.pollIntervalMinMs,

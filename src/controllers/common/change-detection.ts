@@ -6,7 +6,12 @@ import {
   type ChangeSource,
   type Condition,
 } from '../../runtime/index.js';
-import type { ManagedKind, ManagedKindOptions, ManagedObject } from './managed-resource.js';
+import type {
+  ManagedKind,
+  ManagedKindOptions,
+  ManagedObject,
+  ManagedResourceOptions,
+} from './managed-resource.js';
 import type { PollingSettings } from './polling.js';
 
 /** A resource as a List call reports it: enough to tell whether it changed since the last sweep. */
@@ -254,7 +259,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
 }
 
 /** What every kind's controller is made with. */
-export interface KindControllerOptions extends ManagedKindOptions {
+export interface KindControllerOptions extends ManagedResourceOptions {
   readonly polling: PollingSettings;
   /** Sweeps and pushed events; without it, changes are noticed by describes alone. */
   readonly changeDetection?: ChangeDetection;

@@ -79,9 +79,8 @@ export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D, S>(
   kind: JobKind<Spec, Status, D, S>,
   options: KindControllerOptions,
 ): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize' | 'changeSources'>> {
-  const takenNames = new TakenNames();
   const sweeps = options.changeDetection?.sweepsOf<O, S>(kind);
-  const context = { kind, options, takenNames, sweeps };
+  const context = { kind, options, sweeps };
   return {
     reconcile: (ctx, obj) => new JobReconcile(context, ctx, obj).apply(),
     finalize: (ctx, obj) => new JobReconcile(context, ctx, obj).cleanUp(),
@@ -93,38 +92,12 @@ export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D, S>(
 interface JobKindContext<Spec, Status, D, S> {
   kind: JobKind<Spec, Status, D, S>;
   options: KindControllerOptions;
-  takenNames: TakenNames;
   sweeps: KindSweeps<ManagedObject, S> | undefined;
-}
-
-/**
- * Objects whose create was answered "name taken" by a job that describe could not show yet (just
- * created by someone, eventually consistent): they wait for it to show, rather than call create
- * again, for at most `ms`. In memory: after a restart, at most one more create is answered so.
- */
-class TakenNames {
-  private readonly since = new Map<string, number>();
-
-  taken(uid: string): void {
-    this.since.set(uid, Date.now());
-  }
-
-  waiting(uid: string, ms: number): boolean {
-    const since = this.since.get(uid);
-    if (since !== undefined && Date.now() - since < ms) return true;
-    this.since.delete(uid);
-    return false;
-  }
-
-  seen(uid: string): void {
-    this.since.delete(uid);
-  }
 }
 
 class JobReconcile<Spec, Status, D, S> {
   private readonly kind: JobKind<Spec, Status, D, S>;
   private readonly options: KindControllerOptions;
-  private readonly takenNames: TakenNames;
   private readonly resource: ManagedResource<Status>;
   private readonly ref: ResourceRef<D>;
 
@@ -136,7 +109,6 @@ class JobReconcile<Spec, Status, D, S> {
     const { kind, options } = context;
     this.kind = kind;
     this.options = options;
-    this.takenNames = context.takenNames;
     this.resource = new ManagedResource(ctx, obj, options, kind);
     const { sagemaker, name, cancel } = this.resource;
     this.ref = {
@@ -153,7 +125,6 @@ class JobReconcile<Spec, Status, D, S> {
     if (listed) return this.mirror(listed.view, listed.status);
     const found = await this.resource.find(this.ref);
     if (!found) return this.absent();
-    this.takenNames.seen(this.obj.metadata.uid);
     if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
       await this.resource.claim(this.ref, found);
     return this.mirrorDescription(found);
@@ -215,9 +186,7 @@ class JobReconcile<Spec, Status, D, S> {
   private async absent(): Promise<ReconcileResult> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
-    const { uid } = this.obj.metadata;
-    if (this.createdButNotSeen() || this.takenNames.waiting(uid, this.options.polling.maxMs))
-      return requeueAfter(this.options.polling.minMs);
+    if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     const { sagemaker, name, tags, cancel } = this.resource;
     const creation = await this.resource
       .create(this.ref, () => this.kind.create(sagemaker, this.obj.spec, name, tags, cancel))
@@ -226,7 +195,6 @@ class JobReconcile<Spec, Status, D, S> {
         if (ready) this.setCondition('Ready', ready);
         throw err;
       });
-    if (creation.type === 'notVisible') this.takenNames.taken(uid);
     if (creation.type === 'found') return this.mirrorDescription(creation.description);
     if (creation.type === 'created') {
       // The ARN marks the job as created with our tags, so the next reconcile need not list them.

@@ -44,6 +44,38 @@ export interface ManagedKindOptions {
   readonly clusterName: string;
 }
 
+/** What the skeleton shares across reconciles. */
+export interface ManagedResourceOptions extends ManagedKindOptions {
+  readonly takenNames: TakenNames;
+}
+
+/**
+ * Resources whose create was answered "name taken" by a resource that describe could not show yet
+ * (just created by someone, eventually consistent): their object waits for it to show, rather than
+ * call create again, for at most `waitMs`. In memory: after a restart, at most one more create is
+ * answered so.
+ */
+export class TakenNames {
+  private readonly since = new Map<string, number>();
+
+  constructor(private readonly waitMs: number) {}
+
+  taken(key: string): void {
+    this.since.set(key, Date.now());
+  }
+
+  waiting(key: string): boolean {
+    const since = this.since.get(key);
+    if (since !== undefined && Date.now() - since < this.waitMs) return true;
+    this.since.delete(key);
+    return false;
+  }
+
+  seen(key: string): void {
+    this.since.delete(key);
+  }
+}
+
 /** How a kind names its SageMaker resource. */
 export interface ManagedKind {
   /** The Kubernetes kind (ownership tags, messages): `TrainingJob`. */
@@ -81,12 +113,15 @@ export class ManagedResource<S> {
   /** ARNs whose tags this reconcile already checked and corrected. */
   private readonly claimed = new Set<string>();
 
+  private readonly takenNames: TakenNames;
+
   constructor(
     private readonly ctx: ReconcileContext<S>,
     private readonly obj: ManagedObject,
-    options: ManagedKindOptions,
+    options: ManagedResourceOptions,
     private readonly kind: ManagedKind,
   ) {
+    this.takenNames = options.takenNames;
     const { namespace, name, uid } = obj.metadata;
     this.region = obj.spec.region ?? options.defaultRegion;
     this.sagemaker = options.aws.sagemaker(this.region);
@@ -130,20 +165,32 @@ export class ManagedResource<S> {
   }
 
   /** The description, or undefined when the resource does not exist. */
-  find<D>(ref: ResourceRef<D>): Promise<D | undefined> {
-    return describeOrAbsent(ref.describe());
+  async find<D>(ref: ResourceRef<D>): Promise<D | undefined> {
+    const found = await describeOrAbsent(ref.describe());
+    if (found !== undefined) this.takenNames.seen(this.takenKey(ref));
+    return found;
   }
 
   /**
    * Makes the create call. A create answered "name taken" is not an error by itself (DESIGN.md §4):
-   * the resource is described and claimed, and the reconcile carries on if it is ours.
+   * the resource is described and claimed, and the reconcile carries on if it is ours; while
+   * describe cannot show it yet, create is not called again.
    */
   async create<C, D>(ref: ResourceRef<D>, call: () => Promise<C>): Promise<Creation<C, D>> {
+    const key = this.takenKey(ref);
+    if (this.takenNames.waiting(key)) return { type: 'notVisible' };
     const outcome = await createOrFind(call, () => ref.describe());
     if (outcome.type === 'created') return outcome;
-    if (outcome.existing === undefined) return { type: 'notVisible' };
+    if (outcome.existing === undefined) {
+      this.takenNames.taken(key);
+      return { type: 'notVisible' };
+    }
     await this.claim(ref, outcome.existing);
     return { type: 'found', description: outcome.existing };
+  }
+
+  private takenKey(ref: ResourceRef<unknown>): string {
+    return `${this.obj.metadata.uid}/${this.region}/${ref.name}`;
   }
 
   /** The resource as it is, claimed, or created when absent (for resources named by content). */

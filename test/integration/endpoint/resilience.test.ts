@@ -162,6 +162,9 @@ describe('Endpoint resilience', () => {
       await foreignEndpoint(name);
       return call();
     });
+    // The other endpoint stays invisible to describe for 300 ms: several polls, in which the operator
+    // must wait for it (up to --poll-interval-max, 400 ms here) rather than call create again.
+    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 300 } });
     try {
       await h.create(PLURAL, 'Endpoint', 'raced', endpointSpec(h));
       const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
@@ -170,6 +173,9 @@ describe('Endpoint resilience', () => {
         (o) => condition(o, 'Synced')?.status === 'False',
       );
       expect(condition(ep, 'Synced')).toMatchObject({ reason: 'AlreadyExists' });
+      // Someone else's create, then ours: refused once, not once per poll.
+      const creates = await callsTo(h, name, 'CreateEndpoint');
+      expect(creates.map((c) => c.outcome)).toEqual(['ok', 'ValidationException']);
       const config = ep?.status?.createdEndpointConfigNames?.[0] ?? '';
       const model = ep?.status?.createdModelNames?.[0] ?? '';
       expect(await count(config, 'CreateEndpointConfig')).toBe(1);
@@ -185,6 +191,7 @@ describe('Endpoint resilience', () => {
       expect(foreign.EndpointConfigName).toBe(`${name}-c`);
     } finally {
       restore();
+      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
     }
   });
 

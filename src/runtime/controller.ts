@@ -138,7 +138,7 @@ export class Controller {
       log,
       objects: () => this.deps.cache.list(this.definition.kind),
       trigger: (obj: KubeObject) => {
-        queue.add(keyOf(obj));
+        queue.add(keyOf(obj), 'urgent');
       },
     };
     const backoff = new RestartBackoff();

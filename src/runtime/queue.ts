@@ -12,8 +12,50 @@ export interface QueueObserver {
 }
 
 /**
+ * Which keys go first: `urgent` ones (a change the cloud reported, waited for by a user) before
+ * `normal` ones (watch events, requeues, the initial list), so that a burst of new objects does not
+ * hold back the news about running ones.
+ */
+export type Lane = 'urgent' | 'normal';
+
+interface Dirty {
+  addedAt: number;
+  lane: Lane;
+  /** Tells this addition's place in a lane from a stale one (a key promoted to urgent, or taken). */
+  seq: number;
+}
+
+/** Keys in the order they became ready; entries that no longer match their key's addition are skipped. */
+class ReadyLane {
+  private entries: { key: string; seq: number }[] = [];
+  private head = 0;
+
+  push(key: string, seq: number): void {
+    this.entries.push({ key, seq });
+  }
+
+  /** The first entry that `valid` accepts, or undefined. */
+  shift(valid: (key: string, seq: number) => boolean): string | undefined {
+    while (this.head < this.entries.length) {
+      const { key, seq } = this.entries[this.head++] as { key: string; seq: number };
+      if (this.head > 1024 && this.head * 2 > this.entries.length) {
+        this.entries = this.entries.slice(this.head);
+        this.head = 0;
+      }
+      if (valid(key, seq)) return key;
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.head = 0;
+  }
+}
+
+/**
  * A work queue of object keys with client-go semantics:
- * - fair: keys are handed out in the order they became ready;
+ * - fair: keys are handed out in the order they became ready, urgent ones first (see Lane);
  * - stingy: a key added many times before it is picked up is processed once;
  * - a key is never held by two workers; adds while it is processed run once after `done`;
  * - delayed adds (requeue-after) and per-key exponential backoff (`addRateLimited`, `forget`).
@@ -21,9 +63,11 @@ export interface QueueObserver {
  * decides when it is next due.
  */
 export class WorkQueue {
-  private ready: string[] = [];
-  private head = 0;
-  private readonly dirty = new Map<string, number>();
+  private readonly lanes = { urgent: new ReadyLane(), normal: new ReadyLane() };
+  /** Keys waiting in a lane, not held by a worker. */
+  private readonly ready = new Set<string>();
+  private seq = 0;
+  private readonly dirty = new Map<string, Dirty>();
   private readonly processing = new Map<string, number>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
@@ -38,18 +82,26 @@ export class WorkQueue {
   }
 
   get length(): number {
-    return this.ready.length - this.head;
+    return this.ready.size;
   }
 
   get isShutDown(): boolean {
     return this.shuttingDown;
   }
 
-  add(key: string): void {
+  add(key: string, lane: Lane = 'normal'): void {
     if (this.shuttingDown) return;
     this.observer?.added();
-    if (this.dirty.has(key)) return;
-    this.dirty.set(key, performance.now());
+    const dirty = this.dirty.get(key);
+    if (dirty) {
+      if (lane === 'urgent' && dirty.lane === 'normal') {
+        dirty.lane = 'urgent';
+        dirty.seq = ++this.seq;
+        if (this.ready.has(key)) this.lanes.urgent.push(key, dirty.seq);
+      }
+      return;
+    }
+    this.dirty.set(key, { addedAt: performance.now(), lane, seq: ++this.seq });
     if (this.processing.has(key)) return;
     this.push(key);
   }
@@ -114,31 +166,32 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
-    this.ready = [];
-    this.head = 0;
+    this.lanes.urgent.clear();
+    this.lanes.normal.clear();
+    this.ready.clear();
     this.dirty.clear();
     this.observer?.depth(0);
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
   }
 
   private push(key: string): void {
+    const dirty = this.dirty.get(key) as Dirty;
+    this.lanes[dirty.lane].push(key, dirty.seq);
+    this.ready.add(key);
     const waiter = this.waiters.shift();
     if (waiter) {
-      this.ready.push(key);
       waiter(this.take());
       return;
     }
-    this.ready.push(key);
     this.observer?.depth(this.length);
   }
 
   private take(): string {
-    const key = this.ready[this.head++] as string;
-    if (this.head > 1024 && this.head * 2 > this.ready.length) {
-      this.ready = this.ready.slice(this.head);
-      this.head = 0;
-    }
-    const addedAt = this.dirty.get(key);
+    const valid = (key: string, seq: number): boolean =>
+      this.ready.has(key) && this.dirty.get(key)?.seq === seq;
+    const key = (this.lanes.urgent.shift(valid) ?? this.lanes.normal.shift(valid)) as string;
+    this.ready.delete(key);
+    const addedAt = this.dirty.get(key)?.addedAt;
     this.dirty.delete(key);
     const pending = this.delayed.get(key);
     if (pending) {

@@ -61,7 +61,7 @@ export interface ChangeFeed<T extends KubeObject> {
   readonly signal: AbortSignal;
   readonly log: Logger;
   objects(): readonly T[];
-  /** Queues the object for a reconcile now (coalesced with any queued one). */
+  /** Queues the object for a reconcile now, ahead of watch events and requeues (coalesced with any queued one). */
   trigger(obj: T): void;
 }
 

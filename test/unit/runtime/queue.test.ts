@@ -54,6 +54,46 @@ describe('WorkQueue', () => {
     expect(q.length).toBe(0);
   });
 
+  it('hands out urgent keys before normal ones, each lane in order', async () => {
+    const q = new WorkQueue();
+    q.add('new-1');
+    q.add('new-2');
+    q.add('changed-1', 'urgent');
+    q.add('new-3');
+    q.add('changed-2', 'urgent');
+    expect(q.length).toBe(5);
+    const order = [];
+    for (let i = 0; i < 5; i++) order.push(await q.get());
+    expect(order).toEqual(['changed-1', 'changed-2', 'new-1', 'new-2', 'new-3']);
+    expect(q.length).toBe(0);
+  });
+
+  it('promotes a waiting key added again as urgent, and still hands it out once', async () => {
+    const q = new WorkQueue();
+    for (const key of ['a', 'b', 'c']) q.add(key);
+    q.add('c', 'urgent');
+    q.add('c', 'urgent');
+    expect(q.length).toBe(3);
+    const taken = [await q.get(), await q.get(), await q.get()];
+    expect(taken).toEqual(['c', 'a', 'b']);
+    expect(q.length).toBe(0);
+    for (const key of taken) q.done(key!);
+    // The stale normal-lane place of `c` does not hand it out again, nor early after a new add.
+    q.add('d');
+    q.add('c');
+    expect([await q.get(), await q.get()]).toEqual(['d', 'c']);
+  });
+
+  it('keeps the urgency of a key added while it is processed', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    const first = await q.get();
+    q.add('a', 'urgent');
+    q.add('b');
+    q.done(first!);
+    expect([await q.get(), await q.get()]).toEqual(['a', 'b']);
+  });
+
   it('wakes a waiting worker on add', async () => {
     const q = new WorkQueue();
     const got = q.get();

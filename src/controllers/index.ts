@@ -3,6 +3,8 @@ import { ChangeDetection, type KindControllerOptions, type PushChannel } from '.
 import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
 import { trainingJobController } from './training-job/controller.js';
+import { transformJobController } from './transform-job/controller.js';
+import { processingJobController } from './processing-job/controller.js';
 
 export interface OperatorTimings {
   pollIntervalMinMs: number;
@@ -59,7 +61,12 @@ export function sageMakerControllers(
     },
   };
   return {
-    controllers: [trainingJobController(options), endpointController(options)],
+    controllers: [
+      trainingJobController(options),
+      endpointController(options),
+      transformJobController(options),
+      processingJobController(options),
+    ],
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,
   };

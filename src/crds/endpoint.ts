@@ -1,61 +1,11 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import {
-  commonSpecFields,
-  commonSpecRules,
-  commonStatusFields,
-  environmentNamesRule,
-  explicitNameField,
-} from './common.js';
+import { commonSpecFields, commonSpecRules, commonStatusFields, explicitNameField } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
 import { immutableExceptRule, refine, refineAt, type Refinement } from './schema.js';
-import {
-  ContainerDefinition,
-  CreateEndpointConfigInput,
-  CreateModelInput,
-  UpdateEndpointInput,
-} from './shapes/sagemaker.generated.js';
-
-const modelRequest = CreateModelInput.properties;
+import { MODEL_FIELDS, MODEL_RULES } from './model.js';
+import { CreateEndpointConfigInput, UpdateEndpointInput } from './shapes/sagemaker.generated.js';
 const configRequest = CreateEndpointConfigInput.properties;
 const updateRequest = UpdateEndpointInput.properties;
-
-const container = Type.Object(
-  {
-    ...ContainerDefinition.properties,
-    modelDataFrom: Type.Optional(
-      Type.Object(
-        {
-          trainingJobRef: Type.Object(
-            {
-              name: Type.String({
-                description: 'Name of a TrainingJob object in the same namespace.',
-                minLength: 1,
-                maxLength: 253,
-              }),
-            },
-            {
-              description:
-                'Use the model artifacts of this TrainingJob once it has Completed; until then the endpoint waits (Ready=False WaitingForReference).',
-            },
-          ),
-        },
-        { description: 'Where the model artifacts come from, instead of modelDataUrl.' },
-      ),
-    ),
-    environment: refine(ContainerDefinition.properties.environment, {
-      'x-kubernetes-validations': [environmentNamesRule(1024)],
-    }),
-  },
-  {
-    description: ContainerDefinition.description,
-    'x-kubernetes-validations': [
-      {
-        rule: '!has(self.modelDataFrom) || !(has(self.modelDataUrl) || has(self.modelDataSource))',
-        message: 'modelDataFrom replaces modelDataUrl and modelDataSource: set only one of them',
-      },
-    ],
-  },
-);
 
 const model = Type.Object(
   {
@@ -66,30 +16,11 @@ const model = Type.Object(
       maxLength: 63,
       pattern: '^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$',
     }),
-    ...modelRequest,
-    primaryContainer: Type.Optional(
-      refine(container, { description: modelRequest.primaryContainer.description }),
-    ),
-    containers: Type.Optional(
-      Type.Array(container, {
-        description: modelRequest.containers.description,
-        minItems: 1,
-        maxItems: modelRequest.containers.maxItems,
-      }),
-    ),
+    ...MODEL_FIELDS,
   },
   {
     description: 'A SageMaker model (CreateModel) behind this endpoint.',
-    'x-kubernetes-validations': [
-      {
-        rule: 'has(self.primaryContainer) != has(self.containers)',
-        message: 'set exactly one of primaryContainer (one container) and containers (an inference pipeline)',
-      },
-      {
-        rule: "!has(self.inferenceExecutionConfig) || self.inferenceExecutionConfig.mode != 'Direct' || (has(self.containers) && self.containers.all(c, has(c.containerHostname)))",
-        message: 'every container of a Direct inference pipeline needs a containerHostname',
-      },
-    ],
+    'x-kubernetes-validations': MODEL_RULES,
   },
 );
 

@@ -2,8 +2,18 @@ import { endpoint } from './endpoint.js';
 import { monitoringSchedule } from './monitoring-schedule.js';
 import { multiModelSet } from './multi-model-set.js';
 import { trainingJob } from './training-job.js';
+import { transformJob } from './transform-job.js';
+import { processingJob } from './processing-job.js';
 
 export { GROUP, VERSION, CATEGORY, type KindDefinition } from './kind.js';
 export { trainingJob, endpoint, monitoringSchedule, multiModelSet };
+export { transformJob, processingJob };
 
-export const ALL_KINDS = [trainingJob, endpoint, monitoringSchedule, multiModelSet] as const;
+export const ALL_KINDS = [
+  trainingJob,
+  endpoint,
+  monitoringSchedule,
+  multiModelSet,
+  transformJob,
+  processingJob,
+] as const;

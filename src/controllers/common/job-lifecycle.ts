@@ -3,6 +3,7 @@ import {
   awaitChange,
   done,
   findCondition,
+  ReconcileError,
   requeueAfter,
   spread,
   type Condition,
@@ -27,25 +28,50 @@ import { untilGone } from './polling.js';
 
 type Cancel = { abortSignal: AbortSignal };
 
+/** What a kind's preparation of a create sees: the object, its reconcile, its SageMaker skeleton. */
+export interface JobContext<Spec, Status> {
+  readonly obj: JobObject<Spec>;
+  readonly ctx: ReconcileContext<Status>;
+  readonly resource: ManagedResource<Status>;
+}
+
+/**
+ * What a create needs besides the spec, once ready (`value`); or why it cannot be made yet:
+ * `waiting` for a referenced object, `invalid` for a reference that can never be satisfied (a failed
+ * upstream job), `notVisible` while something just created for it cannot be described yet.
+ */
+export type Preparation<P> =
+  | { readonly type: 'ready'; readonly value: P }
+  | { readonly type: 'waiting' | 'invalid'; readonly message: string }
+  | { readonly type: 'notVisible' };
+
 /**
  * A SageMaker job kind (training, processing, transform): its calls and how its description reads.
  * The spec is immutable once created (the CRD's CEL rules say so), so a job is created once, polled
  * until it finishes, and stopped, then deleted, when its object goes.
  */
-export interface JobKind<Spec, Status, D, S = unknown> extends ChangeListing<S> {
+export interface JobKind<Spec, Status, D, S = unknown, P = undefined> extends ChangeListing<S> {
   /** What it is, in messages and events: `training job`. */
   readonly label: string;
   /** The status fields that mirror the job's ARN and SageMaker's state for it. */
   readonly arnField: keyof Status & string;
   readonly stateField: keyof Status & string;
   describe(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<D>;
-  /** The create call; returns the new job's ARN. */
+  /**
+   * Made ready just before the create of a job that does not exist yet: references resolved,
+   * resources the job runs on created (a transform job's model). Absent: the spec is all.
+   */
+  prepare?(job: JobContext<Spec, Status>): Promise<Preparation<P>>;
+  /** Deletes what prepare created, once the job is finished or gone and its object is deleted. */
+  release?(job: JobContext<Spec, Status>): Promise<void>;
+  /** The create call, with what prepare made ready; returns the new job's ARN. */
   create(
     sagemaker: SageMakerClient,
     spec: Spec,
     name: string,
     tags: Tag[],
     cancel: Cancel,
+    prepared: P,
   ): Promise<string | undefined>;
   stop(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
   /** Absent for kinds SageMaker cannot delete: their record stays once they are stopped. */
@@ -64,7 +90,7 @@ export interface JobKind<Spec, Status, D, S = unknown> extends ChangeListing<S> 
   };
 }
 
-interface JobObject<Spec> extends ManagedObject {
+export interface JobObject<Spec> extends ManagedObject {
   spec: Spec & ManagedObject['spec'];
 }
 
@@ -75,8 +101,8 @@ interface JobObject<Spec> extends ManagedObject {
  * outside the operator reported and not re-run, ownership checked before any tag change, stop or
  * delete.
  */
-export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D, S>(
-  kind: JobKind<Spec, Status, D, S>,
+export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D, S, P = undefined>(
+  kind: JobKind<Spec, Status, D, S, P>,
   options: KindControllerOptions,
 ): Required<Pick<ControllerDefinition<O, Status>, 'reconcile' | 'finalize' | 'changeSources'>> {
   const sweeps = options.changeDetection?.sweepsOf<O, S>(kind);
@@ -89,20 +115,20 @@ export function jobLifecycle<O extends JobObject<Spec>, Spec, Status, D, S>(
 }
 
 /** What every reconcile of one job kind shares. */
-interface JobKindContext<Spec, Status, D, S> {
-  kind: JobKind<Spec, Status, D, S>;
+interface JobKindContext<Spec, Status, D, S, P> {
+  kind: JobKind<Spec, Status, D, S, P>;
   options: KindControllerOptions;
   sweeps: KindSweeps<ManagedObject, S> | undefined;
 }
 
-class JobReconcile<Spec, Status, D, S> {
-  private readonly kind: JobKind<Spec, Status, D, S>;
+class JobReconcile<Spec, Status, D, S, P> {
+  private readonly kind: JobKind<Spec, Status, D, S, P>;
   private readonly options: KindControllerOptions;
   private readonly resource: ManagedResource<Status>;
   private readonly ref: ResourceRef<D>;
 
   constructor(
-    private readonly context: JobKindContext<Spec, Status, D, S>,
+    private readonly context: JobKindContext<Spec, Status, D, S, P>,
     private readonly ctx: ReconcileContext<Status>,
     private readonly obj: JobObject<Spec>,
   ) {
@@ -148,16 +174,19 @@ class JobReconcile<Spec, Status, D, S> {
   async cleanUp(): Promise<ReconcileResult> {
     if (!this.resource.nameRecorded) return done;
     const found = await this.resource.find(this.ref);
-    if (!found) return this.createdButNotSeen() ? requeueAfter(this.options.polling.minMs) : done;
+    if (!found) {
+      if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
+      return this.released();
+    }
     const job = this.kind.view(found);
     if (!(await this.resource.owns(job.arn ?? ''))) {
       this.ctx.log.info({ job: job.name }, `not ours: leaving the ${this.kind.label} alone`);
-      return done;
+      return this.released();
     }
     this.ctx.status.set(this.kind.observedStatus(found, this.resource.region));
     const step = deletionStep(job);
     const { sagemaker, name, cancel } = this.resource;
-    if (step === 'delete' && !this.kind.delete) return done;
+    if (step === 'delete' && !this.kind.delete) return this.released();
     this.setCondition('Ready', deletingCondition(this.kind.label, job, step));
     if (step === 'stop') {
       await this.kind.stop(sagemaker, name, cancel);
@@ -168,6 +197,39 @@ class JobReconcile<Spec, Status, D, S> {
     }
     const { polling } = this.options;
     return requeueAfter(step === 'wait' ? nextPollMs(job, new Date(), untilGone(polling)) : polling.minMs);
+  }
+
+  private get job(): JobContext<Spec, Status> {
+    return { obj: this.obj, ctx: this.ctx, resource: this.resource };
+  }
+
+  /** The job is gone, finished or not ours: what was made for it goes too. */
+  private async released(): Promise<ReconcileResult> {
+    await this.kind.release?.(this.job);
+    return done;
+  }
+
+  /** What the create needs besides the spec, or the result the reconcile ends with meanwhile. */
+  private async prepared(): Promise<{ value: P } | { result: ReconcileResult }> {
+    if (!this.kind.prepare) return { value: undefined as P };
+    const preparation = await this.kind.prepare(this.job);
+    switch (preparation.type) {
+      case 'ready':
+        return { value: preparation.value };
+      case 'notVisible':
+        return { result: requeueAfter(this.options.polling.minMs) };
+      case 'waiting':
+        // The referenced object's changes trigger this one (the controller's references): no polling.
+        this.setCondition('Ready', {
+          status: 'False',
+          reason: 'WaitingForReference',
+          message: preparation.message,
+        });
+        return { result: awaitChange };
+      case 'invalid':
+        this.setCondition('Ready', { status: 'False', reason: 'InvalidSpec', message: preparation.message });
+        throw new ReconcileError('terminal', 'InvalidSpec', preparation.message);
+    }
   }
 
   private recorded(field: string): string | undefined {
@@ -187,9 +249,11 @@ class JobReconcile<Spec, Status, D, S> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
     if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
+    const prepared = await this.prepared();
+    if ('result' in prepared) return prepared.result;
     const { sagemaker, name, tags, cancel } = this.resource;
     const creation = await this.resource
-      .create(this.ref, () => this.kind.create(sagemaker, this.obj.spec, name, tags, cancel))
+      .create(this.ref, () => this.kind.create(sagemaker, this.obj.spec, name, tags, cancel, prepared.value))
       .catch((err: unknown) => {
         const ready = failedCreateCondition(err);
         if (ready) this.setCondition('Ready', ready);

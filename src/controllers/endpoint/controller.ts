@@ -1,19 +1,15 @@
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
   DeleteEndpointCommand,
   DeleteEndpointConfigCommand,
-  DeleteModelCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
-  DescribeModelCommand,
   ListEndpointsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type DescribeEndpointConfigOutput,
   type DescribeEndpointOutput,
-  type DescribeModelOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { endpoint as endpointKind, type EndpointSpec, type EndpointStatus } from '../../crds/endpoint.js';
@@ -38,6 +34,7 @@ import {
   type KindControllerOptions,
 } from '../common/change-detection.js';
 import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
+import { deleteModelIfOwned, ensureModel, modelRef } from '../common/models.js';
 import { untilGone } from '../common/polling.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
 import { trainingJob } from '../../crds/training-job.js';
@@ -227,15 +224,6 @@ class EndpointReconcile {
     return this.resource.cancel;
   }
 
-  private modelRef(name: string): ResourceRef<DescribeModelOutput> {
-    return {
-      label: 'model',
-      name,
-      describe: () => this.sagemaker.send(new DescribeModelCommand({ ModelName: name }), this.cancel),
-      arnOf: (d) => d.ModelArn,
-    };
-  }
-
   private configRef(name: string): ResourceRef<DescribeEndpointConfigOutput> {
     return {
       label: 'endpoint config',
@@ -262,10 +250,7 @@ class EndpointReconcile {
     this.ctx.status.set({ ...created, modelNames });
     await this.ctx.status.flush();
     for (const model of plan.models) {
-      const ensured = await this.resource.ensure(this.modelRef(model.ModelName ?? ''), () =>
-        this.sagemaker.send(new CreateModelCommand(model), this.cancel),
-      );
-      if (ensured === 'notVisible') return false;
+      if ((await ensureModel(this.resource, model)) === 'notVisible') return false;
     }
     const ensured = await this.resource.ensure(this.configRef(configName), () =>
       this.sagemaker.send(new CreateEndpointConfigCommand(plan.endpointConfig), this.cancel),
@@ -276,7 +261,8 @@ class EndpointReconcile {
   /** After a spec change, the endpoint and the planned Models and config that exist are claimed. */
   private async claimExisting(endpoint: DescribeEndpointOutput, plan: EndpointPlan): Promise<void> {
     await this.resource.claim(this.endpoint, endpoint);
-    for (const model of plan.models) await this.resource.claimIfPresent(this.modelRef(model.ModelName ?? ''));
+    for (const model of plan.models)
+      await this.resource.claimIfPresent(modelRef(this.resource, model.ModelName ?? ''));
     await this.resource.claimIfPresent(this.configRef(plan.endpointConfig.EndpointConfigName ?? ''));
   }
 
@@ -444,9 +430,7 @@ class EndpointReconcile {
       deleted.add(name);
     }
     for (const name of modelNames) {
-      const arn = (await this.resource.find(this.modelRef(name)))?.ModelArn;
-      if (arn && (await this.resource.owns(arn)))
-        await this.sagemaker.send(new DeleteModelCommand({ ModelName: name }), this.cancel);
+      await deleteModelIfOwned(this.resource, name);
       deleted.add(name);
     }
     if (deleted.size === 0) return;

@@ -10,12 +10,15 @@ import type { EndpointSpec } from '../../crds/endpoint.js';
 import {
   CreateEndpointInput as EndpointShape,
   CreateEndpointConfigInput as EndpointConfigShape,
-  CreateModelInput as ModelShape,
 } from '../../crds/shapes/sagemaker.generated.js';
+import {
+  modelContent,
+  modelTrainingJobs,
+  resolveArtifacts,
+  type ArtifactsResolution,
+} from '../common/models.js';
 import { toRequest } from '../common/sagemaker-shape.js';
-
-type ModelSpec = EndpointSpec['models'][number];
-type ContainerSpec = NonNullable<ModelSpec['primaryContainer']>;
+import type { TrainingJobOutcome } from '../common/upstream.js';
 
 /** The weight and instance count the spec asks of one variant. */
 export interface Capacity {
@@ -29,18 +32,6 @@ export interface EndpointPlan {
   models: CreateModelInput[];
   endpointConfig: CreateEndpointConfigInput;
   capacities: Capacity[];
-}
-
-function containersOf(model: ModelSpec): ContainerSpec[] {
-  return [...(model.primaryContainer ? [model.primaryContainer] : []), ...(model.containers ?? [])];
-}
-
-/** The TrainingJob objects whose artifacts the spec's containers use. */
-export function referencedTrainingJobs(spec: EndpointSpec): string[] {
-  const names = spec.models.flatMap((m) =>
-    containersOf(m).flatMap((c) => (c.modelDataFrom ? [c.modelDataFrom.trainingJobRef.name] : [])),
-  );
-  return [...new Set(names)];
 }
 
 /**
@@ -59,10 +50,7 @@ export function endpointPlan(
 ): EndpointPlan {
   const modelNames = new Map<string, string>();
   const models = spec.models.map((model) => {
-    const content = toRequest(ModelShape, withArtifacts(model, artifacts)) as Omit<
-      CreateModelInput,
-      'ModelName'
-    >;
+    const content = modelContent(model, artifacts);
     const name = derivedName(`${endpointName}-${model.modelName}`, {
       endpointName,
       model: model.modelName,
@@ -128,32 +116,10 @@ export function desiredCapacities(spec: EndpointSpec): Capacity[] {
   }));
 }
 
-/** The model with each modelDataFrom resolved to the referenced job's artifacts. */
-function withArtifacts(model: ModelSpec, artifacts: ReadonlyMap<string, string>): ModelSpec {
-  const resolved = (container: ContainerSpec): ContainerSpec => {
-    if (!container.modelDataFrom) return container;
-    const job = container.modelDataFrom.trainingJobRef.name;
-    const url = artifacts.get(job);
-    if (url === undefined) throw new Error(`no model artifacts known for TrainingJob ${job}`);
-    return { ...container, modelDataUrl: url };
-  };
-  return {
-    ...model,
-    primaryContainer: model.primaryContainer && resolved(model.primaryContainer),
-    containers: model.containers?.map(resolved),
-  };
+/** The TrainingJob objects whose artifacts the spec's containers use. */
+export function referencedTrainingJobs(spec: EndpointSpec): string[] {
+  return modelTrainingJobs(spec.models);
 }
-
-/** What a referenced TrainingJob object reports; undefined when it does not exist (yet). */
-export interface ReferencedJob {
-  trainingJobStatus?: string;
-  modelArtifacts?: { s3ModelArtifacts?: string };
-}
-
-export type ReferenceResolution =
-  | { type: 'ready'; artifacts: Map<string, string> }
-  | { type: 'waiting'; message: string }
-  | { type: 'invalid'; message: string };
 
 /**
  * The artifacts of the TrainingJobs the spec uses, once every one has Completed. A job that failed
@@ -161,25 +127,9 @@ export type ReferenceResolution =
  */
 export function resolveReferences(
   spec: EndpointSpec,
-  lookup: (name: string) => ReferencedJob | undefined,
-): ReferenceResolution {
-  const artifacts = new Map<string, string>();
-  const waiting: string[] = [];
-  for (const name of referencedTrainingJobs(spec)) {
-    const job = lookup(name);
-    const state = job?.trainingJobStatus;
-    if (state === 'Failed' || state === 'Stopped')
-      return {
-        type: 'invalid',
-        message: `TrainingJob ${name} is ${state}: it will produce no model artifacts`,
-      };
-    const url = job?.modelArtifacts?.s3ModelArtifacts;
-    if (state === 'Completed' && url) artifacts.set(name, url);
-    else waiting.push(`${name} (${job ? (state ?? 'not started') : 'not found'})`);
-  }
-  if (waiting.length > 0)
-    return { type: 'waiting', message: `waiting for TrainingJob ${waiting.join(', ')} to complete` };
-  return { type: 'ready', artifacts };
+  lookup: (name: string) => TrainingJobOutcome | undefined,
+): ArtifactsResolution {
+  return resolveArtifacts(spec.models, lookup);
 }
 
 /** `names` followed by the `added` ones it lacks. */

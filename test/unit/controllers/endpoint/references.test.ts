@@ -1,12 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  including,
-  resolveReferences,
-  type ReferencedJob,
-} from '../../../../src/controllers/endpoint/plan.js';
+import type { TrainingJobOutcome } from '../../../../src/controllers/common/upstream.js';
+import { including, resolveReferences } from '../../../../src/controllers/endpoint/plan.js';
 import { ARTIFACT, spec } from './fixtures.js';
 
-const jobs = (job: ReferencedJob | undefined) => (name: string) => (name === 'train-job' ? job : undefined);
+const jobs = (job: TrainingJobOutcome | undefined) => (name: string) =>
+  name === 'train-job' ? job : undefined;
 
 describe('resolveReferences', () => {
   it("gives a Completed job's artifacts", () => {

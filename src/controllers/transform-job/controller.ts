@@ -1,0 +1,87 @@
+import {
+  CreateTransformJobCommand,
+  DescribeTransformJobCommand,
+  ListTransformJobsCommand,
+  StopTransformJobCommand,
+  type DescribeTransformJobResponse,
+  type TransformJobSummary,
+} from '@aws-sdk/client-sagemaker';
+import { trainingJob } from '../../crds/training-job.js';
+import { transformJob, type TransformJobSpec, type TransformJobStatus } from '../../crds/transform-job.js';
+import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
+import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
+import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
+import { descriptorOf } from '../common/kinds.js';
+import { modelTrainingJobs } from '../common/models.js';
+import type { TrainingJobObject } from '../training-job/controller.js';
+import { transformJobView } from './lifecycle.js';
+import { preparedModel, releaseModels } from './model.js';
+import { observedTransformJobStatus } from './observed-status.js';
+import { createTransformJobRequest } from './request.js';
+
+export interface TransformJobObject extends KubeObject {
+  metadata: ObjectMeta & { name: string; namespace: string; uid: string };
+  spec: TransformJobSpec;
+  status?: TransformJobStatus;
+}
+
+const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
+
+/**
+ * SageMaker transform jobs, for the job lifecycle. There is no DeleteTransformJob: a stopped or
+ * finished job's record stays, and only the model made for it is deleted.
+ */
+const transformJobs: JobKind<
+  TransformJobSpec,
+  TransformJobStatus,
+  DescribeTransformJobResponse,
+  TransformJobSummary,
+  string
+> = {
+  kind: transformJob.kind,
+  label: 'transform job',
+  nameField: 'transformJobName',
+  arnField: 'transformJobArn',
+  stateField: 'transformJobStatus',
+  describe: (sagemaker, name, cancel) =>
+    sagemaker.send(new DescribeTransformJobCommand({ TransformJobName: name }), cancel),
+  prepare: (job) =>
+    preparedModel(
+      job,
+      (name) => job.ctx.cache.get(trainingJobKind, job.obj.metadata.namespace, name)?.status,
+    ),
+  release: releaseModels,
+  create: async (sagemaker, spec, name, tags, cancel, modelName) =>
+    (
+      await sagemaker.send(
+        new CreateTransformJobCommand(createTransformJobRequest(spec, name, modelName, tags)),
+        cancel,
+      )
+    ).TransformJobArn,
+  stop: (sagemaker, name, cancel) =>
+    sagemaker.send(new StopTransformJobCommand({ TransformJobName: name }), cancel),
+  listModifiedAfter: async (sagemaker, after, nextToken, cancel) => {
+    const page = await sagemaker.send(new ListTransformJobsCommand(modifiedAfter(after, nextToken)), cancel);
+    return listedPage(page.TransformJobSummaries, (job) => job.TransformJobName, page.NextToken);
+  },
+  view: transformJobView,
+  observedStatus: observedTransformJobStatus,
+};
+
+/** Reconciles TransformJob objects with SageMaker transform jobs (DESIGN.md §4-6). */
+export function transformJobController(options: KindControllerOptions) {
+  return defineController<TransformJobObject, TransformJobStatus>({
+    kind: descriptorOf<TransformJobObject>(transformJob),
+    ...jobLifecycle<
+      TransformJobObject,
+      TransformJobSpec,
+      TransformJobStatus,
+      DescribeTransformJobResponse,
+      TransformJobSummary,
+      string
+    >(transformJobs, options),
+    references: [
+      { kind: trainingJobKind, names: (obj) => modelTrainingJobs(obj.spec.model ? [obj.spec.model] : []) },
+    ],
+  });
+}

@@ -1,0 +1,191 @@
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import {
+  commonSpecFields,
+  commonSpecRules,
+  commonStatusFields,
+  environmentNamesRule,
+  explicitNameField,
+} from './common.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { trainingJobRef } from './model.js';
+import { immutableExceptRule, refine, refineAt } from './schema.js';
+import {
+  CreateProcessingJobRequest,
+  ProcessingInput,
+  ProcessingS3Input,
+} from './shapes/sagemaker.generated.js';
+
+const request = CreateProcessingJobRequest.properties;
+
+const s3UriFrom = Type.Object(
+  {
+    trainingJobRef: Type.Optional(
+      trainingJobRef(
+        "This TrainingJob's model artifacts (model.tar.gz), once it has Completed; until then the job waits (Ready=False WaitingForReference).",
+      ),
+    ),
+    processingJobRef: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({
+            description: 'Name of a ProcessingJob object in the same namespace.',
+            minLength: 1,
+            maxLength: 253,
+          }),
+          outputName: Type.String({
+            description: "The outputName of one of that job's processingOutputConfig.outputs.",
+            minLength: 1,
+          }),
+        },
+        {
+          description:
+            'One named output of this ProcessingJob, once it has Completed; until then the job waits (Ready=False WaitingForReference).',
+        },
+      ),
+    ),
+  },
+  {
+    description: 'Where s3Uri comes from, instead of setting it: another job of this namespace.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.trainingJobRef) != has(self.processingJobRef)',
+        message: 'set exactly one of trainingJobRef and processingJobRef',
+      },
+    ],
+  },
+);
+
+const s3Input = Type.Object(
+  {
+    ...ProcessingS3Input.properties,
+    s3Uri: Type.Optional(ProcessingS3Input.properties.s3Uri),
+    s3UriFrom: Type.Optional(s3UriFrom),
+  },
+  {
+    description: ProcessingInput.properties.s3Input.description,
+    'x-kubernetes-validations': [
+      { rule: 'has(self.s3Uri) != has(self.s3UriFrom)', message: 'set exactly one of s3Uri and s3UriFrom' },
+    ],
+  },
+);
+
+const processingInput = Type.Object(
+  { ...ProcessingInput.properties, s3Input: Type.Optional(s3Input) },
+  { description: ProcessingInput.description },
+);
+
+/**
+ * CreateProcessingJob in lowerCamel (generated from botocore's model), with inputs that may come
+ * from other jobs, the common Kubernetes fields and the rules the apiserver can check before
+ * SageMaker would refuse.
+ */
+export const ProcessingJobSpecFields = {
+  ...request,
+  processingInputs: Type.Optional(
+    Type.Array(processingInput, {
+      description: request.processingInputs.description,
+      maxItems: request.processingInputs.maxItems,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['inputName'],
+    }),
+  ),
+  processingOutputConfig: refineAt(request.processingOutputConfig, {
+    outputs: { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['outputName'] },
+  }),
+  environment: refine(request.environment, {
+    'x-kubernetes-validations': [environmentNamesRule(256)],
+  }),
+  ...commonSpecFields('processingJobName', 'processing job'),
+  processingJobName: explicitNameField('processing job'),
+} satisfies TProperties;
+
+/** Fields users may edit after creation; everything else describes a job that already ran. */
+const MUTABLE_FIELDS = ['tags', 'deletionPolicy'];
+
+export const ProcessingJobSpec = Type.Object(ProcessingJobSpecFields, {
+  description:
+    'A SageMaker processing job, in the lowerCamel form of CreateProcessingJob, whose inputs may come from other jobs.',
+  'x-kubernetes-validations': [
+    ...commonSpecRules('processingJobName'),
+    immutableExceptRule(
+      Object.keys(ProcessingJobSpecFields),
+      MUTABLE_FIELDS,
+      'a processing job cannot change once created: only tags and deletionPolicy can be edited; create a new ProcessingJob (new name) for a different job',
+    ),
+  ],
+});
+export type ProcessingJobSpec = Static<typeof ProcessingJobSpec>;
+
+const timestamp = (description: string) => Type.Optional(Type.String({ description, format: 'date-time' }));
+
+export const ProcessingJobStatus = Type.Object(
+  {
+    ...commonStatusFields(),
+    processingJobName: Type.Optional(
+      Type.String({ description: 'The SageMaker name, recorded before the create call.' }),
+    ),
+    processingJobArn: Type.Optional(Type.String({ description: 'ARN of the processing job.' })),
+    processingJobStatus: Type.Optional(
+      Type.String({
+        description: 'SageMaker status: InProgress, Completed, Failed, Stopping, Stopped.',
+      }),
+    ),
+    failureReason: Type.Optional(
+      Type.String({ description: 'Why the job failed, as SageMaker reports it.' }),
+    ),
+    exitMessage: Type.Optional(
+      Type.String({ description: "The container's exit message, as SageMaker reports it." }),
+    ),
+    outputs: Type.Optional(
+      Type.Array(
+        Type.Object({
+          outputName: Type.String({ description: 'The name of the output.' }),
+          s3Uri: Type.String({ description: 'Where the job uploads it.' }),
+        }),
+        {
+          description:
+            "The job's S3 outputs, which other ProcessingJobs can take as inputs (processingJobRef).",
+          maxItems: 10,
+        },
+      ),
+    ),
+    processingStartTime: timestamp('When processing started.'),
+    processingEndTime: timestamp('When processing ended.'),
+  },
+  { description: 'What the operator observed of the processing job.' },
+);
+export type ProcessingJobStatus = Static<typeof ProcessingJobStatus>;
+
+export const processingJob: KindDefinition<typeof ProcessingJobSpec, typeof ProcessingJobStatus> = {
+  kind: 'ProcessingJob',
+  plural: 'processingjobs',
+  singular: 'processingjob',
+  shortNames: ['smpj'],
+  description: 'A SageMaker processing job: a container run over S3 inputs, writing S3 outputs.',
+  spec: ProcessingJobSpec,
+  status: ProcessingJobStatus,
+  printerColumns: [
+    ...COMMON_COLUMNS,
+    {
+      name: 'Status',
+      type: 'string',
+      jsonPath: '.status.processingJobStatus',
+      description: 'SageMaker processing job status.',
+    },
+    AGE_COLUMN,
+    {
+      name: 'Exit-Message',
+      type: 'string',
+      jsonPath: '.status.exitMessage',
+      description: "The container's exit message.",
+      priority: 1,
+    },
+    {
+      name: 'Failure-Reason',
+      type: 'string',
+      jsonPath: '.status.failureReason',
+      description: 'Why the job failed.',
+      priority: 1,
+    },
+  ],
+};

@@ -1,0 +1,135 @@
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import {
+  commonSpecFields,
+  commonSpecRules,
+  commonStatusFields,
+  environmentNamesRule,
+  explicitNameField,
+} from './common.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { MODEL_FIELDS, MODEL_RULES } from './model.js';
+import { immutableExceptRule, refine } from './schema.js';
+import { CreateTransformJobRequest } from './shapes/sagemaker.generated.js';
+
+const request = CreateTransformJobRequest.properties;
+
+const inlineModel = Type.Object(MODEL_FIELDS, {
+  description:
+    'The model to run, created for this job (CreateModel in lowerCamel) instead of naming an existing one: named <transformJobName>-<hash of its content>, owned by this TransformJob and deleted with it. Its containers may take their artifacts from a TrainingJob (modelDataFrom).',
+  'x-kubernetes-validations': MODEL_RULES,
+});
+
+/**
+ * CreateTransformJob in lowerCamel (generated from botocore's model), with the model by name or
+ * inline, the common Kubernetes fields and the rules the apiserver can check before SageMaker would
+ * refuse.
+ */
+export const TransformJobSpecFields = {
+  ...request,
+  modelName: Type.Optional(
+    refine(request.modelName, {
+      description: 'An existing SageMaker model to run (set this or model).',
+    }),
+  ),
+  model: Type.Optional(inlineModel),
+  environment: refine(request.environment, {
+    'x-kubernetes-validations': [environmentNamesRule(1024)],
+  }),
+  ...commonSpecFields('transformJobName', 'transform job'),
+  transformJobName: explicitNameField('transform job'),
+} satisfies TProperties;
+
+/** Fields users may edit after creation; everything else describes a job that already ran. */
+const MUTABLE_FIELDS = ['tags', 'deletionPolicy'];
+
+export const TransformJobSpec = Type.Object(TransformJobSpecFields, {
+  description:
+    'A SageMaker batch transform job, in the lowerCamel form of CreateTransformJob, with its model by name or inline.',
+  'x-kubernetes-validations': [
+    ...commonSpecRules('transformJobName'),
+    {
+      rule: 'has(self.modelName) != has(self.model)',
+      message: 'set exactly one of modelName (an existing SageMaker model) and model (created for this job)',
+    },
+    immutableExceptRule(
+      Object.keys(TransformJobSpecFields),
+      MUTABLE_FIELDS,
+      'a transform job cannot change once created: only tags and deletionPolicy can be edited; create a new TransformJob (new name) for a different job',
+    ),
+  ],
+});
+export type TransformJobSpec = Static<typeof TransformJobSpec>;
+
+const timestamp = (description: string) => Type.Optional(Type.String({ description, format: 'date-time' }));
+
+export const TransformJobStatus = Type.Object(
+  {
+    ...commonStatusFields(),
+    transformJobName: Type.Optional(
+      Type.String({ description: 'The SageMaker name, recorded before the create call.' }),
+    ),
+    transformJobArn: Type.Optional(Type.String({ description: 'ARN of the transform job.' })),
+    transformJobStatus: Type.Optional(
+      Type.String({ description: 'SageMaker status: InProgress, Completed, Failed, Stopping, Stopped.' }),
+    ),
+    failureReason: Type.Optional(
+      Type.String({ description: 'Why the job failed, as SageMaker reports it.' }),
+    ),
+    modelName: Type.Optional(Type.String({ description: 'The SageMaker model the job runs.' })),
+    outputPath: Type.Optional(
+      Type.String({
+        description: 'Where the job writes its results: one <input>.out object per input object.',
+      }),
+    ),
+    transformStartTime: timestamp('When the transform started.'),
+    transformEndTime: timestamp('When the transform ended.'),
+    createdModelNames: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Models the operator created for this job (spec.model) and has not deleted yet.',
+        maxItems: 8,
+      }),
+    ),
+  },
+  { description: 'What the operator observed of the transform job.' },
+);
+export type TransformJobStatus = Static<typeof TransformJobStatus>;
+
+export const transformJob: KindDefinition<typeof TransformJobSpec, typeof TransformJobStatus> = {
+  kind: 'TransformJob',
+  plural: 'transformjobs',
+  singular: 'transformjob',
+  shortNames: ['smtf'],
+  description: 'A SageMaker batch transform job: a model run over the objects of an S3 prefix.',
+  spec: TransformJobSpec,
+  status: TransformJobStatus,
+  printerColumns: [
+    ...COMMON_COLUMNS,
+    {
+      name: 'Status',
+      type: 'string',
+      jsonPath: '.status.transformJobStatus',
+      description: 'SageMaker transform job status.',
+    },
+    {
+      name: 'Model',
+      type: 'string',
+      jsonPath: '.status.modelName',
+      description: 'The SageMaker model the job runs.',
+    },
+    AGE_COLUMN,
+    {
+      name: 'Output',
+      type: 'string',
+      jsonPath: '.status.outputPath',
+      description: 'Where the job writes its results.',
+      priority: 1,
+    },
+    {
+      name: 'Failure-Reason',
+      type: 'string',
+      jsonPath: '.status.failureReason',
+      description: 'Why the job failed.',
+      priority: 1,
+    },
+  ],
+};

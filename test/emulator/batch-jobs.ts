@@ -30,6 +30,9 @@ export interface BatchKind {
   notFound: (name: string) => ApiError;
 }
 
+/** Thrown by a job's `produce` to fail the job with SageMaker's own FailureReason. */
+export class JobFailure extends Error {}
+
 export interface RunOptions {
   /** Overrides the outcome steered for the job's name. */
   outcome?: { failed: boolean; failureReason?: string };
@@ -110,11 +113,11 @@ export function batchJobs<Request extends { Tags?: Tag[] }>(
         try {
           await options.produce?.();
         } catch (error) {
-          finish(
-            job,
-            'Failed',
-            `ClientError: Failed to upload the ${kind.label} job output: ${(error as Error).message}`,
-          );
+          const reason =
+            error instanceof JobFailure
+              ? error.message
+              : `ClientError: Failed to upload the ${kind.label} job output: ${(error as Error).message}`;
+          finish(job, 'Failed', reason);
           return;
         }
         finish(job, 'Completed');

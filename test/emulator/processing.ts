@@ -7,7 +7,7 @@ import type {
   StopProcessingJobRequest,
 } from '@aws-sdk/client-sagemaker';
 import type { BatchJob, RunOptions } from './batch-jobs.js';
-import { batchJobs } from './batch-jobs.js';
+import { batchJobs, JobFailure } from './batch-jobs.js';
 import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import { validation } from './errors.js';
@@ -47,15 +47,61 @@ export function processingJobs(ctx: Context) {
     await ctx.s3.put(joinS3(output, 'constraints.json'), constraints(), 'application/json');
   };
 
+  /**
+   * What any other container writes: under each S3 output, `part-00000` listing the inputs it read
+   * (one `<inputName> <s3Uri>` line each). An S3 input with no object under it fails the job, as
+   * SageMaker does, when the emulator checks inputs (s3Checks.inputsExist).
+   */
+  const process = (request: ProcessingRequest) => async (): Promise<void> => {
+    const inputs = (request.ProcessingInputs ?? []).flatMap((input) =>
+      input.S3Input?.S3Uri ? [{ name: input.InputName ?? '', uri: input.S3Input.S3Uri }] : [],
+    );
+    if (ctx.settings.s3Checks.inputsExist) {
+      for (const { uri } of inputs) {
+        const found = await ctx.s3
+          .list(uri)
+          .then((uris) => uris.length > 0)
+          .catch(() => false);
+        if (!found)
+          throw new JobFailure(
+            `ClientError: No objects found under S3 URL "${uri}" given in the processing job's inputs.`,
+          );
+      }
+    }
+    const manifest = inputs.map(({ name, uri }) => `${name} ${uri}\n`).join('');
+    for (const output of request.ProcessingOutputConfig?.Outputs ?? []) {
+      if (output.S3Output?.S3Uri)
+        await ctx.s3.put(joinS3(output.S3Output.S3Uri, 'part-00000'), manifest, 'text/plain');
+    }
+  };
+
   /** Starts a job; monitoring executions pass their own outcome and reports. */
   const start = (request: ProcessingRequest, options: RunOptions = {}): ProcessingJob =>
     jobs.create(request.ProcessingJobName!, request, {
       ...options,
-      produce: options.produce ?? (isBaselining(request) ? baseline(request) : undefined),
+      produce: options.produce ?? (isBaselining(request) ? baseline(request) : process(request)),
     });
 
+  /** What DescribeProcessingJob reports for members the request left out. */
+  const withServerDefaults = (request: Omit<ProcessingRequest, 'Tags'>): Omit<ProcessingRequest, 'Tags'> => ({
+    ...request,
+    StoppingCondition: { MaxRuntimeInSeconds: 86_400, ...request.StoppingCondition },
+    ProcessingInputs: request.ProcessingInputs?.map((input) => ({
+      ...input,
+      AppManaged: input.AppManaged ?? false,
+      ...(input.S3Input && {
+        S3Input: {
+          S3InputMode: 'File',
+          S3DataDistributionType: 'FullyReplicated',
+          S3CompressionType: 'None',
+          ...input.S3Input,
+        },
+      }),
+    })),
+  });
+
   const describe = (job: ProcessingJob): Wire<DescribeProcessingJobResponse> => ({
-    ...echo(job.request, ['Tags']),
+    ...withServerDefaults(echo(job.request, ['Tags'])),
     ProcessingJobArn: job.arn,
     ProcessingJobStatus: job.status,
     FailureReason: job.failureReason,

@@ -6,7 +6,7 @@ import type {
   StopTransformJobRequest,
 } from '@aws-sdk/client-sagemaker';
 import type { BatchJob } from './batch-jobs.js';
-import { batchJobs } from './batch-jobs.js';
+import { batchJobs, JobFailure } from './batch-jobs.js';
 import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import { validation } from './errors.js';
@@ -33,13 +33,22 @@ export function transformJobs(ctx: Context, models: Registry<Model>) {
     describe: (job) => describe(job),
   });
 
-  /** One `<input>.out` per input object under the prefix, a prediction per record (line). */
+  /**
+   * One `<input>.out` per input object under the prefix, a prediction per record (line). No input
+   * object fails the job, as SageMaker does, when the emulator checks inputs (s3Checks.inputsExist).
+   */
   const produce = (request: TransformRequest, modelData: string) => async (): Promise<void> => {
     const source = request.TransformInput!.DataSource!.S3DataSource!.S3Uri!;
     const prefix = parseS3Uri(source).key;
     const split = request.TransformInput?.SplitType === 'Line';
     const joiner = request.TransformOutput?.AssembleWith === 'Line' || split ? '\n' : '';
-    for (const uri of await ctx.s3.list(source)) {
+    // A bucket that does not exist answers an error: as missing as an empty prefix.
+    const inputs = await ctx.s3.list(source).catch(() => []);
+    if (inputs.length === 0 && ctx.settings.s3Checks.inputsExist)
+      throw new JobFailure(
+        `ClientError: No S3 objects found under S3 URL "${source}" given in input data source.`,
+      );
+    for (const uri of inputs) {
       const text = Buffer.from(await ctx.s3.read(uri)).toString('utf8');
       const records = split ? text.split('\n').filter((line) => line !== '') : [text];
       const output = records.map((record) => String(predict(modelData, record))).join(joiner);
@@ -80,7 +89,8 @@ export function transformJobs(ctx: Context, models: Registry<Model>) {
       checkInstancesPerType(ctx, 'transform job usage', [
         { type: input.TransformResources?.InstanceType, count: input.TransformResources?.InstanceCount ?? 0 },
       ]);
-      const modelData = model.PrimaryContainer?.ModelDataUrl ?? model.ModelName!;
+      const container = model.PrimaryContainer ?? model.Containers?.[0];
+      const modelData = container?.ModelDataUrl ?? model.ModelName!;
       const job = jobs.create(input.TransformJobName!, input, { produce: produce(input, modelData) });
       return { TransformJobArn: job.arn };
     },

@@ -31,4 +31,17 @@ export const MINIMAL_SPECS: Record<string, Record<string, unknown>> = {
   },
   MonitoringSchedule: {},
   MultiModelSet: {},
+  TransformJob: {
+    modelName: 'model',
+    transformInput: { dataSource: { s3DataSource: { s3DataType: 'S3Prefix', s3Uri: 's3://bucket/input' } } },
+    transformOutput: { s3OutputPath: 's3://bucket/output' },
+    transformResources: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
+  },
+  ProcessingJob: {
+    roleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
+    appSpecification: { imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sklearn:1' },
+    processingResources: {
+      clusterConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
+    },
+  },
 };

@@ -19,16 +19,19 @@ export interface InFlightCall {
   resource?: string | undefined;
 }
 
-/** Name members in the order that identifies a call's subject (CreateEndpoint names a config too). */
+/**
+ * Name members in the order that identifies a call's subject (CreateEndpoint names a config too,
+ * CreateTransformJob a model).
+ */
 const resourceMembers = [
   'TrainingJobName',
   'EndpointName',
   'EndpointConfigName',
+  'TransformJobName',
   'ModelName',
   'MonitoringScheduleName',
   'JobDefinitionName',
   'ProcessingJobName',
-  'TransformJobName',
   'ResourceArn',
 ];
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { parseFlags } from '../../../src/flags.js';
+import { ALL_KINDS } from '../../../src/crds/index.js';
 import { CHART_DIR, lintChart, ofKind, renderChart, theOne, type Values } from './chart.js';
 
 const chart = parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as {
@@ -14,7 +15,14 @@ const chart = parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as {
 const OPERATOR_RULES = [
   {
     apiGroups: ['sagemaker.mlops.dev'],
-    resources: ['trainingjobs', 'endpoints', 'monitoringschedules', 'multimodelsets'],
+    resources: [
+      'trainingjobs',
+      'endpoints',
+      'monitoringschedules',
+      'multimodelsets',
+      'transformjobs',
+      'processingjobs',
+    ],
     verbs: ['get', 'list', 'watch', 'patch', 'update'],
   },
   {
@@ -24,6 +32,8 @@ const OPERATOR_RULES = [
       'endpoints/status',
       'monitoringschedules/status',
       'multimodelsets/status',
+      'transformjobs/status',
+      'processingjobs/status',
     ],
     verbs: ['get', 'patch', 'update'],
   },
@@ -34,6 +44,8 @@ const OPERATOR_RULES = [
       'endpoints/finalizers',
       'monitoringschedules/finalizers',
       'multimodelsets/finalizers',
+      'transformjobs/finalizers',
+      'processingjobs/finalizers',
     ],
     verbs: ['update'],
   },
@@ -179,7 +191,7 @@ describe('helm template with the default values', () => {
 
   it('leaves CRDs to crds/, which helm renders only with --include-crds', async () => {
     const crdFiles = readdirSync(join(CHART_DIR, 'crds'));
-    expect(crdFiles).toHaveLength(4);
+    expect(crdFiles).toHaveLength(ALL_KINDS.length);
     expect(ofKind(await renderChart(), 'CustomResourceDefinition')).toEqual([]);
     const crds = ofKind(await renderChart({}, { includeCrds: true }), 'CustomResourceDefinition');
     expect(crds.map((crd) => `${crd.metadata!.name!}.yaml`).sort()).toEqual([...crdFiles].sort());

@@ -6,7 +6,14 @@ import { runHealthCheck } from './lua-health.js';
 
 const ARGOCD_DIR = new URL('../../../deploy/helm/sagemaker-operator/argocd/', import.meta.url);
 const script = readFileSync(new URL('health.lua', ARGOCD_DIR), 'utf8');
-const KINDS = ['TrainingJob', 'Endpoint', 'MonitoringSchedule', 'MultiModelSet'];
+const KINDS = [
+  'TrainingJob',
+  'Endpoint',
+  'MonitoringSchedule',
+  'MultiModelSet',
+  'TransformJob',
+  'ProcessingJob',
+];
 
 interface Condition {
   type: string;

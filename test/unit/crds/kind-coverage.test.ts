@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpoint, trainingJob } from '../../../src/crds/index.js';
+import { endpoint, processingJob, trainingJob, transformJob } from '../../../src/crds/index.js';
 import { sageMakerModel } from '../../../src/crds/generate.js';
 import { requestShapeName } from '../../../src/crds/shapes/botocore.js';
 import { DERIVED, type Request } from '../../../src/crds/shapes/generate-shapes.js';
@@ -16,6 +16,9 @@ function plain(schema: unknown): JsonSchema {
 const trainingJobSpec = plain(trainingJob.spec);
 const endpointSpec = plain(endpoint.spec);
 const endpointModel = endpointSpec.properties?.models?.items;
+const transformJobSpec = plain(transformJob.spec);
+const transformModel = transformJobSpec.properties?.model;
+const processingJobSpec = plain(processingJob.spec);
 
 /** Where each request sits in a kind's spec: the schema whose lowerCamel members are the request's. */
 const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined }[] = [
@@ -24,6 +27,9 @@ const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined
   { kind: 'Endpoint', request: 'CreateEndpointConfig', schema: endpointSpec },
   { kind: 'Endpoint', request: 'CreateEndpoint', schema: endpointSpec },
   { kind: 'Endpoint', request: 'UpdateEndpoint', schema: endpointSpec },
+  { kind: 'TransformJob', request: 'CreateTransformJob', schema: transformJobSpec },
+  { kind: 'TransformJob', request: 'CreateModel', schema: transformModel },
+  { kind: 'ProcessingJob', request: 'CreateProcessingJob', schema: processingJobSpec },
 ];
 
 /**
@@ -49,6 +55,31 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
     schema: endpointModel ?? {},
     requests: ['CreateModel'],
     fields: ['modelName', 'primaryContainer.modelDataFrom', 'containers[].modelDataFrom'],
+  },
+  {
+    part: 'TransformJob spec',
+    schema: transformJobSpec,
+    requests: ['CreateTransformJob'],
+    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'transformJobName', 'model'],
+  },
+  {
+    part: 'TransformJob model',
+    schema: transformModel ?? {},
+    requests: ['CreateModel'],
+    fields: ['primaryContainer.modelDataFrom', 'containers[].modelDataFrom'],
+  },
+  {
+    part: 'ProcessingJob spec',
+    schema: processingJobSpec,
+    requests: ['CreateProcessingJob'],
+    fields: [
+      'region',
+      'deletionPolicy',
+      'tags',
+      'adoptExisting',
+      'processingJobName',
+      'processingInputs[].s3Input.s3UriFrom',
+    ],
   },
 ];
 

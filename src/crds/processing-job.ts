@@ -8,7 +8,17 @@ import {
 } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
 import { trainingJobRef } from './model.js';
-import { immutableExceptRule, refine, refineAt } from './schema.js';
+import {
+  arnField,
+  failureReasonField,
+  FAILURE_REASON_COLUMN,
+  jobImmutabilityRule,
+  jobStateColumn,
+  jobStateField,
+  recordedNameField,
+  timestampField,
+} from './job.js';
+import { refine, refineAt } from './schema.js';
 import {
   CreateProcessingJobRequest,
   ProcessingInput,
@@ -99,40 +109,23 @@ export const ProcessingJobSpecFields = {
   processingJobName: explicitNameField('processing job'),
 } satisfies TProperties;
 
-/** Fields users may edit after creation; everything else describes a job that already ran. */
-const MUTABLE_FIELDS = ['tags', 'deletionPolicy'];
-
 export const ProcessingJobSpec = Type.Object(ProcessingJobSpecFields, {
   description:
     'A SageMaker processing job, in the lowerCamel form of CreateProcessingJob, whose inputs may come from other jobs.',
   'x-kubernetes-validations': [
     ...commonSpecRules('processingJobName'),
-    immutableExceptRule(
-      Object.keys(ProcessingJobSpecFields),
-      MUTABLE_FIELDS,
-      'a processing job cannot change once created: only tags and deletionPolicy can be edited; create a new ProcessingJob (new name) for a different job',
-    ),
+    jobImmutabilityRule(Object.keys(ProcessingJobSpecFields), 'processing job', 'ProcessingJob'),
   ],
 });
 export type ProcessingJobSpec = Static<typeof ProcessingJobSpec>;
 
-const timestamp = (description: string) => Type.Optional(Type.String({ description, format: 'date-time' }));
-
 export const ProcessingJobStatus = Type.Object(
   {
     ...commonStatusFields(),
-    processingJobName: Type.Optional(
-      Type.String({ description: 'The SageMaker name, recorded before the create call.' }),
-    ),
-    processingJobArn: Type.Optional(Type.String({ description: 'ARN of the processing job.' })),
-    processingJobStatus: Type.Optional(
-      Type.String({
-        description: 'SageMaker status: InProgress, Completed, Failed, Stopping, Stopped.',
-      }),
-    ),
-    failureReason: Type.Optional(
-      Type.String({ description: 'Why the job failed, as SageMaker reports it.' }),
-    ),
+    processingJobName: recordedNameField(),
+    processingJobArn: arnField('processing job'),
+    processingJobStatus: jobStateField('InProgress, Completed, Failed, Stopping, Stopped'),
+    failureReason: failureReasonField(),
     exitMessage: Type.Optional(
       Type.String({ description: "The container's exit message, as SageMaker reports it." }),
     ),
@@ -149,8 +142,8 @@ export const ProcessingJobStatus = Type.Object(
         },
       ),
     ),
-    processingStartTime: timestamp('When processing started.'),
-    processingEndTime: timestamp('When processing ended.'),
+    processingStartTime: timestampField('When processing started.'),
+    processingEndTime: timestampField('When processing ended.'),
   },
   { description: 'What the operator observed of the processing job.' },
 );
@@ -166,12 +159,7 @@ export const processingJob: KindDefinition<typeof ProcessingJobSpec, typeof Proc
   status: ProcessingJobStatus,
   printerColumns: [
     ...COMMON_COLUMNS,
-    {
-      name: 'Status',
-      type: 'string',
-      jsonPath: '.status.processingJobStatus',
-      description: 'SageMaker processing job status.',
-    },
+    jobStateColumn('processingJobStatus', 'processing job'),
     AGE_COLUMN,
     {
       name: 'Exit-Message',
@@ -180,12 +168,6 @@ export const processingJob: KindDefinition<typeof ProcessingJobSpec, typeof Proc
       description: "The container's exit message.",
       priority: 1,
     },
-    {
-      name: 'Failure-Reason',
-      type: 'string',
-      jsonPath: '.status.failureReason',
-      description: 'Why the job failed.',
-      priority: 1,
-    },
+    FAILURE_REASON_COLUMN,
   ],
 };

@@ -7,7 +7,17 @@ import {
   explicitNameField,
 } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
-import { immutableExceptRule, refine } from './schema.js';
+import {
+  arnField,
+  failureReasonField,
+  FAILURE_REASON_COLUMN,
+  jobImmutabilityRule,
+  jobStateColumn,
+  jobStateField,
+  recordedNameField,
+  timestampField,
+} from './job.js';
+import { refine } from './schema.js';
 import { CreateTrainingJobRequest } from './shapes/sagemaker.generated.js';
 
 const request = CreateTrainingJobRequest.properties;
@@ -50,9 +60,6 @@ export const TrainingJobSpecFields = {
   trainingJobName: explicitNameField('training job'),
 } satisfies TProperties;
 
-/** Fields users may edit after creation; everything else describes a job that already ran. */
-const MUTABLE_FIELDS = ['tags', 'deletionPolicy'];
-
 export const TrainingJobSpec = Type.Object(TrainingJobSpecFields, {
   description: 'A SageMaker training job, in the lowerCamel form of CreateTrainingJob.',
   'x-kubernetes-validations': [
@@ -62,29 +69,17 @@ export const TrainingJobSpec = Type.Object(TrainingJobSpecFields, {
       message: 'managed spot training needs stoppingCondition.maxWaitTimeInSeconds',
       fieldPath: '.stoppingCondition',
     },
-    immutableExceptRule(
-      Object.keys(TrainingJobSpecFields),
-      MUTABLE_FIELDS,
-      'a training job cannot change once created: only tags and deletionPolicy can be edited; create a new TrainingJob (new name) for a different job',
-    ),
+    jobImmutabilityRule(Object.keys(TrainingJobSpecFields), 'training job', 'TrainingJob'),
   ],
 });
 export type TrainingJobSpec = Static<typeof TrainingJobSpec>;
 
-const timestamp = (description: string) => Type.Optional(Type.String({ description, format: 'date-time' }));
-
 export const TrainingJobStatus = Type.Object(
   {
     ...commonStatusFields(),
-    trainingJobName: Type.Optional(
-      Type.String({ description: 'The SageMaker name, recorded before the create call.' }),
-    ),
-    trainingJobArn: Type.Optional(Type.String({ description: 'ARN of the training job.' })),
-    trainingJobStatus: Type.Optional(
-      Type.String({
-        description: 'SageMaker status: InProgress, Completed, Failed, Stopping, Stopped, Deleting.',
-      }),
-    ),
+    trainingJobName: recordedNameField(),
+    trainingJobArn: arnField('training job'),
+    trainingJobStatus: jobStateField('InProgress, Completed, Failed, Stopping, Stopped, Deleting'),
     secondaryStatus: Type.Optional(
       Type.String({ description: 'SageMaker secondary status (Starting, Downloading, Training, ...).' }),
     ),
@@ -103,18 +98,16 @@ export const TrainingJobStatus = Type.Object(
         { description: 'The last secondary status transitions.', maxItems: 10 },
       ),
     ),
-    failureReason: Type.Optional(
-      Type.String({ description: 'Why the job failed, as SageMaker reports it.' }),
-    ),
+    failureReason: failureReasonField(),
     modelArtifacts: Type.Optional(
       Type.Object(
         { s3ModelArtifacts: Type.String({ description: 'S3 URI of model.tar.gz.' }) },
         { description: 'The model the job produced.' },
       ),
     ),
-    trainingStartTime: timestamp('When training started.'),
-    trainingEndTime: timestamp('When training ended.'),
-    lastModifiedTime: timestamp('When SageMaker last changed the job: the status is as of then.'),
+    trainingStartTime: timestampField('When training started.'),
+    trainingEndTime: timestampField('When training ended.'),
+    lastModifiedTime: timestampField('When SageMaker last changed the job: the status is as of then.'),
     billableTimeInSeconds: Type.Optional(Type.Integer({ description: 'Billable seconds per instance.' })),
     finalMetricDataList: Type.Optional(
       Type.Array(
@@ -144,12 +137,7 @@ export const trainingJob: KindDefinition<typeof TrainingJobSpec, typeof Training
   status: TrainingJobStatus,
   printerColumns: [
     ...COMMON_COLUMNS,
-    {
-      name: 'Status',
-      type: 'string',
-      jsonPath: '.status.trainingJobStatus',
-      description: 'SageMaker training job status.',
-    },
+    jobStateColumn('trainingJobStatus', 'training job'),
     {
       name: 'Secondary-Status',
       type: 'string',
@@ -157,12 +145,6 @@ export const trainingJob: KindDefinition<typeof TrainingJobSpec, typeof Training
       description: 'SageMaker secondary status.',
     },
     AGE_COLUMN,
-    {
-      name: 'Failure-Reason',
-      type: 'string',
-      jsonPath: '.status.failureReason',
-      description: 'Why the job failed.',
-      priority: 1,
-    },
+    FAILURE_REASON_COLUMN,
   ],
 };

@@ -8,7 +8,17 @@ import {
 } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
 import { MODEL_FIELDS, MODEL_RULES } from './model.js';
-import { immutableExceptRule, refine } from './schema.js';
+import {
+  arnField,
+  failureReasonField,
+  FAILURE_REASON_COLUMN,
+  jobImmutabilityRule,
+  jobStateColumn,
+  jobStateField,
+  recordedNameField,
+  timestampField,
+} from './job.js';
+import { refine } from './schema.js';
 import { CreateTransformJobRequest } from './shapes/sagemaker.generated.js';
 
 const request = CreateTransformJobRequest.properties;
@@ -39,9 +49,6 @@ export const TransformJobSpecFields = {
   transformJobName: explicitNameField('transform job'),
 } satisfies TProperties;
 
-/** Fields users may edit after creation; everything else describes a job that already ran. */
-const MUTABLE_FIELDS = ['tags', 'deletionPolicy'];
-
 export const TransformJobSpec = Type.Object(TransformJobSpecFields, {
   description:
     'A SageMaker batch transform job, in the lowerCamel form of CreateTransformJob, with its model by name or inline.',
@@ -51,38 +58,26 @@ export const TransformJobSpec = Type.Object(TransformJobSpecFields, {
       rule: 'has(self.modelName) != has(self.model)',
       message: 'set exactly one of modelName (an existing SageMaker model) and model (created for this job)',
     },
-    immutableExceptRule(
-      Object.keys(TransformJobSpecFields),
-      MUTABLE_FIELDS,
-      'a transform job cannot change once created: only tags and deletionPolicy can be edited; create a new TransformJob (new name) for a different job',
-    ),
+    jobImmutabilityRule(Object.keys(TransformJobSpecFields), 'transform job', 'TransformJob'),
   ],
 });
 export type TransformJobSpec = Static<typeof TransformJobSpec>;
 
-const timestamp = (description: string) => Type.Optional(Type.String({ description, format: 'date-time' }));
-
 export const TransformJobStatus = Type.Object(
   {
     ...commonStatusFields(),
-    transformJobName: Type.Optional(
-      Type.String({ description: 'The SageMaker name, recorded before the create call.' }),
-    ),
-    transformJobArn: Type.Optional(Type.String({ description: 'ARN of the transform job.' })),
-    transformJobStatus: Type.Optional(
-      Type.String({ description: 'SageMaker status: InProgress, Completed, Failed, Stopping, Stopped.' }),
-    ),
-    failureReason: Type.Optional(
-      Type.String({ description: 'Why the job failed, as SageMaker reports it.' }),
-    ),
+    transformJobName: recordedNameField(),
+    transformJobArn: arnField('transform job'),
+    transformJobStatus: jobStateField('InProgress, Completed, Failed, Stopping, Stopped'),
+    failureReason: failureReasonField(),
     modelName: Type.Optional(Type.String({ description: 'The SageMaker model the job runs.' })),
     outputPath: Type.Optional(
       Type.String({
         description: 'Where the job writes its results: one <input>.out object per input object.',
       }),
     ),
-    transformStartTime: timestamp('When the transform started.'),
-    transformEndTime: timestamp('When the transform ended.'),
+    transformStartTime: timestampField('When the transform started.'),
+    transformEndTime: timestampField('When the transform ended.'),
     createdModelNames: Type.Optional(
       Type.Array(Type.String(), {
         description: 'Models the operator created for this job (spec.model) and has not deleted yet.',
@@ -104,12 +99,7 @@ export const transformJob: KindDefinition<typeof TransformJobSpec, typeof Transf
   status: TransformJobStatus,
   printerColumns: [
     ...COMMON_COLUMNS,
-    {
-      name: 'Status',
-      type: 'string',
-      jsonPath: '.status.transformJobStatus',
-      description: 'SageMaker transform job status.',
-    },
+    jobStateColumn('transformJobStatus', 'transform job'),
     {
       name: 'Model',
       type: 'string',
@@ -124,12 +114,6 @@ export const transformJob: KindDefinition<typeof TransformJobSpec, typeof Transf
       description: 'Where the job writes its results.',
       priority: 1,
     },
-    {
-      name: 'Failure-Reason',
-      type: 'string',
-      jsonPath: '.status.failureReason',
-      description: 'Why the job failed.',
-      priority: 1,
-    },
+    FAILURE_REASON_COLUMN,
   ],
 };

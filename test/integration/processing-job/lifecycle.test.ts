@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { ProcessingJobSpec, ProcessingJobStatus } from '../../../src/crds/processing-job.js';
 import { role } from '../emulator/harness.js';
+import { callsFor as jobCalls, withTimings } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 
 type Job = KubeObjectOf<ProcessingJobSpec, ProcessingJobStatus>;
@@ -57,19 +58,12 @@ function spec(name: string, overrides: Partial<ProcessingJobSpec> = {}): Process
   };
 }
 
-async function callsFor(resource: string, operation: string, outcome?: string): Promise<number> {
-  const { calls } = await h.cloud.emulator.control.calls({ resource, operation });
-  return calls.filter((c) => outcome === undefined || c.outcome === outcome).length;
-}
+const callsFor = (resource: string, operation: string, outcome?: string) =>
+  jobCalls(h, resource, operation, outcome);
 
-async function whileProcessingRunsLong(run: () => Promise<void>): Promise<void> {
-  await h.cloud.emulator.control.configure({ timings: { processingRunning: 10_000_000 } });
-  try {
-    await run();
-  } finally {
-    await h.cloud.emulator.control.configure({ timings: { processingRunning: 300 } });
-  }
-}
+/** Keeps processing jobs running long enough for a delete to reach one still InProgress. */
+const whileProcessingRunsLong = (run: () => Promise<void>) =>
+  withTimings(h, { processingRunning: 10_000_000 }, { processingRunning: 300 }, run);
 
 describe('ProcessingJob', () => {
   it('runs to Completed, writes its outputs and mirrors their URIs, conditions and events', async () => {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { TransformJobSpec, TransformJobStatus } from '../../../src/crds/transform-job.js';
 import { role } from '../emulator/harness.js';
+import { callsFor as jobCalls, withTimings } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { batchInput, existingModel, IMAGE, PLURAL, transformJobSpec, type TransformJob } from './support.js';
 
@@ -27,20 +28,12 @@ const status = (obj: TransformJob | undefined): string | undefined => obj?.statu
 const spec = (name: string, overrides: Partial<TransformJobSpec> = {}) =>
   transformJobSpec(h, input, name, overrides);
 
-async function callsFor(resource: string, operation: string, outcome?: string): Promise<number> {
-  const { calls } = await h.cloud.emulator.control.calls({ resource, operation });
-  return calls.filter((c) => outcome === undefined || c.outcome === outcome).length;
-}
+const callsFor = (resource: string, operation: string, outcome?: string) =>
+  jobCalls(h, resource, operation, outcome);
 
 /** Keeps transform jobs running long enough for a delete to reach one still InProgress. */
-async function whileTransformsRunLong(run: () => Promise<void>): Promise<void> {
-  await h.cloud.emulator.control.configure({ timings: { transformRunning: 10_000_000 } });
-  try {
-    await run();
-  } finally {
-    await h.cloud.emulator.control.configure({ timings: { transformRunning: 300 } });
-  }
-}
+const whileTransformsRunLong = (run: () => Promise<void>) =>
+  withTimings(h, { transformRunning: 10_000_000 }, { transformRunning: 300 }, run);
 
 describe('TransformJob', () => {
   it('runs to Completed, writes one .out per input object and mirrors status, conditions and events', async () => {

@@ -7,6 +7,7 @@ import {
   type KubernetesObject,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
+import { ALL_KINDS } from '../../../src/crds/index.js';
 import { createTestNamespace, testKubeConfig } from '../support/cluster.js';
 import { renderChart, type Values } from './chart.js';
 
@@ -85,7 +86,7 @@ describe('cluster-wide install with leader election', () => {
     user = await installIdentity(home, { replicas: 2 });
   });
 
-  it.each(['trainingjobs', 'endpoints', 'monitoringschedules', 'multimodelsets'])(
+  it.each(ALL_KINDS.map((kind) => kind.plural))(
     'can list and watch %s in every namespace and patch them, their status and finalizers',
     async (resource) => {
       expect(await can(user, sagemaker(resource, 'list'))).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * The health table: live TrainingJobs and Endpoints, driven by the operator through every lifecycle
+ * The health table: live TrainingJobs, Endpoints, TransformJobs and ProcessingJobs, driven by the operator through every lifecycle
  * state, read from the apiserver at that state and judged by the real judges of the GitOps tools —
  * kstatus (sigs.k8s.io/cli-utils, what Flux and kpt wait with) and Argo CD (the chart's health.lua
  * in gopher-lua, as Argo CD runs it).
@@ -17,13 +17,15 @@ import { customObjects } from '../support/cluster.js';
 import { condition, OperatorHarness } from '../support/operator.js';
 import { endpointSpec, IMAGE } from '../endpoint/support.js';
 import { trainingJobSpec } from '../training-job/support.js';
+import { MINIMAL_SPECS } from '../support/minimal-specs.js';
+import { transformJobSpec } from '../transform-job/support.js';
 
 const script = readFileSync(
   new URL('../../../deploy/helm/sagemaker-operator/argocd/health.lua', import.meta.url),
   'utf8',
 );
 
-type Kind = 'TrainingJob' | 'Endpoint';
+type Kind = 'TrainingJob' | 'Endpoint' | 'TransformJob' | 'ProcessingJob';
 type Kstatus = 'Current' | 'InProgress' | 'Failed' | 'Terminating';
 type ArgoCd = 'Healthy' | 'Progressing' | 'Degraded';
 
@@ -51,6 +53,11 @@ const HEALTH: readonly [Kind, string, Kstatus, ArgoCd][] = [
   ['Endpoint', 'failed update', 'Failed', 'Degraded'],
   ['Endpoint', 'InvalidSpec (failed TrainingJob reference)', 'Failed', 'Degraded'],
   ['Endpoint', 'deleting', 'Terminating', 'Progressing'],
+  ['TransformJob', 'waiting for its TrainingJob', 'InProgress', 'Progressing'],
+  ['TransformJob', 'completed', 'Current', 'Healthy'],
+  ['TransformJob', 'InvalidSpec (failed TrainingJob reference)', 'Failed', 'Degraded'],
+  ['ProcessingJob', 'completed', 'Current', 'Healthy'],
+  ['ProcessingJob', 'failed', 'Failed', 'Degraded'],
 ];
 
 interface Obj {
@@ -58,13 +65,20 @@ interface Obj {
   status?: {
     observedGeneration?: number;
     trainingJobStatus?: string;
+    transformJobStatus?: string;
+    processingJobStatus?: string;
     endpointStatus?: string;
     endpointConfigName?: string;
     conditions?: { type: string; status: string; reason: string; message: string }[];
   };
 }
 
-const PLURALS: Record<Kind, string> = { TrainingJob: 'trainingjobs', Endpoint: 'endpoints' };
+const PLURALS: Record<Kind, string> = {
+  TrainingJob: 'trainingjobs',
+  Endpoint: 'endpoints',
+  TransformJob: 'transformjobs',
+  ProcessingJob: 'processingjobs',
+};
 const WAIT_MS = 30_000;
 
 let h: OperatorHarness;
@@ -326,6 +340,60 @@ describe('reaching each state of the table', () => {
     const ep = await History.create('Endpoint', 'bad-ref', spec);
     const invalid = await ep.first((o) => reasonOf(o, 'Synced') === 'InvalidSpec');
     record('Endpoint', 'InvalidSpec (failed TrainingJob reference)', invalid);
+  });
+});
+
+describe('reaching each state of the table: batch jobs', () => {
+  it('TransformJob: waiting for its TrainingJob, completed', async () => {
+    const transform = transformJobSpec(h, `s3://${h.cloud.bucket}/none`, 'waits');
+    const { modelName: _named, ...rest } = transform;
+    const model = {
+      executionRoleArn: trainingJobSpec(h).roleArn,
+      primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'upstream' } } },
+    };
+    const job = await History.create('TransformJob', 'waits', { ...rest, model });
+    const waiting = await job.first((o) => reasonOf(o, 'Ready') === 'WaitingForReference' && current(o));
+    record('TransformJob', 'waiting for its TrainingJob', waiting);
+    await History.create('TrainingJob', 'upstream', trainingJobSpec(h));
+    record(
+      'TransformJob',
+      'completed',
+      await job.first((o) => o.status?.transformJobStatus === 'Completed' && current(o)),
+    );
+  });
+
+  it('TransformJob: InvalidSpec', async () => {
+    await h.cloud.emulator.control.steer({
+      kind: 'TrainingJob',
+      name: jobName('fails-upstream'),
+      outcome: 'Failed',
+    });
+    await History.create('TrainingJob', 'fails-upstream', trainingJobSpec(h));
+    const { modelName: _named, ...rest } = transformJobSpec(h, `s3://${h.cloud.bucket}/none`, 'bad-ref');
+    const model = {
+      executionRoleArn: trainingJobSpec(h).roleArn,
+      primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'fails-upstream' } } },
+    };
+    const job = await History.create('TransformJob', 'bad-ref', { ...rest, model });
+    const invalid = await job.first((o) => reasonOf(o, 'Synced') === 'InvalidSpec');
+    record('TransformJob', 'InvalidSpec (failed TrainingJob reference)', invalid);
+  });
+
+  it('ProcessingJob: completed, failed', async () => {
+    await h.cloud.emulator.control.steer({
+      kind: 'ProcessingJob',
+      name: jobName('proc-fails'),
+      outcome: 'Failed',
+    });
+    const spec = MINIMAL_SPECS.ProcessingJob ?? {};
+    const done = await History.create('ProcessingJob', 'proc-done', spec);
+    const failing = await History.create('ProcessingJob', 'proc-fails', spec);
+    record(
+      'ProcessingJob',
+      'completed',
+      await done.first((o) => o.status?.processingJobStatus === 'Completed' && current(o)),
+    );
+    record('ProcessingJob', 'failed', await failing.first((o) => o.status?.processingJobStatus === 'Failed'));
   });
 });
 

@@ -84,6 +84,8 @@ describe('ProcessingJob', () => {
     expect(condition(job, 'Succeeded')).toMatchObject({ status: 'True', reason: 'Completed' });
     expect(await h.cloud.read('processed/happy/train/part-00000')).toBe(`raw ${raw}\n`);
     expect(await callsFor(name, 'CreateProcessingJob', 'ok')).toBe(1);
+    // A running job is described only at the drift interval here: its completion was found by a sweep.
+    expect((await h.cloud.emulator.control.calls({ operation: 'ListProcessingJobs' })).calls).not.toEqual([]);
     expect((await eventsAbout(h, 'happy')).map((e) => e.reason)).toEqual(
       expect.arrayContaining(['Creating', 'Completed']),
     );

@@ -60,6 +60,8 @@ describe('TransformJob', () => {
       'results/happy/b.csv.out',
     ]);
     expect(await callsFor(name, 'CreateTransformJob', 'ok')).toBe(1);
+    // A running job is described only at the drift interval here: its completion was found by a sweep.
+    expect((await h.cloud.emulator.control.calls({ operation: 'ListTransformJobs' })).calls).not.toEqual([]);
     const reasons = (await eventsAbout(h, 'happy')).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Creating', 'Completed']));
   });

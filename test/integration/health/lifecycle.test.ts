@@ -18,7 +18,7 @@ import { condition, OperatorHarness } from '../support/operator.js';
 import { endpointSpec, IMAGE } from '../endpoint/support.js';
 import { trainingJobSpec } from '../training-job/support.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
-import { transformJobSpec } from '../transform-job/support.js';
+import { transformFromTraining } from '../transform-job/support.js';
 
 const script = readFileSync(
   new URL('../../../deploy/helm/sagemaker-operator/argocd/health.lua', import.meta.url),
@@ -345,13 +345,8 @@ describe('reaching each state of the table', () => {
 
 describe('reaching each state of the table: batch jobs', () => {
   it('TransformJob: waiting for its TrainingJob, completed', async () => {
-    const transform = transformJobSpec(h, `s3://${h.cloud.bucket}/none`, 'waits');
-    const { modelName: _named, ...rest } = transform;
-    const model = {
-      executionRoleArn: trainingJobSpec(h).roleArn,
-      primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'upstream' } } },
-    };
-    const job = await History.create('TransformJob', 'waits', { ...rest, model });
+    const spec = transformFromTraining(h, `s3://${h.cloud.bucket}/none`, 'waits', 'upstream');
+    const job = await History.create('TransformJob', 'waits', spec);
     const waiting = await job.first((o) => reasonOf(o, 'Ready') === 'WaitingForReference' && current(o));
     record('TransformJob', 'waiting for its TrainingJob', waiting);
     await History.create('TrainingJob', 'upstream', trainingJobSpec(h));
@@ -369,12 +364,8 @@ describe('reaching each state of the table: batch jobs', () => {
       outcome: 'Failed',
     });
     await History.create('TrainingJob', 'fails-upstream', trainingJobSpec(h));
-    const { modelName: _named, ...rest } = transformJobSpec(h, `s3://${h.cloud.bucket}/none`, 'bad-ref');
-    const model = {
-      executionRoleArn: trainingJobSpec(h).roleArn,
-      primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: 'fails-upstream' } } },
-    };
-    const job = await History.create('TransformJob', 'bad-ref', { ...rest, model });
+    const spec = transformFromTraining(h, `s3://${h.cloud.bucket}/none`, 'bad-ref', 'fails-upstream');
+    const job = await History.create('TransformJob', 'bad-ref', spec);
     const invalid = await job.first((o) => reasonOf(o, 'Synced') === 'InvalidSpec');
     record('TransformJob', 'InvalidSpec (failed TrainingJob reference)', invalid);
   });

@@ -9,7 +9,7 @@ import { endpointSpec, inService } from '../endpoint/support.js';
 import { loadExamples, type Manifest } from '../support/examples.js';
 import { condition, OperatorHarness } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
-import { IMAGE, PLURAL, transformJobSpec } from './support.js';
+import { PLURAL, transformFromTraining } from './support.js';
 
 const PLURALS: Record<string, string> = {
   TrainingJob: 'trainingjobs',
@@ -84,13 +84,9 @@ describe('the train -> transform -> deploy chain', () => {
       outcome: 'Failed',
       failureReason: 'AlgorithmError: out of memory',
     });
-    const fromTraining = { trainingJobRef: { name: 'bad-train' } };
-    const modelData = { image: IMAGE, modelDataFrom: fromTraining };
-    const { modelName: _named, ...transform } = transformJobSpec(h, `s3://${h.cloud.bucket}/none`, 'bad');
-    await h.create(PLURAL, 'TransformJob', 'bad-transform', {
-      ...transform,
-      model: { primaryContainer: modelData, executionRoleArn: trainingJobSpec(h).roleArn },
-    });
+    const transform = transformFromTraining(h, `s3://${h.cloud.bucket}/none`, 'bad', 'bad-train');
+    await h.create(PLURAL, 'TransformJob', 'bad-transform', transform);
+    const modelData = transform.model?.primaryContainer;
     const served = endpointSpec(h);
     await h.create('endpoints', 'Endpoint', 'bad-endpoint', {
       ...served,

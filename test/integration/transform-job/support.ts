@@ -48,3 +48,20 @@ export function transformJobSpec(
     ...overrides,
   };
 }
+
+/** A transform of `input` by a model created for it from the artifacts of the TrainingJob `trainingJob`. */
+export function transformFromTraining(
+  h: OperatorHarness,
+  input: string,
+  name: string,
+  trainingJob: string,
+): TransformJobSpec {
+  const { modelName: _named, ...spec } = transformJobSpec(h, input, name);
+  return {
+    ...spec,
+    model: {
+      executionRoleArn: role,
+      primaryContainer: { image: IMAGE, modelDataFrom: { trainingJobRef: { name: trainingJob } } },
+    },
+  };
+}

@@ -12,6 +12,7 @@ import { hosting } from './hosting.js';
 import { Lifecycle } from './lifecycle.js';
 import { monitoring } from './monitoring.js';
 import { processingJobs } from './processing.js';
+import { modelRegistry } from './registry.js';
 import type { AccountScope, Registry, Resource } from './resources.js';
 import type { Invocation, InvocationResult } from './runtime.js';
 import { runtime } from './runtime.js';
@@ -72,6 +73,8 @@ const kindsByArnType: Record<string, { kind: string; member: string }> = {
   'data-quality-job-definition': { kind: 'DataQualityJobDefinition', member: 'JobDefinitionName' },
   'model-quality-job-definition': { kind: 'ModelQualityJobDefinition', member: 'JobDefinitionName' },
   'model-bias-job-definition': { kind: 'ModelBiasJobDefinition', member: 'JobDefinitionName' },
+  'model-package-group': { kind: 'ModelPackageGroup', member: 'ModelPackageGroupName' },
+  'model-package': { kind: 'ModelPackage', member: 'ModelPackageName' },
   'model-explainability-job-definition': {
     kind: 'ModelExplainabilityJobDefinition',
     member: 'JobDefinitionName',
@@ -161,7 +164,8 @@ export class Emulator {
       },
     };
     const training = trainingJobs(ctx);
-    const hosted = hosting(ctx);
+    const registry = modelRegistry(ctx);
+    const hosted = hosting(ctx, registry.resolveContainer);
     const processing = processingJobs(ctx);
     const transform = transformJobs(ctx, hosted.models);
     const monitor = monitoring(ctx, processing.start);
@@ -175,6 +179,8 @@ export class Emulator {
       transform.registry,
       monitor.schedules,
       ...monitor.definitions,
+      registry.groups,
+      registry.packages,
     ] as Registry<Resource>[];
     const families = [
       training.operations,
@@ -182,6 +188,7 @@ export class Emulator {
       processing.operations,
       transform.operations,
       monitor.operations,
+      registry.operations,
       tagOperations(this.registries),
     ];
     for (const ops of families) {

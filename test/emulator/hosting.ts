@@ -115,7 +115,14 @@ const deployedImages = (model: ModelRequest, resolvedAt: number): Wire<DeployedI
       ResolutionTime: resolvedAt,
     }));
 
-export function hosting(ctx: Context): Hosting {
+/**
+ * `resolveContainer` fills a container that names a model package (ModelPackageName) with the
+ * package's image and model data, so what is deployed and served is the package's model.
+ */
+export function hosting(
+  ctx: Context,
+  resolveContainer: (container: Wire<ContainerDefinition>) => Wire<ContainerDefinition>,
+): Hosting {
   const models = new Registry<Model>('model', ctx.scope, (_, arn) =>
     validation(`Could not find model "${arn}".`),
   );
@@ -336,11 +343,16 @@ export function hosting(ctx: Context): Hosting {
   const operations = {
     async CreateModel(input: ModelRequest) {
       rejectDuplicate(models, 'model', input.ModelName!);
-      if (ctx.settings.s3Checks.inputsExist) await checkModelData(input);
+      const request: ModelRequest = {
+        ...input,
+        ...(input.PrimaryContainer && { PrimaryContainer: resolveContainer(input.PrimaryContainer) }),
+        ...(input.Containers && { Containers: input.Containers.map(resolveContainer) }),
+      };
+      if (ctx.settings.s3Checks.inputsExist) await checkModelData(request);
       const model: Model = {
         ...newResource(input.ModelName!, models.arn(input.ModelName!), ctx.now()),
         tags: tagsFrom(input.Tags),
-        request: input,
+        request,
       };
       models.add(model);
       return { ModelArn: model.arn };

@@ -91,8 +91,10 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-const NOT_FOUND_TEXT = /^(Requested resource not found|Could not find)/;
-const ALREADY_EXISTS_TEXT = /^Cannot create already existing/;
+/* The model registry's texts: `ModelPackageGroup <arn> does not exist.`, `Model Package Group already exists: <arn>`. */
+const NOT_FOUND_TEXT =
+  /^(Requested resource not found|Could not find)|^ModelPackage(Group)? \S+ does not exist\.$/;
+const ALREADY_EXISTS_TEXT = /^(Cannot create already existing|Model Package Group already exists)/;
 const IN_PROGRESS_TEXT =
   /^Cannot update in-progress|in status Pending|^The request was rejected because the .* is in status/;
 

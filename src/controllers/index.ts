@@ -5,6 +5,8 @@ import { endpointController } from './endpoint/controller.js';
 import { trainingJobController } from './training-job/controller.js';
 import { transformJobController } from './transform-job/controller.js';
 import { processingJobController } from './processing-job/controller.js';
+import { modelPackageGroupController } from './model-package-group/controller.js';
+import { modelPackageController } from './model-package/controller.js';
 
 export interface OperatorTimings {
   pollIntervalMinMs: number;
@@ -66,6 +68,8 @@ export function sageMakerControllers(
       endpointController(options),
       transformJobController(options),
       processingJobController(options),
+      modelPackageGroupController(options),
+      modelPackageController(options),
     ],
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,

@@ -4,10 +4,13 @@ import { multiModelSet } from './multi-model-set.js';
 import { trainingJob } from './training-job.js';
 import { transformJob } from './transform-job.js';
 import { processingJob } from './processing-job.js';
+import { modelPackageGroup } from './model-package-group.js';
+import { modelPackage } from './model-package.js';
 
 export { GROUP, VERSION, CATEGORY, type KindDefinition } from './kind.js';
 export { trainingJob, endpoint, monitoringSchedule, multiModelSet };
 export { transformJob, processingJob };
+export { modelPackageGroup, modelPackage };
 
 export const ALL_KINDS = [
   trainingJob,
@@ -16,4 +19,6 @@ export const ALL_KINDS = [
   multiModelSet,
   transformJob,
   processingJob,
+  modelPackageGroup,
+  modelPackage,
 ] as const;

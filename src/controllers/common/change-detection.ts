@@ -337,7 +337,7 @@ export class ChangeDetection {
 }
 
 /** Whether the operator is still working on the object: SageMaker may change it any moment. */
-function inTransition(obj: ManagedObject): boolean {
+export function inTransition(obj: ManagedObject): boolean {
   if (obj.metadata.deletionTimestamp) return true;
   const conditions = (obj.status as { conditions?: Condition[] } | undefined)?.conditions;
   return findCondition(conditions, 'Reconciling')?.status !== 'False';

@@ -92,6 +92,18 @@ export const REASONS = {
     waitsForSpecChange: false,
     meaning: 'The job completed (Ready=True, Succeeded=True).',
   },
+  Registered: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'The model package group or model version is Completed in the SageMaker model registry (Ready=True; Normal event).',
+  },
+  ApprovalChanged: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      "A model version's approval status changed, by the spec (UpdateModelPackage) or in the registry (Normal event).",
+  },
 
   // Finished without reaching the spec: a person must act.
   Failed: {

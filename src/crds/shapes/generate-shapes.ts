@@ -33,6 +33,8 @@ export const REQUESTS = [
   'CreateModelExplainabilityJobDefinition',
   'CreateTransformJob',
   'CreateProcessingJob',
+  'CreateModelPackageGroup',
+  'CreateModelPackage',
 ] as const;
 
 export type Request = (typeof REQUESTS)[number];
@@ -58,6 +60,13 @@ export const DERIVED: Readonly<Record<Request, Readonly<Record<string, string>>>
   CreateModelExplainabilityJobDefinition: { JobDefinitionName: NAME, Tags: TAGS },
   CreateTransformJob: { TransformJobName: NAME, Tags: TAGS },
   CreateProcessingJob: { ProcessingJobName: NAME, Tags: TAGS },
+  CreateModelPackageGroup: { ModelPackageGroupName: NAME, Tags: TAGS },
+  CreateModelPackage: {
+    ModelPackageName: 'the kind registers versions in a group; SageMaker numbers them',
+    Tags: 'a version carries its group’s tags; SageMaker refuses tags on it',
+    ClientToken: 'the operator’s: the object’s uid, so a retried create registers one version',
+    CertifyForMarketplace: 'does not apply to versions',
+  },
 };
 
 /**

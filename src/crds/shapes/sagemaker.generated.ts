@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { refine, StringEnum, StringMap } from '../schema.js';
 
+export const AdditionalS3DataSourceDataTypeValues = ['S3Object', 'S3Prefix'] as const;
 export const AssemblyTypeValues = ['None', 'Line'] as const;
 export const AsyncNotificationTopicTypesValues = [
   'SUCCESS_NOTIFICATION_TOPIC',
@@ -94,8 +95,12 @@ export const InputModeValues = ['Pipe', 'File'] as const;
 export const JoinSourceValues = ['Input', 'None'] as const;
 export const ManagedInstanceScalingScaleInStrategyValues = ['IDLE_RELEASE', 'CONSOLIDATION'] as const;
 export const ManagedInstanceScalingStatusValues = ['ENABLED', 'DISABLED'] as const;
+export const ManagedStorageTypeValues = ['Restricted'] as const;
+export const ModelApprovalStatusValues = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
 export const ModelCacheSettingValues = ['Enabled', 'Disabled'] as const;
+export const ModelCardStatusValues = ['Draft', 'PendingReview', 'Approved', 'Archived'] as const;
 export const ModelCompressionTypeValues = ['None', 'Gzip'] as const;
+export const ModelPackageRegistrationTypeValues = ['Logged', 'Registered'] as const;
 export const MonitoringProblemTypeValues = [
   'BinaryClassification',
   'MulticlassClassification',
@@ -631,6 +636,7 @@ export const S3DataDistributionValues = ['FullyReplicated', 'ShardedByS3Key'] as
 export const S3DataTypeValues = ['ManifestFile', 'S3Prefix', 'AugmentedManifestFile', 'Converse'] as const;
 export const S3ModelDataTypeValues = ['S3Prefix', 'S3Object'] as const;
 export const ServerlessJobTypeValues = ['FineTuning', 'Evaluation'] as const;
+export const SkipModelValidationValues = ['All', 'None'] as const;
 export const SplitTypeValues = ['None', 'Line', 'RecordIO', 'TFRecord'] as const;
 export const TrafficRoutingConfigTypeValues = ['ALL_AT_ONCE', 'CANARY', 'LINEAR'] as const;
 export const TrainingInputModeValues = ['Pipe', 'File', 'FastFile'] as const;
@@ -4673,6 +4679,708 @@ export const CreateProcessingJobRequest = Type.Object(
   },
   { description: 'The CreateProcessingJob request without ProcessingJobName, Tags.' },
 );
+export const ManagedConfiguration = Type.Object(
+  {
+    managedStorageType: Type.Optional(
+      StringEnum(ManagedStorageTypeValues, { description: 'The storage type of the model package.' }),
+    ),
+  },
+  { description: 'The managed configuration of a model package group.' },
+);
+export const CreateModelPackageGroupInput = Type.Object(
+  {
+    modelPackageGroupDescription: Type.Optional(
+      Type.String({ description: 'A description for the model group.', maxLength: 1024 }),
+    ),
+    managedConfiguration: Type.Optional(
+      refine(ManagedConfiguration, { description: 'The managed configuration of the model package group.' }),
+    ),
+  },
+  { description: 'The CreateModelPackageGroup request without ModelPackageGroupName, Tags.' },
+);
+export const ModelInput = Type.Object(
+  {
+    dataInputConfig: Type.String({
+      description: 'The input configuration object for the model.',
+      minLength: 1,
+      maxLength: 16384,
+    }),
+  },
+  { description: 'Input object for the model.' },
+);
+export const AdditionalS3DataSource = Type.Object(
+  {
+    s3DataType: StringEnum(AdditionalS3DataSourceDataTypeValues, {
+      description:
+        'The data type of the additional data source that you specify for use in inference or training.',
+    }),
+    s3Uri: Type.String({
+      description:
+        'The uniform resource identifier (URI) used to identify an additional data source used in inference or training.',
+      maxLength: 1024,
+      pattern: '^(?:(https|s3)://([^/]+)/?(.*))$',
+    }),
+    compressionType: Type.Optional(
+      StringEnum(CompressionTypeValues, {
+        description:
+          'The type of compression used for an additional data source used in inference or training.',
+      }),
+    ),
+    eTag: Type.Optional(Type.String({ description: 'The ETag associated with S3 URI.' })),
+  },
+  {
+    description:
+      'A data source used for training or inference that is in addition to the input dataset or model data.',
+  },
+);
+export const BaseModel = Type.Object(
+  {
+    hubContentName: Type.Optional(
+      Type.String({
+        description: 'The hub content name of the base model.',
+        maxLength: 63,
+        pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$',
+      }),
+    ),
+    hubContentVersion: Type.Optional(
+      Type.String({
+        description: 'The hub content version of the base model.',
+        minLength: 5,
+        maxLength: 14,
+        pattern: '^(?:\\d{1,4}.\\d{1,4}.\\d{1,4})$',
+      }),
+    ),
+    recipeName: Type.Optional(
+      Type.String({ description: 'The recipe name of the base model.', maxLength: 255 }),
+    ),
+  },
+  {
+    description:
+      'Identifies the foundation model that was used as the starting point for model customization.',
+  },
+);
+export const ModelPackageContainerDefinition = Type.Object(
+  {
+    containerHostname: Type.Optional(
+      Type.String({
+        description: 'The DNS host name for the Docker container.',
+        maxLength: 63,
+        pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$',
+      }),
+    ),
+    image: Type.Optional(
+      Type.String({
+        description:
+          'The Amazon Elastic Container Registry (Amazon ECR) path where inference code is stored.',
+        maxLength: 255,
+        pattern: '^(?:[\\S]+)$',
+      }),
+    ),
+    imageDigest: Type.Optional(
+      Type.String({
+        description:
+          'An MD5 hash of the training algorithm that identifies the Docker image used for training.',
+        maxLength: 72,
+        pattern: '^(?:[Ss][Hh][Aa]256:[0-9a-fA-F]{64})$',
+      }),
+    ),
+    modelDataUrl: Type.Optional(
+      Type.String({
+        description:
+          'The Amazon S3 path where the model artifacts, which result from model training, are stored.',
+        maxLength: 1024,
+        pattern: '^(?:(https|s3)://([^/]+)/?(.*))$',
+      }),
+    ),
+    modelDataSource: Type.Optional(
+      refine(ModelDataSource, {
+        description: 'Specifies the location of ML model data to deploy during endpoint creation.',
+      }),
+    ),
+    productId: Type.Optional(
+      Type.String({
+        description: 'The Amazon Web Services Marketplace product ID of the model package.',
+        maxLength: 256,
+        pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9])*)$',
+      }),
+    ),
+    environment: Type.Optional(
+      StringMap(Type.String({ maxLength: 1024 }), {
+        description: 'The environment variables to set in the Docker container.',
+        maxProperties: 100,
+      }),
+    ),
+    modelInput: Type.Optional(refine(ModelInput, { description: 'A structure with Model Input details.' })),
+    framework: Type.Optional(
+      Type.String({ description: 'The machine learning framework of the model package container image.' }),
+    ),
+    frameworkVersion: Type.Optional(
+      Type.String({
+        description: 'The framework version of the Model Package Container Image.',
+        minLength: 3,
+        maxLength: 10,
+        pattern: '^(?:[0-9]\\.[A-Za-z0-9.-]+)$',
+      }),
+    ),
+    nearestModelName: Type.Optional(
+      Type.String({
+        description:
+          'The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.',
+      }),
+    ),
+    additionalModelDataSources: Type.Optional(
+      Type.Array(AdditionalModelDataSource, {
+        description:
+          'Data sources that are available to your model in addition to the one that you specify for ModelDataSource when you use the CreateModelPackage action.',
+        maxItems: 5,
+      }),
+    ),
+    additionalS3DataSource: Type.Optional(
+      refine(AdditionalS3DataSource, {
+        description:
+          'The additional data source that is used during inference in the Docker container for your model package.',
+      }),
+    ),
+    modelDataETag: Type.Optional(Type.String({ description: 'The ETag associated with Model Data URL.' })),
+    isCheckpoint: Type.Optional(
+      Type.Boolean({ description: 'Specifies whether the model data is a training checkpoint.' }),
+    ),
+    baseModel: Type.Optional(
+      refine(BaseModel, {
+        description:
+          'Identifies the foundation model that was used as the starting point for model customization.',
+      }),
+    ),
+  },
+  { description: 'Describes the Docker container for the model package.' },
+);
+export const InferenceSpecification = Type.Object(
+  {
+    containers: Type.Array(ModelPackageContainerDefinition, {
+      description: 'The Amazon ECR registry path of the Docker image that contains the inference code.',
+      minItems: 1,
+      maxItems: 15,
+    }),
+    supportedTransformInstanceTypes: Type.Optional(
+      Type.Array(StringEnum(TransformInstanceTypeValues, {}), {
+        description:
+          'A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.',
+        minItems: 1,
+      }),
+    ),
+    supportedRealtimeInferenceInstanceTypes: Type.Optional(
+      Type.Array(StringEnum(ProductionVariantInstanceTypeValues, {}), {
+        description: 'A list of the instance types that are used to generate inferences in real-time.',
+      }),
+    ),
+    supportedContentTypes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 256 }), {
+        description: 'The supported MIME types for the input data.',
+      }),
+    ),
+    supportedResponseMIMETypes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 1024, pattern: '^(?:[-\\w]+\\/.+)$' }), {
+        description: 'The supported MIME types for the output data.',
+      }),
+    ),
+  },
+  { description: 'Defines how to perform inference generation after a training job is run.' },
+);
+export const TransformJobDefinition = Type.Object(
+  {
+    maxConcurrentTransforms: Type.Optional(
+      Type.Integer({
+        description:
+          'The maximum number of parallel requests that can be sent to each instance in a transform job.',
+        minimum: 0,
+      }),
+    ),
+    maxPayloadInMB: Type.Optional(
+      Type.Integer({ description: 'The maximum payload size allowed, in MB.', minimum: 0 }),
+    ),
+    batchStrategy: Type.Optional(
+      StringEnum(BatchStrategyValues, {
+        description: 'A string that determines the number of records included in a single mini-batch.',
+      }),
+    ),
+    environment: Type.Optional(
+      StringMap(Type.String({ maxLength: 10240 }), {
+        description: 'The environment variables to set in the Docker container.',
+        maxProperties: 16,
+      }),
+    ),
+    transformInput: refine(TransformInput, {
+      description: 'A description of the input source and the way the transform job consumes it.',
+    }),
+    transformOutput: refine(TransformOutput, {
+      description:
+        'Identifies the Amazon S3 location where you want Amazon SageMaker to save the results from the transform job.',
+    }),
+    transformResources: refine(TransformResources, {
+      description: 'Identifies the ML compute instances for the transform job.',
+    }),
+  },
+  {
+    description:
+      'Defines the input needed to run a transform job using the inference specification specified in the algorithm.',
+  },
+);
+export const ModelPackageValidationProfile = Type.Object(
+  {
+    profileName: Type.String({
+      description: 'The name of the profile for the model package.',
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$',
+    }),
+    transformJobDefinition: refine(TransformJobDefinition, {
+      description:
+        'The TransformJobDefinition object that describes the transform job used for the validation of the model package.',
+    }),
+  },
+  {
+    description:
+      'Contains data, such as the inputs and targeted instance types that are used in the process of validating the model package.',
+  },
+);
+export const ModelPackageValidationSpecification = Type.Object(
+  {
+    validationRole: Type.String({
+      description: 'The IAM roles to be used for the validation of the model package.',
+      minLength: 20,
+      maxLength: 2048,
+      pattern: '^(?:arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+)$',
+    }),
+    validationProfiles: Type.Array(ModelPackageValidationProfile, {
+      description:
+        'An array of ModelPackageValidationProfile objects, each of which specifies a batch transform job that SageMaker runs to validate your model package.',
+      maxItems: 1,
+    }),
+  },
+  { description: 'Specifies batch transform jobs that SageMaker runs to validate your model package.' },
+);
+export const SourceAlgorithm = Type.Object(
+  {
+    modelDataUrl: Type.Optional(
+      Type.String({
+        description:
+          'The Amazon S3 path where the model artifacts, which result from model training, are stored.',
+        maxLength: 1024,
+        pattern: '^(?:(https|s3)://([^/]+)/?(.*))$',
+      }),
+    ),
+    modelDataSource: Type.Optional(
+      refine(ModelDataSource, {
+        description: 'Specifies the location of ML model data to deploy during endpoint creation.',
+      }),
+    ),
+    modelDataETag: Type.Optional(Type.String({ description: 'The ETag associated with Model Data URL.' })),
+    algorithmName: Type.String({
+      description: 'The name of an algorithm that was used to create the model package.',
+      minLength: 1,
+      maxLength: 170,
+    }),
+  },
+  { description: 'Specifies an algorithm that was used to create the model package.' },
+);
+export const SourceAlgorithmSpecification = Type.Object(
+  {
+    sourceAlgorithms: Type.Array(SourceAlgorithm, {
+      description: 'A list of the algorithms that were used to create a model package.',
+      minItems: 1,
+      maxItems: 1,
+    }),
+  },
+  { description: 'A list of algorithms that were used to create a model package.' },
+);
+export const MetadataProperties = Type.Object(
+  {
+    commitId: Type.Optional(Type.String({ description: 'The commit ID.', maxLength: 1024 })),
+    repository: Type.Optional(Type.String({ description: 'The repository.', maxLength: 1024 })),
+    generatedBy: Type.Optional(
+      Type.String({ description: 'The entity this entity was generated by.', maxLength: 1024 }),
+    ),
+    projectId: Type.Optional(Type.String({ description: 'The project ID.', maxLength: 1024 })),
+  },
+  { description: 'Metadata properties of the tracking entity, trial, or trial component.' },
+);
+export const MetricsSource = Type.Object(
+  {
+    contentType: Type.String({ description: 'The metric source content type.', maxLength: 256 }),
+    contentDigest: Type.Optional(
+      Type.String({
+        description: 'The hash key used for the metrics source.',
+        maxLength: 72,
+        pattern: '^(?:[Ss][Hh][Aa]256:[0-9a-fA-F]{64})$',
+      }),
+    ),
+    s3Uri: Type.String({
+      description: 'The S3 URI for the metrics source.',
+      maxLength: 1024,
+      pattern: '^(?:(https|s3)://([^/]+)/?(.*))$',
+    }),
+  },
+  { description: 'Details about the metrics source.' },
+);
+export const ModelQuality = Type.Object(
+  {
+    statistics: Type.Optional(refine(MetricsSource, { description: 'Model quality statistics.' })),
+    constraints: Type.Optional(refine(MetricsSource, { description: 'Model quality constraints.' })),
+  },
+  { description: 'Model quality statistics and constraints.' },
+);
+export const ModelDataQuality = Type.Object(
+  {
+    statistics: Type.Optional(refine(MetricsSource, { description: 'Data quality statistics for a model.' })),
+    constraints: Type.Optional(
+      refine(MetricsSource, { description: 'Data quality constraints for a model.' }),
+    ),
+  },
+  { description: 'Data quality constraints and statistics for a model.' },
+);
+export const Bias = Type.Object(
+  {
+    report: Type.Optional(refine(MetricsSource, { description: 'The bias report for a model' })),
+    preTrainingReport: Type.Optional(
+      refine(MetricsSource, { description: 'The pre-training bias report for a model.' }),
+    ),
+    postTrainingReport: Type.Optional(
+      refine(MetricsSource, { description: 'The post-training bias report for a model.' }),
+    ),
+  },
+  { description: 'Contains bias metrics for a model.' },
+);
+export const Explainability = Type.Object(
+  {
+    report: Type.Optional(refine(MetricsSource, { description: 'The explainability report for a model.' })),
+  },
+  { description: 'Contains explainability metrics for a model.' },
+);
+export const ModelMetrics = Type.Object(
+  {
+    modelQuality: Type.Optional(
+      refine(ModelQuality, { description: 'Metrics that measure the quality of a model.' }),
+    ),
+    modelDataQuality: Type.Optional(
+      refine(ModelDataQuality, {
+        description: 'Metrics that measure the quality of the input data for a model.',
+      }),
+    ),
+    bias: Type.Optional(refine(Bias, { description: 'Metrics that measure bias in a model.' })),
+    explainability: Type.Optional(
+      refine(Explainability, { description: 'Metrics that help explain a model.' }),
+    ),
+  },
+  { description: 'Contains metrics captured from a model.' },
+);
+export const FileSource = Type.Object(
+  {
+    contentType: Type.Optional(
+      Type.String({ description: 'The type of content stored in the file source.', maxLength: 256 }),
+    ),
+    contentDigest: Type.Optional(
+      Type.String({
+        description: 'The digest of the file source.',
+        maxLength: 72,
+        pattern: '^(?:[Ss][Hh][Aa]256:[0-9a-fA-F]{64})$',
+      }),
+    ),
+    s3Uri: Type.String({
+      description: 'The Amazon S3 URI for the file source.',
+      maxLength: 1024,
+      pattern: '^(?:(https|s3)://([^/]+)/?(.*))$',
+    }),
+  },
+  { description: 'Contains details regarding the file source.' },
+);
+export const DriftCheckBias = Type.Object(
+  {
+    configFile: Type.Optional(refine(FileSource, { description: 'The bias config file for a model.' })),
+    preTrainingConstraints: Type.Optional(
+      refine(MetricsSource, { description: 'The pre-training constraints.' }),
+    ),
+    postTrainingConstraints: Type.Optional(
+      refine(MetricsSource, { description: 'The post-training constraints.' }),
+    ),
+  },
+  {
+    description:
+      'Represents the drift check bias baselines that can be used when the model monitor is set using the model package.',
+  },
+);
+export const DriftCheckExplainability = Type.Object(
+  {
+    constraints: Type.Optional(
+      refine(MetricsSource, { description: 'The drift check explainability constraints.' }),
+    ),
+    configFile: Type.Optional(
+      refine(FileSource, { description: 'The explainability config file for the model.' }),
+    ),
+  },
+  {
+    description:
+      'Represents the drift check explainability baselines that can be used when the model monitor is set using the model package.',
+  },
+);
+export const DriftCheckModelQuality = Type.Object(
+  {
+    statistics: Type.Optional(
+      refine(MetricsSource, { description: 'The drift check model quality statistics.' }),
+    ),
+    constraints: Type.Optional(
+      refine(MetricsSource, { description: 'The drift check model quality constraints.' }),
+    ),
+  },
+  {
+    description:
+      'Represents the drift check model quality baselines that can be used when the model monitor is set using the model package.',
+  },
+);
+export const DriftCheckModelDataQuality = Type.Object(
+  {
+    statistics: Type.Optional(
+      refine(MetricsSource, { description: 'The drift check model data quality statistics.' }),
+    ),
+    constraints: Type.Optional(
+      refine(MetricsSource, { description: 'The drift check model data quality constraints.' }),
+    ),
+  },
+  {
+    description:
+      'Represents the drift check data quality baselines that can be used when the model monitor is set using the model package.',
+  },
+);
+export const DriftCheckBaselines = Type.Object(
+  {
+    bias: Type.Optional(
+      refine(DriftCheckBias, {
+        description:
+          'Represents the drift check bias baselines that can be used when the model monitor is set using the model package.',
+      }),
+    ),
+    explainability: Type.Optional(
+      refine(DriftCheckExplainability, {
+        description:
+          'Represents the drift check explainability baselines that can be used when the model monitor is set using the model package.',
+      }),
+    ),
+    modelQuality: Type.Optional(
+      refine(DriftCheckModelQuality, {
+        description:
+          'Represents the drift check model quality baselines that can be used when the model monitor is set using the model package.',
+      }),
+    ),
+    modelDataQuality: Type.Optional(
+      refine(DriftCheckModelDataQuality, {
+        description:
+          'Represents the drift check model data quality baselines that can be used when the model monitor is set using the model package.',
+      }),
+    ),
+  },
+  {
+    description:
+      'Represents the drift check baselines that can be used when the model monitor is set using the model package.',
+  },
+);
+export const AdditionalInferenceSpecificationDefinition = Type.Object(
+  {
+    name: Type.String({
+      description: 'A unique name to identify the additional inference specification.',
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$',
+    }),
+    description: Type.Optional(
+      Type.String({
+        description: 'A description of the additional Inference specification',
+        maxLength: 1024,
+      }),
+    ),
+    containers: Type.Array(ModelPackageContainerDefinition, {
+      description: 'The Amazon ECR registry path of the Docker image that contains the inference code.',
+      minItems: 1,
+      maxItems: 15,
+    }),
+    supportedTransformInstanceTypes: Type.Optional(
+      Type.Array(StringEnum(TransformInstanceTypeValues, {}), {
+        description:
+          'A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.',
+        minItems: 1,
+      }),
+    ),
+    supportedRealtimeInferenceInstanceTypes: Type.Optional(
+      Type.Array(StringEnum(ProductionVariantInstanceTypeValues, {}), {
+        description: 'A list of the instance types that are used to generate inferences in real-time.',
+      }),
+    ),
+    supportedContentTypes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 256 }), {
+        description: 'The supported MIME types for the input data.',
+      }),
+    ),
+    supportedResponseMIMETypes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 1024, pattern: '^(?:[-\\w]+\\/.+)$' }), {
+        description: 'The supported MIME types for the output data.',
+      }),
+    ),
+  },
+  { description: 'A structure of additional Inference Specification.' },
+);
+export const ModelPackageSecurityConfig = Type.Object(
+  {
+    kmsKeyId: Type.String({
+      description: 'The KMS Key ID (KMSKeyId) used for encryption of model package information.',
+      maxLength: 2048,
+      pattern: '^(?:[a-zA-Z0-9:/_-]*)$',
+    }),
+  },
+  {
+    description:
+      'An optional Key Management Service key to encrypt, decrypt, and re-encrypt model package information for regulated workloads with highly sensitive data.',
+  },
+);
+export const ModelPackageModelCard = Type.Object(
+  {
+    modelCardContent: Type.Optional(
+      Type.String({ description: 'The content of the model card.', maxLength: 100000 }),
+    ),
+    modelCardStatus: Type.Optional(
+      StringEnum(ModelCardStatusValues, {
+        description: 'The approval status of the model card within your organization.',
+      }),
+    ),
+  },
+  { description: 'The model card associated with the model package.' },
+);
+export const ModelLifeCycle = Type.Object(
+  {
+    stage: Type.String({
+      description: 'The current stage in the model life cycle.',
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$',
+    }),
+    stageStatus: Type.String({
+      description: 'The current status of a stage in model life cycle.',
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$',
+    }),
+    stageDescription: Type.Optional(
+      Type.String({ description: 'Describes the stage related details.', maxLength: 1024 }),
+    ),
+  },
+  { description: 'A structure describing the current state of the model in its life cycle.' },
+);
+export const CreateModelPackageInput = Type.Object(
+  {
+    modelPackageGroupName: Type.Optional(
+      Type.String({
+        description:
+          'The name or Amazon Resource Name (ARN) of the model package group that this model version belongs to.',
+        minLength: 1,
+        maxLength: 170,
+      }),
+    ),
+    modelPackageDescription: Type.Optional(
+      Type.String({ description: 'A description of the model package.', maxLength: 1024 }),
+    ),
+    modelPackageRegistrationType: Type.Optional(
+      StringEnum(ModelPackageRegistrationTypeValues, {
+        description: 'The package registration type of the model package input.',
+      }),
+    ),
+    inferenceSpecification: Type.Optional(
+      refine(InferenceSpecification, {
+        description:
+          'Specifies details about inference jobs that you can run with models based on this model package, including the following information: The Amazon ECR paths of containers that contain the inference...',
+      }),
+    ),
+    validationSpecification: Type.Optional(
+      refine(ModelPackageValidationSpecification, {
+        description:
+          'Specifies configurations for one or more transform jobs that SageMaker runs to test the model package.',
+      }),
+    ),
+    sourceAlgorithmSpecification: Type.Optional(
+      refine(SourceAlgorithmSpecification, {
+        description: 'Details about the algorithm that was used to create the model package.',
+      }),
+    ),
+    modelApprovalStatus: Type.Optional(
+      StringEnum(ModelApprovalStatusValues, { description: 'Whether the model is approved for deployment.' }),
+    ),
+    metadataProperties: Type.Optional(
+      refine(MetadataProperties, {
+        description: 'Metadata properties of the tracking entity, trial, or trial component.',
+      }),
+    ),
+    modelMetrics: Type.Optional(
+      refine(ModelMetrics, { description: 'A structure that contains model metrics reports.' }),
+    ),
+    domain: Type.Optional(
+      Type.String({ description: 'The machine learning domain of your model package and its components.' }),
+    ),
+    task: Type.Optional(
+      Type.String({ description: 'The machine learning task your model package accomplishes.' }),
+    ),
+    samplePayloadUrl: Type.Optional(
+      Type.String({
+        description: 'The Amazon Simple Storage Service (Amazon S3) path where the sample payload is stored.',
+        maxLength: 1024,
+        pattern: '^(?:(https|s3)://([^/]+)/?(.*))$',
+      }),
+    ),
+    customerMetadataProperties: Type.Optional(
+      StringMap(Type.String({ minLength: 1, maxLength: 256 }), {
+        description: 'The metadata properties associated with the model package versions.',
+        minProperties: 1,
+        maxProperties: 50,
+      }),
+    ),
+    driftCheckBaselines: Type.Optional(
+      refine(DriftCheckBaselines, {
+        description:
+          'Represents the drift check baselines that can be used when the model monitor is set using the model package.',
+      }),
+    ),
+    additionalInferenceSpecifications: Type.Optional(
+      Type.Array(AdditionalInferenceSpecificationDefinition, {
+        description: 'An array of additional Inference Specification objects.',
+        minItems: 1,
+        maxItems: 15,
+      }),
+    ),
+    skipModelValidation: Type.Optional(
+      StringEnum(SkipModelValidationValues, {
+        description: 'Indicates if you want to skip model validation.',
+      }),
+    ),
+    sourceUri: Type.Optional(
+      Type.String({ description: 'The URI of the source for the model package.', maxLength: 1024 }),
+    ),
+    securityConfig: Type.Optional(
+      refine(ModelPackageSecurityConfig, {
+        description: 'The KMS Key ID (KMSKeyId) used for encryption of model package information.',
+      }),
+    ),
+    modelCard: Type.Optional(
+      refine(ModelPackageModelCard, { description: 'The model card associated with the model package.' }),
+    ),
+    modelLifeCycle: Type.Optional(
+      refine(ModelLifeCycle, {
+        description: 'A structure describing the current state of the model in its life cycle.',
+      }),
+    ),
+    managedStorageType: Type.Optional(
+      StringEnum(ManagedStorageTypeValues, { description: 'The storage type of the model package.' }),
+    ),
+  },
+  {
+    description:
+      'The CreateModelPackage request without ModelPackageName, Tags, ClientToken, CertifyForMarketplace.',
+  },
+);
 
 export type CreateTrainingJobRequest = Static<typeof CreateTrainingJobRequest>;
 export type CreateModelInput = Static<typeof CreateModelInput>;
@@ -4688,6 +5396,8 @@ export type CreateModelExplainabilityJobDefinitionRequest = Static<
 >;
 export type CreateTransformJobRequest = Static<typeof CreateTransformJobRequest>;
 export type CreateProcessingJobRequest = Static<typeof CreateProcessingJobRequest>;
+export type CreateModelPackageGroupInput = Static<typeof CreateModelPackageGroupInput>;
+export type CreateModelPackageInput = Static<typeof CreateModelPackageInput>;
 
 /** The schema of each request, without the members the operator derives (DERIVED in generate-shapes.ts). */
 export const REQUEST_SHAPES = {
@@ -4703,4 +5413,6 @@ export const REQUEST_SHAPES = {
   CreateModelExplainabilityJobDefinition: CreateModelExplainabilityJobDefinitionRequest,
   CreateTransformJob: CreateTransformJobRequest,
   CreateProcessingJob: CreateProcessingJobRequest,
+  CreateModelPackageGroup: CreateModelPackageGroupInput,
+  CreateModelPackage: CreateModelPackageInput,
 } as const;

@@ -13,6 +13,14 @@ describe('classifyAwsError', () => {
     ],
     ['Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/x".', 'DescribeModel'],
     ['Could not find requested job with name x', 'DescribeTransformJob'],
+    [
+      'ModelPackageGroup arn:aws:sagemaker:us-east-1:123456789012:model-package-group/x does not exist.',
+      'DescribeModelPackageGroup',
+    ],
+    [
+      'ModelPackage arn:aws:sagemaker:us-east-1:123456789012:model-package/x/3 does not exist.',
+      'DescribeModelPackage',
+    ],
   ])('treats ValidationException "%s" as not found', (message) => {
     expect(classifyAwsError(unmodeled('ValidationException', message))).toMatchObject({
       errorClass: 'notFound',
@@ -68,6 +76,19 @@ describe('classifyAwsError', () => {
     expect(isNameTaken(existing)).toBe(true);
     expect(isNameTaken(inUse)).toBe(true);
     expect(isNameTaken(unmodeled('ValidationException', 'Requested resource not found'))).toBe(false);
+    const group = unmodeled(
+      'ValidationException',
+      'Model Package Group already exists: arn:aws:sagemaker:us-east-1:123456789012:model-package-group/x',
+    );
+    expect(isNameTaken(group)).toBe(true);
+  });
+
+  it('does not read any "does not exist" as not found: a KMS key or a role in a create is a spec error', () => {
+    const key = unmodeled(
+      'ValidationException',
+      'KMS key arn:aws:kms:us-east-1:123456789012:key/x does not exist.',
+    );
+    expect(classifyAwsError(key)).toMatchObject({ errorClass: 'invalid' });
   });
 
   it('maps quota, access and server errors', () => {

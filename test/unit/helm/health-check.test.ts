@@ -13,6 +13,8 @@ const KINDS = [
   'MultiModelSet',
   'TransformJob',
   'ProcessingJob',
+  'ModelPackageGroup',
+  'ModelPackage',
 ];
 
 interface Condition {

@@ -78,13 +78,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* The rules the operator needs on its own kinds and on events, in every namespace it watches. */}}
 {{- define "sagemaker-operator.rules" -}}
 - apiGroups: [sagemaker.mlops.dev]
-  resources: [trainingjobs, endpoints, monitoringschedules, multimodelsets, transformjobs, processingjobs]
+  resources: [trainingjobs, endpoints, monitoringschedules, multimodelsets, transformjobs, processingjobs, modelpackagegroups, modelpackages]
   verbs: [get, list, watch, patch, update]
 - apiGroups: [sagemaker.mlops.dev]
-  resources: [trainingjobs/status, endpoints/status, monitoringschedules/status, multimodelsets/status, transformjobs/status, processingjobs/status]
+  resources: [trainingjobs/status, endpoints/status, monitoringschedules/status, multimodelsets/status, transformjobs/status, processingjobs/status, modelpackagegroups/status, modelpackages/status]
   verbs: [get, patch, update]
 - apiGroups: [sagemaker.mlops.dev]
-  resources: [trainingjobs/finalizers, endpoints/finalizers, monitoringschedules/finalizers, multimodelsets/finalizers, transformjobs/finalizers, processingjobs/finalizers]
+  resources: [trainingjobs/finalizers, endpoints/finalizers, monitoringschedules/finalizers, multimodelsets/finalizers, transformjobs/finalizers, processingjobs/finalizers, modelpackagegroups/finalizers, modelpackages/finalizers]
   verbs: [update]
 - apiGroups: [events.k8s.io]
   resources: [events]

@@ -1,0 +1,82 @@
+import { paginateListModelPackages } from '@aws-sdk/client-sagemaker';
+import type { ModelPackageStatus } from '../../crds/model-package.js';
+import { pause, type ChangeFeed, type ChangeSource } from '../../runtime/index.js';
+import {
+  inTransition,
+  type ChangeDetection,
+  type KindControllerOptions,
+} from '../common/change-detection.js';
+import type { ManagedObject } from '../common/managed-resource.js';
+
+type VersionObject = ManagedObject & { status?: ModelPackageStatus };
+
+/**
+ * ListModelPackages has no LastModifiedTime filter and its summaries no LastModifiedTime, so the
+ * kind cannot use the shared sweeps (listModifiedAfter). What changes a registered version, its
+ * approval and its status, is in the summaries: one paginated List call per group (and region) finds
+ * the versions whose approval or status differ from what their object's status says, and only those
+ * are described. Like the shared sweeps, they run at the sweep interval while an object is in
+ * transition and at the drift interval otherwise.
+ */
+export function approvalSweeps<O extends VersionObject>(options: KindControllerOptions): ChangeSource<O>[] {
+  return options.changeDetection ? [new ApprovalSweeps<O>(options.changeDetection)] : [];
+}
+
+class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
+  readonly name = 'ModelPackage approval sweeps';
+  private lastSweepAt = -Infinity;
+
+  constructor(private readonly detection: ChangeDetection) {}
+
+  async run(feed: ChangeFeed<O>): Promise<void> {
+    const { sweepIntervalMs } = this.detection.settings;
+    while (!feed.signal.aborted) {
+      const objects = feed.objects();
+      if (Date.now() - this.lastSweepAt >= this.interval(objects)) {
+        this.lastSweepAt = Date.now();
+        await this.sweep(objects, feed).catch((err: unknown) => {
+          if (!feed.signal.aborted) feed.log.warn({ err }, 'approval sweep failed; the next one lists again');
+        });
+      }
+      await pause(Math.min(1000, sweepIntervalMs), feed.signal);
+    }
+  }
+
+  private interval(objects: readonly O[]): number {
+    const { sweepIntervalMs, driftIntervalMs } = this.detection.settings;
+    return objects.some(inTransition) ? sweepIntervalMs : driftIntervalMs;
+  }
+
+  private async sweep(objects: readonly O[], feed: ChangeFeed<O>): Promise<void> {
+    const groups = new Map<string, { region: string; group: string; byArn: Map<string, O> }>();
+    for (const obj of objects) {
+      const { modelPackageArn: arn, modelPackageGroupName: group } = obj.status ?? {};
+      if (arn === undefined || group === undefined) continue;
+      const region = obj.spec.region ?? this.detection.options.defaultRegion;
+      const key = `${region}/${group.toLowerCase()}`;
+      const entry = groups.get(key) ?? { region, group, byArn: new Map<string, O>() };
+      entry.byArn.set(arn.toLowerCase(), obj);
+      groups.set(key, entry);
+    }
+    for (const { region, group, byArn } of groups.values()) {
+      const client = this.detection.options.aws.sagemaker(region);
+      const pages = paginateListModelPackages(
+        { client, pageSize: 100 },
+        { ModelPackageGroupName: group },
+        { abortSignal: feed.signal },
+      );
+      for await (const page of pages) {
+        for (const summary of page.ModelPackageSummaryList ?? []) {
+          const obj = byArn.get(summary.ModelPackageArn?.toLowerCase() ?? '');
+          const status = obj?.status;
+          if (!obj || !status) continue;
+          if (
+            summary.ModelApprovalStatus !== status.modelApprovalStatus ||
+            summary.ModelPackageStatus !== status.modelPackageStatus
+          )
+            feed.trigger(obj);
+        }
+      }
+    }
+  }
+}

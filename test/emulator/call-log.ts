@@ -32,6 +32,9 @@ const resourceMembers = [
   'MonitoringScheduleName',
   'JobDefinitionName',
   'ProcessingJobName',
+  'ModelPackageArn',
+  'ModelPackageName',
+  'ModelPackageGroupName',
   'ResourceArn',
 ];
 

@@ -44,4 +44,11 @@ export const MINIMAL_SPECS: Record<string, Record<string, unknown>> = {
       clusterConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
     },
   },
+  ModelPackageGroup: {},
+  ModelPackage: {
+    modelPackageGroupName: 'churn',
+    inferenceSpecification: {
+      containers: [{ image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1' }],
+    },
+  },
 };

@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CreateModelPackageGroupCommand,
+  DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
+  DeleteModelPackageCommand,
+  ListTagsCommand,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
+import type {
+  ModelPackageGroupSpec,
+  ModelPackageGroupStatus,
+} from '../../../src/crds/model-package-group.js';
+import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
+import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
+import { objectsOf, rejectionOf } from '../support/apply.js';
+import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { trainingJobSpec } from '../training-job/support.js';
+
+type Group = KubeObjectOf<ModelPackageGroupSpec, ModelPackageGroupStatus>;
+type Version = KubeObjectOf<ModelPackageSpec, ModelPackageStatus>;
+const GROUPS = 'modelpackagegroups';
+const VERSIONS = 'modelpackages';
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1';
+const ARN_PREFIX = 'arn:aws:sagemaker:us-east-1:123456789012';
+
+let h: OperatorHarness;
+
+beforeAll(async () => {
+  h = await OperatorHarness.start('mr');
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const groupName = (name: string): string => `${h.namespace}-${name}`;
+const ready = (o: { status?: { conditions?: { type: string; status: string }[] } } | undefined): boolean =>
+  condition(o as never, 'Ready')?.status === 'True';
+
+function versionSpec(group: string, overrides: Partial<ModelPackageSpec> = {}): ModelPackageSpec {
+  return {
+    groupRef: { name: group },
+    inferenceSpecification: {
+      containers: [{ image: IMAGE, modelDataUrl: `s3://${h.cloud.bucket}/models/model.tar.gz` }],
+      supportedContentTypes: ['text/csv'],
+      supportedResponseMIMETypes: ['text/csv'],
+    },
+    ...overrides,
+  };
+}
+
+async function readyGroup(
+  name: string,
+  spec: Partial<ModelPackageGroupSpec> = {},
+): Promise<Group | undefined> {
+  await h.create(GROUPS, 'ModelPackageGroup', name, spec);
+  return h.waitFor<ModelPackageGroupSpec, ModelPackageGroupStatus>(GROUPS, name, ready);
+}
+
+async function readyVersion(name: string, spec: ModelPackageSpec): Promise<Version | undefined> {
+  await h.create(VERSIONS, 'ModelPackage', name, spec);
+  return h.waitFor<ModelPackageSpec, ModelPackageStatus>(VERSIONS, name, ready);
+}
+
+const describeVersion = (arn: string) =>
+  h.cloud.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+
+describe('ModelPackageGroup', () => {
+  it('creates the group with ownership and user tags, and reports it Registered', async () => {
+    const group = await readyGroup('churn', {
+      modelPackageGroupDescription: 'churn models',
+      tags: { team: 'risk' },
+    });
+    const name = groupName('churn');
+    expect(group?.status).toMatchObject({
+      modelPackageGroupName: name,
+      modelPackageGroupArn: `${ARN_PREFIX}:model-package-group/${name}`,
+      modelPackageGroupStatus: 'Completed',
+    });
+    expect(condition(group, 'Ready')).toMatchObject({ reason: 'Registered' });
+    const tags = await h.cloud.sagemaker.send(
+      new ListTagsCommand({ ResourceArn: group?.status?.modelPackageGroupArn }),
+    );
+    expect(tags.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'mlops.dev/owner', Value: `ModelPackageGroup/${h.namespace}/churn` },
+        { Key: 'team', Value: 'risk' },
+      ]),
+    );
+    const described = await h.cloud.sagemaker.send(
+      new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }),
+    );
+    expect(described.ModelPackageGroupDescription).toBe('churn models');
+    expect((await eventsAbout(h, 'churn')).map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['Creating', 'Registered']),
+    );
+  });
+
+  it('adopts an untagged group when asked to, and leaves a foreign one alone otherwise', async () => {
+    for (const name of ['made-by-hand', 'not-ours'])
+      await h.cloud.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: name }));
+    await h.create(GROUPS, 'ModelPackageGroup', 'intruder', { modelPackageGroupName: 'not-ours' });
+    const adopter = await readyGroup('adopter', {
+      modelPackageGroupName: 'made-by-hand',
+      adoptExisting: true,
+    });
+    const tags = await h.cloud.sagemaker.send(
+      new ListTagsCommand({ ResourceArn: adopter?.status?.modelPackageGroupArn }),
+    );
+    expect(tags.Tags).toEqual(
+      expect.arrayContaining([{ Key: 'mlops.dev/owner', Value: `ModelPackageGroup/${h.namespace}/adopter` }]),
+    );
+    const intruder = await h.waitFor<ModelPackageGroupSpec, ModelPackageGroupStatus>(
+      GROUPS,
+      'intruder',
+      (o) => condition(o, 'Synced')?.status === 'False',
+    );
+    expect(condition(intruder, 'Synced')).toMatchObject({ reason: 'AlreadyExists' });
+    await h.delete(GROUPS, 'intruder');
+    await h.waitFor(GROUPS, 'intruder', (o) => o === undefined);
+    const foreign = await h.cloud.sagemaker.send(
+      new DescribeModelPackageGroupCommand({ ModelPackageGroupName: 'not-ours' }),
+    );
+    expect(foreign.ModelPackageGroupStatus).toBe('Completed');
+  });
+
+  it('rejects a change of its description at apply time', async () => {
+    await readyGroup('fixed', { modelPackageGroupDescription: 'first' });
+    const groups = objectsOf(h.kc, h.namespace, 'ModelPackageGroup', GROUPS);
+    expect(
+      await rejectionOf(groups.patchSpec('fixed', { modelPackageGroupDescription: 'second' })),
+    ).toContain('a model package group cannot change once created');
+  });
+});
+
+describe('ModelPackage', () => {
+  it('registers a version in a group of the namespace, with its ownership in its metadata', async () => {
+    await readyGroup('fraud');
+    const version = await readyVersion(
+      'fraud-v1',
+      versionSpec('fraud', { customerMetadataProperties: { auc: '0.91' } }),
+    );
+    const group = groupName('fraud');
+    expect(version?.status).toMatchObject({
+      modelPackageGroupName: group,
+      modelPackageVersion: 1,
+      modelPackageArn: `${ARN_PREFIX}:model-package/${group}/1`,
+      modelPackageStatus: 'Completed',
+      modelApprovalStatus: 'PendingManualApproval',
+    });
+    expect(condition(version, 'Ready')).toMatchObject({ reason: 'Registered' });
+    const described = await describeVersion(version!.status!.modelPackageArn!);
+    expect(described.CustomerMetadataProperties).toMatchObject({
+      auc: '0.91',
+      'mlops.dev/owner': `ModelPackage/${h.namespace}/fraud-v1`,
+      'mlops.dev/uid': version!.metadata.uid,
+    });
+    expect(described.InferenceSpecification?.Containers?.[0]?.Image).toBe(IMAGE);
+    const { calls } = await h.cloud.emulator.control.calls({
+      operation: 'CreateModelPackage',
+      resource: group,
+    });
+    expect(calls.filter((c) => c.outcome === 'ok')).toHaveLength(1);
+  });
+
+  it('approves through the spec with UpdateModelPackage, with an event', async () => {
+    await readyGroup('approve');
+    const version = await readyVersion('approve-v1', versionSpec('approve'));
+    await h.patchSpec(VERSIONS, 'approve-v1', {
+      modelApprovalStatus: 'Approved',
+      approvalDescription: 'AUC 0.93 on the holdout set',
+    });
+    const approved = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'approve-v1',
+      (o) => o?.status?.modelApprovalStatus === 'Approved',
+    );
+    expect(approved?.status?.approvalDescription).toBe('AUC 0.93 on the holdout set');
+    const described = await describeVersion(version!.status!.modelPackageArn!);
+    expect(described).toMatchObject({
+      ModelApprovalStatus: 'Approved',
+      ApprovalDescription: 'AUC 0.93 on the holdout set',
+    });
+    const events = await eventsAbout(h, 'approve-v1');
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          reason: 'ApprovalChanged',
+          note: expect.stringContaining('PendingManualApproval → Approved (by the spec)'),
+        }),
+      ]),
+    );
+    const { calls } = await h.cloud.emulator.control.calls({
+      operation: 'UpdateModelPackage',
+      resource: version!.status!.modelPackageArn!,
+    });
+    expect(calls.filter((c) => c.outcome === 'ok')).toHaveLength(1);
+  });
+
+  it('registers a TrainingJob’s model once the job completes', async () => {
+    await readyGroup('trained');
+    await h.create(VERSIONS, 'ModelPackage', 'trained-v1', {
+      groupRef: { name: 'trained' },
+      trainingJobRef: { name: 'train' },
+      inferenceSpecification: { supportedContentTypes: ['text/csv'] },
+      modelApprovalStatus: 'Approved',
+    });
+    const waiting = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'trained-v1',
+      (o) => condition(o, 'Ready')?.reason === 'WaitingForReference',
+    );
+    expect(condition(waiting, 'Ready')?.message).toContain('TrainingJob train');
+    await h.create('trainingjobs', 'TrainingJob', 'train', {
+      ...trainingJobSpec(h),
+      stoppingCondition: { maxRuntimeInSeconds: 3600 },
+    });
+    const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
+      'trainingjobs',
+      'train',
+      (o) => o?.status?.trainingJobStatus === 'Completed',
+    );
+    const version = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(VERSIONS, 'trained-v1', ready);
+    expect(version?.status?.modelApprovalStatus).toBe('Approved');
+    const described = await describeVersion(version!.status!.modelPackageArn!);
+    expect(described.InferenceSpecification).toMatchObject({
+      Containers: [{ Image: 'img:1', ModelDataUrl: job?.status?.modelArtifacts?.s3ModelArtifacts }],
+      SupportedContentTypes: ['text/csv'],
+    });
+  });
+
+  it('refuses changes other than approval at apply time, and names both ways to give a group or a model', async () => {
+    await readyGroup('strict');
+    await readyVersion('strict-v1', versionSpec('strict'));
+    const versions = objectsOf(h.kc, h.namespace, 'ModelPackage', VERSIONS);
+    expect(
+      await rejectionOf(versions.patchSpec('strict-v1', { modelPackageDescription: 'changed' })),
+    ).toContain('a registered model version cannot change');
+    expect(
+      await rejectionOf(
+        versions.create('both-groups', versionSpec('strict', { modelPackageGroupName: 'x' })),
+      ),
+    ).toContain('set exactly one of groupRef and modelPackageGroupName');
+    expect(
+      await rejectionOf(
+        versions.create('both-models', versionSpec('strict', { trainingJobRef: { name: 'job' } })),
+      ),
+    ).toContain('set exactly one of trainingJobRef and inferenceSpecification.containers');
+    expect(
+      await rejectionOf(
+        versions.create(
+          'reserved',
+          versionSpec('strict', { customerMetadataProperties: { 'mlops.dev/uid': 'x' } }),
+        ),
+      ),
+    ).toContain('must not start with "mlops.dev/" (reserved)');
+  });
+
+  it('deletes its version under Delete, leaves it under Retain; the group waits until it is empty', async () => {
+    await readyGroup('cleanup');
+    const kept = await readyVersion('kept', versionSpec('cleanup', { deletionPolicy: 'Retain' }));
+    const dropped = await readyVersion('dropped', versionSpec('cleanup'));
+    await h.delete(VERSIONS, 'dropped');
+    await h.delete(VERSIONS, 'kept');
+    await h.waitFor(VERSIONS, 'dropped', (o) => o === undefined);
+    await h.waitFor(VERSIONS, 'kept', (o) => o === undefined);
+    await expect(describeVersion(dropped!.status!.modelPackageArn!)).rejects.toThrow('does not exist.');
+    const retained = await describeVersion(kept!.status!.modelPackageArn!);
+    expect(retained.ModelPackageStatus).toBe('Completed');
+
+    await h.delete(GROUPS, 'cleanup');
+    const waiting = await h.waitFor<ModelPackageGroupSpec, ModelPackageGroupStatus>(
+      GROUPS,
+      'cleanup',
+      (o) => condition(o, 'Ready')?.message.includes('holds 1 version') === true,
+    );
+    expect(condition(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'Deleting' });
+    await h.cloud.sagemaker.send(
+      new DeleteModelPackageCommand({ ModelPackageName: kept!.status!.modelPackageArn }),
+    );
+    await h.waitFor(GROUPS, 'cleanup', (o) => o === undefined);
+    await expect(
+      h.cloud.sagemaker.send(
+        new DescribeModelPackageGroupCommand({ ModelPackageGroupName: groupName('cleanup') }),
+      ),
+    ).rejects.toThrow('does not exist.');
+  });
+
+  it('shows an approval made in the registry, without reverting the spec’s', async () => {
+    // At rest, approvals made outside are found by the per-group sweep at the drift interval.
+    await h.stopOperator();
+    await h.startOperator(1_000);
+    await readyGroup('outside');
+    const version = await readyVersion(
+      'outside-v1',
+      versionSpec('outside', { modelApprovalStatus: 'Approved' }),
+    );
+    expect(version?.status?.modelApprovalStatus).toBe('Approved');
+    await h.cloud.sagemaker.send(
+      new UpdateModelPackageCommand({
+        ModelPackageArn: version!.status!.modelPackageArn,
+        ModelApprovalStatus: 'Rejected',
+        ApprovalDescription: 'drift found in production data',
+      }),
+    );
+    const rejected = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'outside-v1',
+      (o) => o?.status?.modelApprovalStatus === 'Rejected',
+    );
+    expect(rejected?.status?.approvalDescription).toBe('drift found in production data');
+    const events = await eventsAbout(h, 'outside-v1');
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          reason: 'ApprovalChanged',
+          note: expect.stringContaining('Approved → Rejected (in the registry)'),
+        }),
+      ]),
+    );
+    const { calls } = await h.cloud.emulator.control.calls({
+      operation: 'UpdateModelPackage',
+      resource: version!.status!.modelPackageArn!,
+    });
+    // Ours would have come from the operator; the one call is the registry's own approval change.
+    expect(calls).toHaveLength(1);
+    // A new approval in the spec is applied again.
+    await h.patchSpec(VERSIONS, 'outside-v1', { approvalDescription: 'reviewed again: drift is seasonal' });
+    await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'outside-v1',
+      (o) => o?.status?.modelApprovalStatus === 'Approved',
+    );
+  });
+});

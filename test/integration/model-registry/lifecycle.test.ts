@@ -4,6 +4,7 @@ import {
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   DeleteModelPackageCommand,
+  ListModelPackagesCommand,
   ListTagsCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -14,6 +15,7 @@ import type {
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { objectsOf, rejectionOf } from '../support/apply.js';
+import { interceptOnce, lostAnswer } from '../support/intercept.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
 
@@ -161,6 +163,29 @@ describe('ModelPackage', () => {
       resource: group,
     });
     expect(calls.filter((c) => c.outcome === 'ok')).toHaveLength(1);
+  });
+
+  it('registers one version when the answer to its create is lost (the object’s uid is the client token)', async () => {
+    await readyGroup('lost');
+    const restore = interceptOnce(h, 'CreateModelPackageCommand', async (call) => {
+      await call();
+      throw lostAnswer();
+    });
+    try {
+      const version = await readyVersion('lost-v1', versionSpec('lost'));
+      expect(version?.status?.modelPackageVersion).toBe(1);
+      const { calls } = await h.cloud.emulator.control.calls({
+        operation: 'CreateModelPackage',
+        resource: groupName('lost'),
+      });
+      expect(calls.filter((c) => c.outcome === 'ok')).toHaveLength(2);
+      const { ModelPackageSummaryList } = await h.cloud.sagemaker.send(
+        new ListModelPackagesCommand({ ModelPackageGroupName: groupName('lost') }),
+      );
+      expect(ModelPackageSummaryList).toHaveLength(1);
+    } finally {
+      restore();
+    }
   });
 
   it('approves through the spec with UpdateModelPackage, with an event', async () => {

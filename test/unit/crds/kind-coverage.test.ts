@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpoint, processingJob, trainingJob, transformJob } from '../../../src/crds/index.js';
+import {
+  endpoint,
+  modelPackage,
+  modelPackageGroup,
+  processingJob,
+  trainingJob,
+  transformJob,
+} from '../../../src/crds/index.js';
 import { sageMakerModel } from '../../../src/crds/generate.js';
 import { requestShapeName } from '../../../src/crds/shapes/botocore.js';
 import { DERIVED, type Request } from '../../../src/crds/shapes/generate-shapes.js';
@@ -19,6 +26,8 @@ const endpointModel = endpointSpec.properties?.models?.items;
 const transformJobSpec = plain(transformJob.spec);
 const transformModel = transformJobSpec.properties?.model;
 const processingJobSpec = plain(processingJob.spec);
+const groupSpec = plain(modelPackageGroup.spec);
+const versionSpec = plain(modelPackage.spec);
 
 /** Where each request sits in a kind's spec: the schema whose lowerCamel members are the request's. */
 const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined }[] = [
@@ -30,6 +39,8 @@ const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined
   { kind: 'TransformJob', request: 'CreateTransformJob', schema: transformJobSpec },
   { kind: 'TransformJob', request: 'CreateModel', schema: transformModel },
   { kind: 'ProcessingJob', request: 'CreateProcessingJob', schema: processingJobSpec },
+  { kind: 'ModelPackageGroup', request: 'CreateModelPackageGroup', schema: groupSpec },
+  { kind: 'ModelPackage', request: 'CreateModelPackage', schema: versionSpec },
 ];
 
 /**
@@ -80,6 +91,19 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
       'processingJobName',
       'processingInputs[].s3Input.s3UriFrom',
     ],
+  },
+  {
+    part: 'ModelPackageGroup spec',
+    schema: groupSpec,
+    requests: ['CreateModelPackageGroup'],
+    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'modelPackageGroupName'],
+  },
+  {
+    part: 'ModelPackage spec',
+    schema: versionSpec,
+    requests: ['CreateModelPackage'],
+    // approvalDescription is UpdateModelPackage's: approval is applied after the create.
+    fields: ['groupRef', 'trainingJobRef', 'approvalDescription', 'region', 'deletionPolicy'],
   },
 ];
 

@@ -14,7 +14,9 @@ import type {
 } from '../../../src/crds/model-package-group.js';
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { objectsOf, rejectionOf } from '../support/apply.js';
+import { loadExamples } from '../support/examples.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
@@ -356,5 +358,45 @@ describe('ModelPackage', () => {
       'outside-v1',
       (o) => o?.status?.modelApprovalStatus === 'Approved',
     );
+  });
+});
+
+describe('the registry example', () => {
+  it('registers the secure workflow’s trained model and approves it by an edit of the manifest', async () => {
+    await h.cloud.s3.send(new CreateBucketCommand({ Bucket: 'my-sagemaker-bucket' })).catch(() => undefined);
+    const training = (await loadExamples('training')).get('xgboost-private-vpc.yaml')!;
+    for (const m of training) await h.create('trainingjobs', 'TrainingJob', m.metadata.name, m.spec);
+    const manifests = (await loadExamples('registry')).get('xgboost-private-vpc.yaml')!;
+    for (const m of manifests) await h.create(`${m.kind.toLowerCase()}s`, m.kind, m.metadata.name, m.spec);
+    const version = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'xgboost-private-vpc-v1',
+      ready,
+      60_000,
+    );
+    expect(version?.status).toMatchObject({
+      modelPackageVersion: 1,
+      modelApprovalStatus: 'PendingManualApproval',
+    });
+    const job = await h.get<TrainingJobSpec, TrainingJobStatus>('trainingjobs', 'xgboost-private-vpc');
+    const described = await describeVersion(version!.status!.modelPackageArn!);
+    expect(described.InferenceSpecification?.Containers?.[0]?.ModelDataUrl).toBe(
+      job?.status?.modelArtifacts?.s3ModelArtifacts,
+    );
+
+    // The reviewed edit: approved, with why.
+    const edited = manifests.find((m) => m.kind === 'ModelPackage')!;
+    await h.patchSpec(VERSIONS, edited.metadata.name, {
+      ...edited.spec,
+      modelApprovalStatus: 'Approved',
+      approvalDescription: 'RMSE 0.41 on the validation channel',
+    });
+    const approved = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'xgboost-private-vpc-v1',
+      (o) => o?.status?.modelApprovalStatus === 'Approved',
+    );
+    expect(approved?.status?.approvalDescription).toBe('RMSE 0.41 on the validation channel');
+    expect((await describeVersion(version!.status!.modelPackageArn!)).ModelApprovalStatus).toBe('Approved');
   });
 });

@@ -51,8 +51,8 @@ export interface ModelRegistry {
   resolveContainer: (container: Wire<ContainerDefinition>) => Wire<ContainerDefinition>;
 }
 
-/** SageMaker seconds a group spends Pending/InProgress, a package InProgress, a deletion Deleting. */
-const settling = { groupPending: 2, groupInProgress: 3, packageInProgress: 5, deleting: 3 };
+/** SageMaker seconds a group or package spends Pending, a group and a package InProgress, a deletion Deleting. */
+const settling = { pending: 2, groupInProgress: 3, packageInProgress: 5, deleting: 3 };
 
 /** The name part of a model package ARN (`group/3` for a version), or the name as given. */
 const packageKey = (nameOrArn: string): string =>
@@ -138,8 +138,35 @@ export function modelRegistry(ctx: Context): ModelRegistry {
     CreatedBy: {},
   });
 
-  const planDeletion = (resource: ModelPackageGroup | ModelPackage, remove: () => void): void => {
-    ctx.lifecycle.plan(resource, [{ at: ctx.now() + ctx.scaled(settling.deleting), run: remove }]);
+  /** Pending, InProgress for `inProgressSeconds` (SageMaker time), then Completed; each change moves LastModifiedTime. */
+  const planCreation = (resource: ModelPackageGroup | ModelPackage, inProgressSeconds: number): void => {
+    const become = (status: 'InProgress' | 'Completed') => (): void => {
+      resource.status = status;
+      touch(resource);
+    };
+    const inProgressAt = ctx.now() + ctx.scaled(settling.pending);
+    ctx.lifecycle.plan(resource, [
+      { at: inProgressAt, run: become('InProgress') },
+      { at: inProgressAt + ctx.scaled(inProgressSeconds), run: become('Completed') },
+    ]);
+  };
+
+  /** Deleting, then gone from its registry: a delete repeated meanwhile changes nothing. */
+  const startDeletion = <R extends ModelPackageGroup | ModelPackage>(
+    resource: R,
+    registry: Registry<R>,
+  ): void => {
+    if (resource.status === 'Deleting') return;
+    resource.status = 'Deleting';
+    touch(resource);
+    ctx.lifecycle.plan(resource, [
+      {
+        at: ctx.now() + ctx.scaled(settling.deleting),
+        run: () => {
+          registry.delete(resource);
+        },
+      },
+    ]);
   };
 
   const operations: Record<string, Handler> = {
@@ -154,14 +181,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
         description: input.ModelPackageGroupDescription,
         lastVersion: 0,
       };
-      const inProgressAt = ctx.now() + ctx.scaled(settling.groupPending);
-      ctx.lifecycle.plan(group, [
-        { at: inProgressAt, run: () => void Object.assign(group, { status: 'InProgress' }) },
-        {
-          at: inProgressAt + ctx.scaled(settling.groupInProgress),
-          run: () => void Object.assign(group, { status: 'Completed' }),
-        },
-      ]);
+      planCreation(group, settling.groupInProgress);
       groups.add(group);
       return { ModelPackageGroupArn: group.arn };
     },
@@ -186,13 +206,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
           `Model Package Group ${group.arn} cannot be deleted because it has model package versions.`,
         );
       }
-      if (group.status !== 'Deleting') {
-        group.status = 'Deleting';
-        touch(group);
-        planDeletion(group, () => {
-          groups.delete(group);
-        });
-      }
+      startDeletion(group, groups);
       return {};
     },
 
@@ -238,17 +252,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
           customerMetadata: input.CustomerMetadataProperties,
         };
       }
-      const inProgressAt = ctx.now() + ctx.scaled(settling.groupPending);
-      ctx.lifecycle.plan(pkg, [
-        { at: inProgressAt, run: () => void Object.assign(pkg, { status: 'InProgress' }) },
-        {
-          at: inProgressAt + ctx.scaled(settling.packageInProgress),
-          run: () => {
-            pkg.status = 'Completed';
-            touch(pkg);
-          },
-        },
-      ]);
+      planCreation(pkg, settling.packageInProgress);
       const hidden = ctx.settings.consistency.describeAfterCreate * ctx.settings.timeScale;
       if (hidden > 0) pkg.visibleAt = Date.now() / 1000 + hidden;
       packages.add(pkg);
@@ -305,13 +309,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
     },
     async DeleteModelPackage(input: Wire<DeleteModelPackageInput>) {
       const pkg = await visiblePackage(input.ModelPackageName!);
-      if (pkg.status !== 'Deleting') {
-        pkg.status = 'Deleting';
-        touch(pkg);
-        planDeletion(pkg, () => {
-          packages.delete(pkg);
-        });
-      }
+      startDeletion(pkg, packages);
       return {};
     },
   };

@@ -1,5 +1,6 @@
 /**
- * The health table: live TrainingJobs, Endpoints, TransformJobs and ProcessingJobs, driven by the operator through every lifecycle
+ * The health table: live TrainingJobs, Endpoints, TransformJobs, ProcessingJobs, model package
+ * groups and versions, driven by the operator through every lifecycle
  * state, read from the apiserver at that state and judged by the real judges of the GitOps tools —
  * kstatus (sigs.k8s.io/cli-utils, what Flux and kpt wait with) and Argo CD (the chart's health.lua
  * in gopher-lua, as Argo CD runs it).
@@ -9,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { DeleteModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { EndpointSpec } from '../../../src/crds/endpoint.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
@@ -25,7 +27,8 @@ const script = readFileSync(
   'utf8',
 );
 
-type Kind = 'TrainingJob' | 'Endpoint' | 'TransformJob' | 'ProcessingJob';
+type Kind =
+  'TrainingJob' | 'Endpoint' | 'TransformJob' | 'ProcessingJob' | 'ModelPackageGroup' | 'ModelPackage';
 type Kstatus = 'Current' | 'InProgress' | 'Failed' | 'Terminating';
 type ArgoCd = 'Healthy' | 'Progressing' | 'Degraded';
 
@@ -58,6 +61,14 @@ const HEALTH: readonly [Kind, string, Kstatus, ArgoCd][] = [
   ['TransformJob', 'InvalidSpec (failed TrainingJob reference)', 'Failed', 'Degraded'],
   ['ProcessingJob', 'completed', 'Current', 'Healthy'],
   ['ProcessingJob', 'failed', 'Failed', 'Degraded'],
+  ['ModelPackageGroup', 'ready: Completed', 'Current', 'Healthy'],
+  ['ModelPackageGroup', 'deleting: waits for its versions', 'Terminating', 'Progressing'],
+  ['ModelPackage', 'waiting for its group', 'InProgress', 'Progressing'],
+  ['ModelPackage', 'registered', 'Current', 'Healthy'],
+  ['ModelPackage', 'approval changed, not yet observed', 'InProgress', 'Progressing'],
+  ['ModelPackage', 'approved', 'Current', 'Healthy'],
+  ['ModelPackage', 'deleted in the registry', 'Failed', 'Degraded'],
+  ['ModelPackage', 'InvalidSpec (failed TrainingJob reference)', 'Failed', 'Degraded'],
 ];
 
 interface Obj {
@@ -69,6 +80,8 @@ interface Obj {
     processingJobStatus?: string;
     endpointStatus?: string;
     endpointConfigName?: string;
+    modelPackageArn?: string;
+    modelApprovalStatus?: string;
     conditions?: { type: string; status: string; reason: string; message: string }[];
   };
 }
@@ -78,6 +91,8 @@ const PLURALS: Record<Kind, string> = {
   Endpoint: 'endpoints',
   TransformJob: 'transformjobs',
   ProcessingJob: 'processingjobs',
+  ModelPackageGroup: 'modelpackagegroups',
+  ModelPackage: 'modelpackages',
 };
 const WAIT_MS = 30_000;
 
@@ -385,6 +400,74 @@ describe('reaching each state of the table: batch jobs', () => {
       await done.first((o) => o.status?.processingJobStatus === 'Completed' && current(o)),
     );
     record('ProcessingJob', 'failed', await failing.first((o) => o.status?.processingJobStatus === 'Failed'));
+  });
+});
+
+describe('reaching each state of the model registry', () => {
+  const version = (overrides: object = {}) => ({
+    groupRef: { name: 'models' },
+    inferenceSpecification: { containers: [{ image: IMAGE }] },
+    ...overrides,
+  });
+
+  it('ModelPackageGroup and ModelPackage: waiting, registered, approved, deleted in the registry, group deleting', async () => {
+    const v1 = await History.create('ModelPackage', 'v1', version());
+    const ready = (o: Obj): boolean => cond(o, 'Ready') === 'True' && current(o);
+    record(
+      'ModelPackage',
+      'waiting for its group',
+      await v1.first((o) => reasonOf(o, 'Ready') === 'WaitingForReference' && current(o)),
+    );
+    const group = await History.create('ModelPackageGroup', 'models', {});
+    record('ModelPackageGroup', 'ready: Completed', await group.first(ready));
+    const registered = await v1.first(ready);
+    record('ModelPackage', 'registered', registered);
+
+    const patched = await v1.patchSpec({ modelApprovalStatus: 'Approved' });
+    expect(patched.status?.observedGeneration).toBe(1);
+    record('ModelPackage', 'approval changed, not yet observed', patched);
+    const after = v1.versions.length;
+    const approved = await v1.first((o) => ready(o) && o.status?.modelApprovalStatus === 'Approved', after);
+    record('ModelPackage', 'approved', approved);
+
+    await group.delete();
+    record(
+      'ModelPackageGroup',
+      'deleting: waits for its versions',
+      await group.first(
+        (o) => o.metadata.deletionTimestamp !== undefined && reasonOf(o, 'Ready') === 'Deleting',
+      ),
+    );
+    await h.cloud.sagemaker.send(
+      new DeleteModelPackageCommand({ ModelPackageName: registered.status?.modelPackageArn }),
+    );
+    await group.gone();
+    // A spec edit makes the operator look: the version is gone from the registry.
+    await v1.patchSpec({ approvalDescription: 'looked again' });
+    record(
+      'ModelPackage',
+      'deleted in the registry',
+      await v1.first((o) => reasonOf(o, 'Ready') === 'DeletedOutOfBand' && current(o)),
+    );
+  });
+
+  it('ModelPackage: InvalidSpec', async () => {
+    await h.cloud.emulator.control.steer({
+      kind: 'TrainingJob',
+      name: jobName('bad-model'),
+      outcome: 'Failed',
+    });
+    await History.create('TrainingJob', 'bad-model', trainingJobSpec(h));
+    await History.create('ModelPackageGroup', 'bad-models', {});
+    const invalid = await History.create('ModelPackage', 'bad-v1', {
+      groupRef: { name: 'bad-models' },
+      trainingJobRef: { name: 'bad-model' },
+    });
+    record(
+      'ModelPackage',
+      'InvalidSpec (failed TrainingJob reference)',
+      await invalid.first((o) => reasonOf(o, 'Synced') === 'InvalidSpec'),
+    );
   });
 });
 

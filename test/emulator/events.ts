@@ -41,7 +41,7 @@ export interface EventsSettings {
 }
 
 /** The kinds whose state changes are published. */
-export type EventKind = 'TrainingJob' | 'Endpoint' | 'ProcessingJob' | 'TransformJob';
+export type EventKind = 'TrainingJob' | 'Endpoint' | 'ProcessingJob' | 'TransformJob' | 'ModelPackage';
 
 /** One event as the emulator published it. */
 export interface PublishedEvent {
@@ -108,6 +108,14 @@ const KINDS: Record<EventKind, KindEvents> = {
     statusField: 'TransformJobStatus',
     times: 'iso',
     tags: true,
+  },
+  // Also on every approval change: what CI/CD rules on ModelApprovalStatus match.
+  ModelPackage: {
+    detailType: 'SageMaker Model Package State Change',
+    describe: 'DescribeModelPackage',
+    statusField: 'ModelPackageStatus',
+    times: 'epochMillis',
+    tags: false,
   },
 };
 

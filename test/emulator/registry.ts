@@ -81,6 +81,11 @@ export function modelRegistry(ctx: Context): ModelRegistry {
   const touch = (resource: Resource): void => {
     resource.lastModifiedTime = ctx.now();
   };
+  /** A version's status or approval changed: its state-change event (ModelPackageGroups have none). */
+  const changed = (resource: ModelPackageGroup | ModelPackage): void => {
+    touch(resource);
+    if ('request' in resource) ctx.stateChanged('ModelPackage', resource, () => describePackage(resource));
+  };
 
   const settledGroup = async (nameOrArn: string): Promise<ModelPackageGroup> => {
     const group = groups.require(groupKey(nameOrArn));
@@ -142,7 +147,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
   const planCreation = (resource: ModelPackageGroup | ModelPackage, inProgressSeconds: number): void => {
     const become = (status: 'InProgress' | 'Completed') => (): void => {
       resource.status = status;
-      touch(resource);
+      changed(resource);
     };
     const inProgressAt = ctx.now() + ctx.scaled(settling.pending);
     ctx.lifecycle.plan(resource, [
@@ -158,7 +163,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
   ): void => {
     if (resource.status === 'Deleting') return;
     resource.status = 'Deleting';
-    touch(resource);
+    changed(resource);
     ctx.lifecycle.plan(resource, [
       {
         at: ctx.now() + ctx.scaled(settling.deleting),
@@ -291,6 +296,7 @@ export function modelRegistry(ctx: Context): ModelRegistry {
     },
     async UpdateModelPackage(input: Wire<UpdateModelPackageInput>) {
       const pkg = await visiblePackage(input.ModelPackageArn!);
+      const approvalBefore = pkg.approval;
       if (input.ModelApprovalStatus !== undefined) {
         if (!pkg.group) throw validation('ModelApprovalStatus does not apply to unversioned model packages.');
         pkg.approval = input.ModelApprovalStatus;
@@ -304,7 +310,8 @@ export function modelRegistry(ctx: Context): ModelRegistry {
         }).filter(([key]) => !removed.has(key));
         pkg.customerMetadata = metadata.length > 0 ? Object.fromEntries(metadata) : undefined;
       }
-      touch(pkg);
+      if (pkg.approval === approvalBefore) touch(pkg);
+      else changed(pkg);
       return { ModelPackageArn: pkg.arn };
     },
     async DeleteModelPackage(input: Wire<DeleteModelPackageInput>) {

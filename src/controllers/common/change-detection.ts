@@ -297,6 +297,11 @@ export class ChangeDetection {
     return sweeps;
   }
 
+  /** For a kind with sweeps of its own (not `sweepsOf`): where its pushed changes go. */
+  receive(kind: string, receiver: { changed(name: string, region: string): void }): void {
+    this.kinds.set(kind, receiver);
+  }
+
   /** A change SageMaker pushed: the object of `kind` that manages `name` in `region` reconciles now. */
   changed(kind: string, name: string, region: string): void {
     this.kinds.get(kind)?.changed(name, region);

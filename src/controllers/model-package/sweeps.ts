@@ -19,26 +19,52 @@ type VersionObject = ManagedObject & { status?: ModelPackageStatus };
  * transition and at the drift interval otherwise.
  */
 export function approvalSweeps<O extends VersionObject>(options: KindControllerOptions): ChangeSource<O>[] {
-  return options.changeDetection ? [new ApprovalSweeps<O>(options.changeDetection)] : [];
+  const detection = options.changeDetection;
+  if (!detection) return [];
+  const sweeps = new ApprovalSweeps<O>(detection);
+  detection.receive('ModelPackage', sweeps);
+  return [sweeps];
 }
 
 class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
   readonly name = 'ModelPackage approval sweeps';
   private lastSweepAt = -Infinity;
+  private feed: ChangeFeed<O> | undefined;
 
   constructor(private readonly detection: ChangeDetection) {}
 
   async run(feed: ChangeFeed<O>): Promise<void> {
     const { sweepIntervalMs } = this.detection.settings;
-    while (!feed.signal.aborted) {
-      const objects = feed.objects();
-      if (Date.now() - this.lastSweepAt >= this.interval(objects)) {
-        this.lastSweepAt = Date.now();
-        await this.sweep(objects, feed).catch((err: unknown) => {
-          if (!feed.signal.aborted) feed.log.warn({ err }, 'approval sweep failed; the next one lists again');
-        });
+    this.feed = feed;
+    this.detection.attach();
+    try {
+      while (!feed.signal.aborted) {
+        const objects = feed.objects();
+        if (Date.now() - this.lastSweepAt >= this.interval(objects)) {
+          this.lastSweepAt = Date.now();
+          await this.sweep(objects, feed).catch((err: unknown) => {
+            if (!feed.signal.aborted)
+              feed.log.warn({ err }, 'approval sweep failed; the next one lists again');
+          });
+        }
+        await pause(Math.min(1000, sweepIntervalMs), feed.signal);
       }
-      await pause(Math.min(1000, sweepIntervalMs), feed.signal);
+    } finally {
+      this.feed = undefined;
+      this.detection.detach();
+    }
+  }
+
+  /**
+   * A pushed "SageMaker Model Package State Change" (a version's status or approval changed): it
+   * names the group, so every version of that group in that region is looked at now.
+   */
+  changed(group: string, region: string): void {
+    const feed = this.feed;
+    if (!feed) return;
+    for (const obj of feed.objects()) {
+      const inGroup = obj.status?.modelPackageGroupName?.toLowerCase() === group.toLowerCase();
+      if (inGroup && (obj.spec.region ?? this.detection.options.defaultRegion) === region) feed.trigger(obj);
     }
   }
 

@@ -332,3 +332,19 @@ export function failedCreateCondition(err: unknown): ConditionValue | undefined 
   if (!failure || !CREATE_BLOCKING.has(failure.errorClass)) return undefined;
   return { status: 'False', reason: failure.reason, message: failure.message.slice(0, MAX_MESSAGE) };
 }
+
+/** A create's failure, with Ready set first when it blocks creation (failedCreateCondition): for `.catch`. */
+export function failCreate(ctx: { status: { setCondition: StatusSetCondition } }): (err: unknown) => never {
+  return (err) => {
+    const ready = failedCreateCondition(err);
+    if (ready) ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
+    throw err;
+  };
+}
+
+type StatusSetCondition = (
+  type: string,
+  status: ConditionValue['status'],
+  reason: string,
+  message: string,
+) => void;

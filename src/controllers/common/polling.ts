@@ -30,3 +30,12 @@ export function pollDelay(stateAgeMs: number, settings: PollingSettings): number
 export function untilGone(settings: PollingSettings): PollingSettings {
   return { ...settings, sweptMs: undefined };
 }
+
+/** The next look at a resource whose deletion was asked `deletionTimestamp`: as long as it has waited, bounded. */
+export function deletionPollMs(
+  deletionTimestamp: string | Date | undefined,
+  settings: PollingSettings,
+): number {
+  const waited = Date.now() - new Date(deletionTimestamp ?? Date.now()).getTime();
+  return pollDelay(waited, untilGone(settings));
+}

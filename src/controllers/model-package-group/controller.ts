@@ -22,10 +22,10 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
-import { failedCreateCondition } from '../common/job-lifecycle.js';
+import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
-import { pollDelay, untilGone } from '../common/polling.js';
+import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
 import { groupConditions, holdsVersionsCondition } from './states.js';
 
@@ -85,11 +85,7 @@ class GroupReconcile {
     let group = await this.resource.find(this.group);
     if (!group && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!group) {
-      const creation = await this.create().catch((err: unknown) => {
-        const ready = failedCreateCondition(err);
-        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-        throw err;
-      });
+      const creation = await this.create().catch(failCreate(this.ctx));
       if (creation === undefined) return requeueAfter(this.options.polling.minMs);
       group = creation;
     }
@@ -153,8 +149,7 @@ class GroupReconcile {
       this.ctx.log.info({ group: this.resource.name }, 'not ours: leaving the model package group alone');
       return done;
     }
-    const waited = Date.now() - new Date(this.obj.metadata.deletionTimestamp ?? Date.now()).getTime();
-    const later = requeueAfter(pollDelay(waited, untilGone(this.options.polling)));
+    const later = requeueAfter(deletionPollMs(this.obj.metadata.deletionTimestamp, this.options.polling));
     this.ctx.status.set({ modelPackageGroupStatus: group.ModelPackageGroupStatus });
     if (group.ModelPackageGroupStatus === 'Deleting') return later;
     const versions = await this.resource.sagemaker.send(

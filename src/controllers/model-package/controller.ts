@@ -23,10 +23,10 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
-import { failedCreateCondition } from '../common/job-lifecycle.js';
+import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { ManagedResource } from '../common/managed-resource.js';
-import { pollDelay, untilGone } from '../common/polling.js';
+import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
 import type { ModelPackageGroupObject } from '../model-package-group/controller.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
@@ -135,11 +135,7 @@ class VersionReconcile {
     const request = this.createRequest(group.value, model.value);
     const created = await this.resource.sagemaker
       .send(new CreateModelPackageCommand(request), this.resource.cancel)
-      .catch((err: unknown) => {
-        const ready = failedCreateCondition(err);
-        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-        throw err;
-      });
+      .catch(failCreate(this.ctx));
     this.ctx.status.set({
       modelPackageArn: created.ModelPackageArn,
       modelPackageStatus: undefined,
@@ -281,8 +277,7 @@ class VersionReconcile {
       this.ctx.log.info({ modelPackage: arn }, 'not ours: leaving the model version alone');
       return done;
     }
-    const waited = Date.now() - new Date(this.obj.metadata.deletionTimestamp ?? Date.now()).getTime();
-    const later = requeueAfter(pollDelay(waited, untilGone(this.options.polling)));
+    const later = requeueAfter(deletionPollMs(this.obj.metadata.deletionTimestamp, this.options.polling));
     this.ctx.status.set({ modelPackageStatus: version.ModelPackageStatus });
     if (version.ModelPackageStatus === 'Deleting') return later;
     await this.resource.sagemaker.send(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { pollDelay, untilGone } from '../../../src/controllers/common/polling.js';
+import { deletionPollMs, pollDelay, untilGone } from '../../../src/controllers/common/polling.js';
 
 const settings = { minMs: 5_000, maxMs: 300_000, finishedMs: 3_600_000 };
 
@@ -29,5 +29,13 @@ describe('pollDelay', () => {
     expect(pollDelay(0, swept)).toBe(600_000);
     expect(pollDelay(3_600_000, swept)).toBe(600_000);
     expect(pollDelay(0, untilGone(swept))).toBe(5_000);
+  });
+});
+
+describe('deletionPollMs', () => {
+  it('looks again soon after the deletion was asked, and less often the longer it waits, even with sweeps', () => {
+    const swept = { ...settings, sweptMs: 86_400_000 };
+    expect(deletionPollMs(new Date(), swept)).toBe(5_000);
+    expect(deletionPollMs(new Date(Date.now() - 3_600_000).toISOString(), swept)).toBe(300_000);
   });
 });

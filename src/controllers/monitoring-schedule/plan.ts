@@ -1,7 +1,6 @@
 import type {
   CreateProcessingJobRequest,
   MonitoringScheduleConfig,
-  MonitoringType,
   Tag,
 } from '@aws-sdk/client-sagemaker';
 import { derivedName } from '../../aws/naming.js';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   CreateDataQualityJobDefinitionCommand,
   CreateMonitoringScheduleCommand,
@@ -12,6 +13,7 @@ import type {
   MonitoringScheduleStatus,
 } from '../../../src/crds/monitoring-schedule.js';
 import { role } from '../emulator/harness.js';
+import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { callsTo, createInService, endpointSpec, until } from '../endpoint/support.js';
 
@@ -338,5 +340,41 @@ describe('MonitoringSchedule', () => {
       );
     expect(error?.code).toBe(422);
     expect(String(error?.body)).toContain(message);
+  });
+
+  it('applies every monitoring example end to end', async () => {
+    await h.cloud.s3.send(new CreateBucketCommand({ Bucket: 'my-sagemaker-bucket' })).catch(() => undefined);
+    const schedules: string[] = [];
+    for (const [, manifests] of await loadExamples('monitoring')) {
+      for (const manifest of manifests) {
+        const plural = manifest.kind === 'Endpoint' ? 'endpoints' : PLURAL;
+        await h.create(plural, manifest.kind, manifest.metadata.name, manifest.spec);
+        if (manifest.kind === 'MonitoringSchedule') schedules.push(manifest.metadata.name);
+      }
+    }
+    expect(schedules.sort()).toEqual([
+      'churn-data-quality',
+      'churn-model-quality',
+      'fraud-data-quality-paused',
+    ]);
+    const quality = await waitFor('churn-model-quality', scheduled, 30_000);
+    expect(quality?.status?.baseline).toMatchObject({ jobStatus: 'Completed' });
+    const data = await waitFor('churn-data-quality', scheduled, 30_000);
+    const definition = await definitionOf(data?.status?.jobDefinitionName ?? '');
+    expect(definition.DataQualityAppSpecification?.RecordPreprocessorSourceUri).toBe(
+      's3://my-sagemaker-bucket/churn/code/preprocessor.py',
+    );
+    expect(definition.DataQualityBaselineConfig?.ConstraintsResource?.S3Uri).toBe(
+      data?.status?.baseline?.constraintsUri,
+    );
+    const paused = await waitFor(
+      'fraud-data-quality-paused',
+      (o) =>
+        o?.status?.monitoringScheduleStatus === 'Stopped' && condition(o, 'Ready')?.reason === 'Suspended',
+      30_000,
+    );
+    expect(paused?.status?.baseline?.constraintsUri).toBe(
+      's3://my-sagemaker-bucket/fraud/baseline/constraints.json',
+    );
   });
 });

@@ -12,6 +12,8 @@ import type {
   MonitoringScheduleSpec,
   MonitoringScheduleStatus,
 } from '../../../src/crds/monitoring-schedule.js';
+import { readFileSync } from 'node:fs';
+import { judgeWithArgoCd, judgeWithKstatus } from '../../rig/judges.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
@@ -376,5 +378,31 @@ describe('MonitoringSchedule', () => {
     expect(paused?.status?.baseline?.constraintsUri).toBe(
       's3://my-sagemaker-bucket/fraud/baseline/constraints.json',
     );
+  });
+
+  it.each([
+    ['ValidationException', 'InvalidSpec', 'a closed Model Monitor'],
+    ['ResourceLimitExceeded', 'QuotaExceeded', 'a schedule quota'],
+  ])('reports %s from CreateMonitoringSchedule as %s (%s) without a retry loop', async (code, reason) => {
+    const name = `refused-${reason.toLowerCase()}`;
+    await h.cloud.emulator.control.configure({
+      faults: [{ kind: 'error', status: 400, code, operation: 'CreateMonitoringSchedule', rate: 1 }],
+    });
+    try {
+      await h.create(PLURAL, 'MonitoringSchedule', name, spec());
+      const refused = await waitFor(name, (o) => condition(o, 'Synced')?.reason === reason);
+      expect(condition(refused, 'Synced')?.message).toContain(code);
+      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason });
+      const attempts = (await callsTo(h, scheduleName(name), 'CreateMonitoringSchedule')).length;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // InvalidSpec waits for a spec change; QuotaExceeded is retried every few seconds at most.
+      expect((await callsTo(h, scheduleName(name), 'CreateMonitoringSchedule')).length).toBeLessThanOrEqual(
+        attempts + (reason === 'QuotaExceeded' ? 1 : 0),
+      );
+      const warnings = (await eventsAbout(h, name)).filter((e) => e.type === 'Warning');
+      expect(warnings.map((e) => e.reason)).toEqual([reason]);
+    } finally {
+      await h.cloud.emulator.control.configure({ faults: [] });
+    }
   });
 });

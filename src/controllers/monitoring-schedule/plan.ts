@@ -1,8 +1,4 @@
-import type {
-  CreateProcessingJobRequest,
-  MonitoringScheduleConfig,
-  Tag,
-} from '@aws-sdk/client-sagemaker';
+import type { CreateProcessingJobRequest, MonitoringScheduleConfig, Tag } from '@aws-sdk/client-sagemaker';
 import { derivedName } from '../../aws/naming.js';
 import { DEFINITION_FIELDS, type MonitoringScheduleSpec } from '../../crds/monitoring-schedule.js';
 import {

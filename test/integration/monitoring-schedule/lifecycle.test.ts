@@ -176,6 +176,17 @@ describe('MonitoringSchedule', () => {
         (e) => e.type === 'Warning' && e.reason === 'ViolationsFound',
       ),
     );
+    // Finding drift is the schedule doing its job: Flux, kpt and Argo CD see a healthy object.
+    const script = readFileSync(
+      new URL('../../../deploy/helm/sagemaker-operator/argocd/health.lua', import.meta.url),
+      'utf8',
+    );
+    const [byKstatus] = await judgeWithKstatus([obj ?? {}]);
+    const [byArgoCd] = await judgeWithArgoCd(script, [obj ?? {}]);
+    expect({ kstatus: byKstatus?.status, argocd: byArgoCd?.status }).toEqual({
+      kstatus: 'Current',
+      argocd: 'Healthy',
+    });
   });
 
   it('updates the job definition only once the running execution finished, then deletes the old one', async () => {

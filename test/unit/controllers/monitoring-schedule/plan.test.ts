@@ -11,7 +11,7 @@ import type { MonitoringScheduleSpec } from '../../../../src/crds/monitoring-sch
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';
 const tags = [{ Key: 'mlops.dev/uid', Value: 'uid' }];
 
-const spec = (instanceType = 'ml.m5.xlarge'): MonitoringScheduleSpec => ({
+const spec = (instanceType: 'ml.m5.xlarge' | 'ml.m5.2xlarge' = 'ml.m5.xlarge'): MonitoringScheduleSpec => ({
   monitoringType: 'ModelQuality',
   endpointRef: { name: 'served' },
   schedule: { scheduleExpression: 'cron(0 * ? * * *)' },

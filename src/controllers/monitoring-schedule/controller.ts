@@ -104,7 +104,13 @@ function executionListing(hourMs: number): ChangeListing {
         new ListMonitoringExecutionsCommand(modifiedAfter(after, nextToken)),
         cancel,
       );
-      return listedPage(page.MonitoringExecutionSummaries, (e) => e.MonitoringScheduleName, page.NextToken);
+      // A schedule lists several executions: each is remembered on its own, or they would take turns.
+      const resources = (page.MonitoringExecutionSummaries ?? []).map((e) => ({
+        name: e.MonitoringScheduleName ?? '',
+        lastModifiedTime: e.LastModifiedTime,
+        key: `${e.MonitoringScheduleName ?? ''}@${e.ScheduledTime?.getTime() ?? 0}`,
+      }));
+      return { resources, nextToken: page.NextToken };
     },
     expectsChange: (obj, now) => {
       const schedule = obj as MonitoringScheduleObject;

@@ -105,7 +105,11 @@ function executionListing(hourMs: number): ChangeListing {
         cancel,
       );
       // A schedule lists several executions: each is remembered on its own, or they would take turns.
-      const resources = (page.MonitoringExecutionSummaries ?? []).map((e) => ({
+      // One still Pending is not worth a describe: the schedule is described when it starts.
+      const listed = (page.MonitoringExecutionSummaries ?? []).filter(
+        (e) => e.MonitoringExecutionStatus !== 'Pending',
+      );
+      const resources = listed.map((e) => ({
         name: e.MonitoringScheduleName ?? '',
         lastModifiedTime: e.LastModifiedTime,
         key: `${e.MonitoringScheduleName ?? ''}@${e.ScheduledTime?.getTime() ?? 0}`,

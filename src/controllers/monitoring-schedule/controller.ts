@@ -112,6 +112,7 @@ function executionListing(hourMs: number): ChangeListing {
       const resources = listed.map((e) => ({
         name: e.MonitoringScheduleName ?? '',
         lastModifiedTime: e.LastModifiedTime,
+        summary: e,
         key: `${e.MonitoringScheduleName ?? ''}@${e.ScheduledTime?.getTime() ?? 0}`,
       }));
       return { resources, nextToken: page.NextToken };

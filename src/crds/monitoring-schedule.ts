@@ -114,6 +114,14 @@ export const DEFINITION_FIELDS = {
   ModelExplainability: 'modelExplainabilityJobDefinition',
 } as const satisfies Record<(typeof MonitoringTypeValues)[number], string>;
 
+/** SageMaker's limit on an hourly schedule's execution (reference §4.1). */
+const HOURLY_MAX_RUNTIME: Record<string, number> = {
+  DataQuality: 3600,
+  ModelExplainability: 3600,
+  ModelQuality: 1800,
+  ModelBias: 1800,
+};
+
 const prefixOf = (type: string) => type.charAt(0).toLowerCase() + type.slice(1);
 
 /** The rules of each type's definition: one monitored thing, one baseline. */
@@ -132,6 +140,11 @@ function definitionRules(): CelRule[] {
         message:
           'name exactly one monitored thing: endpointRef, endpointName, jobInput.endpointInput.endpointName or jobInput.batchTransformInput',
         fieldPath: `.${field}`,
+      },
+      {
+        rule: `!${given} || !has(self.${field}.stoppingCondition) || !self.schedule.scheduleExpression.matches(r'^cron\\(0 \\* ') || self.${field}.stoppingCondition.maxRuntimeInSeconds <= ${HOURLY_MAX_RUNTIME[type]}`,
+        message: `an hourly ${type} execution may run at most ${HOURLY_MAX_RUNTIME[type]} seconds (stoppingCondition.maxRuntimeInSeconds)`,
+        fieldPath: `.${field}.stoppingCondition.maxRuntimeInSeconds`,
       },
       {
         rule: `!${given} || !has(self.baseline) || !has(self.${field}.${prefixOf(type)}BaselineConfig)`,

@@ -355,6 +355,19 @@ describe('MonitoringSchedule', () => {
     expect(String(error?.body)).toContain(message);
   });
 
+  it('rejects an hourly execution longer than SageMaker allows at apply time', async () => {
+    const base = spec();
+    const definition = { ...base.dataQualityJobDefinition, stoppingCondition: { maxRuntimeInSeconds: 3601 } };
+    const error = await h
+      .create(PLURAL, 'MonitoringSchedule', 'too-long', { ...base, dataQualityJobDefinition: definition })
+      .then(
+        () => undefined,
+        (err: unknown) => err as { code?: number; body?: string },
+      );
+    expect(error?.code).toBe(422);
+    expect(String(error?.body)).toContain('an hourly DataQuality execution may run at most 3600 seconds');
+  });
+
   it('applies every monitoring example end to end', async () => {
     await h.cloud.s3.send(new CreateBucketCommand({ Bucket: 'my-sagemaker-bucket' })).catch(() => undefined);
     const schedules: string[] = [];

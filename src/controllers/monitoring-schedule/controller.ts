@@ -218,8 +218,7 @@ class ScheduleReconcile {
     }
     if (!scheduleMatches(schedule.MonitoringScheduleConfig, desired)) return this.update(desired);
     const suspend = this.obj.spec.suspend === true;
-    if (suspend && state === 'Scheduled') return this.stop();
-    if (!suspend && state === 'Stopped') return this.start();
+    if (suspend ? state === 'Scheduled' : state === 'Stopped') return this.setSuspended(suspend);
     this.ctx.status.setCondition(
       'Ready',
       'True',
@@ -439,24 +438,16 @@ class ScheduleReconcile {
     return requeueAfter(this.options.polling.minMs);
   }
 
-  private async stop(): Promise<ReconcileResult> {
-    await this.sagemaker.send(
-      new StopMonitoringScheduleCommand({ MonitoringScheduleName: this.resource.name }),
-      this.cancel,
-    );
-    const message = `stopping monitoring schedule ${this.resource.name} (suspend: true)`;
-    this.ctx.events.normal('Suspended', message, 'Stop');
-    this.ctx.status.setCondition('Ready', 'False', 'Updating', message);
-    return requeueAfter(this.options.polling.minMs);
-  }
-
-  private async start(): Promise<ReconcileResult> {
-    await this.sagemaker.send(
-      new StartMonitoringScheduleCommand({ MonitoringScheduleName: this.resource.name }),
-      this.cancel,
-    );
-    const message = `starting monitoring schedule ${this.resource.name} again`;
-    this.ctx.events.normal('Scheduled', message, 'Start');
+  /** suspend: StopMonitoringSchedule, or StartMonitoringSchedule when it is lifted. */
+  private async setSuspended(suspend: boolean): Promise<ReconcileResult> {
+    const request = { MonitoringScheduleName: this.resource.name };
+    await (suspend
+      ? this.sagemaker.send(new StopMonitoringScheduleCommand(request), this.cancel)
+      : this.sagemaker.send(new StartMonitoringScheduleCommand(request), this.cancel));
+    const message = suspend
+      ? `stopping monitoring schedule ${this.resource.name} (suspend: true)`
+      : `starting monitoring schedule ${this.resource.name} again`;
+    this.ctx.events.normal(suspend ? 'Suspended' : 'Scheduled', message, suspend ? 'Stop' : 'Start');
     this.ctx.status.setCondition('Ready', 'False', 'Updating', message);
     return requeueAfter(this.options.polling.minMs);
   }

@@ -142,6 +142,36 @@ describe('MonitoringSchedule', () => {
     expect(JSON.parse(await h.cloud.read(key))).toHaveProperty('monitoring_config');
   });
 
+  it('baselines again when the dataset changes, and moves the schedule to the new baseline', async () => {
+    const fromDataset = (key: string) => ({
+      baseline: {
+        fromDataset: { s3Uri: `s3://${h.cloud.bucket}/${key}`, datasetFormat: { json: { lines: true } } },
+      },
+    });
+    await h.create(PLURAL, 'MonitoringSchedule', 'rebaseline', spec(fromDataset('v1.jsonl')));
+    const first = await waitFor('rebaseline', scheduled);
+    await h.patchSpec(PLURAL, 'rebaseline', fromDataset('v2.jsonl'));
+    const second = await waitFor(
+      'rebaseline',
+      (o) =>
+        scheduled(o) &&
+        o?.status?.observedGeneration === 2 &&
+        o.status.baseline?.jobStatus === 'Completed' &&
+        o.status.baseline.jobName !== first?.status?.baseline?.jobName,
+      30_000,
+    );
+    const job = await h.cloud.sagemaker.send(
+      new DescribeProcessingJobCommand({ ProcessingJobName: second?.status?.baseline?.jobName }),
+    );
+    expect(job.ProcessingInputs?.[0]?.S3Input?.S3Uri).toBe(`s3://${h.cloud.bucket}/v2.jsonl`);
+    expect(job.Environment?.dataset_format).toBe('{"json":{"lines":true}}');
+    const definition = await definitionOf(second?.status?.jobDefinitionName ?? '');
+    expect(definition.DataQualityBaselineConfig?.ConstraintsResource?.S3Uri).toBe(
+      second?.status?.baseline?.constraintsUri,
+    );
+    expect(second?.status?.jobDefinitionName).not.toBe(first?.status?.jobDefinitionName);
+  });
+
   it('reports an execution with violations in status, a condition and a Warning event', async () => {
     const name = scheduleName('violations');
     await h.cloud.emulator.control.steer({

@@ -367,6 +367,7 @@ const lastExecution = Type.Object(
 const baselineStatus = Type.Object(
   {
     jobName: Type.Optional(Type.String({ description: 'The baselining processing job.' })),
+    jobArn: Type.Optional(Type.String({ description: 'Its ARN, as the create call answered it.' })),
     jobStatus: Type.Optional(Type.String({ description: "The baselining job's SageMaker status." })),
     failureReason: Type.Optional(Type.String({ description: 'Why the baselining job failed.' })),
     constraintsUri: Type.Optional(Type.String({ description: 'The constraints the schedule uses.' })),

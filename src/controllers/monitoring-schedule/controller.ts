@@ -253,8 +253,7 @@ class ScheduleReconcile {
       return requeueAfter(this.options.polling.minMs);
     }
     await this.deleteDefinitions(this.status.createdJobDefinitionNames ?? []);
-    await this.stopBaselining();
-    return done;
+    return (await this.stopBaselining()) ? done : requeueAfter(this.options.polling.minMs);
   }
 
   /** The SageMaker endpoint monitored; null while a referenced Endpoint is not InService. */
@@ -313,7 +312,8 @@ class ScheduleReconcile {
       if (creation.type !== 'found') {
         const message = `running baselining job ${name} on ${this.obj.spec.baseline?.fromDataset?.s3Uri ?? ''}`;
         if (creation.type === 'created') this.ctx.events.normal('Baselining', message, 'Create');
-        this.ctx.status.set({ baseline: { jobName: name, jobStatus: 'InProgress' } });
+        const jobArn = creation.type === 'created' ? creation.answer.ProcessingJobArn : undefined;
+        this.ctx.status.set({ baseline: { jobName: name, ...(jobArn && { jobArn }) } });
         this.ctx.status.setCondition('Ready', 'False', 'Baselining', message);
         return undefined;
       }
@@ -543,15 +543,21 @@ class ScheduleReconcile {
     this.ctx.status.set({ createdJobDefinitionNames: kept });
   }
 
-  /** A baselining job of ours that still runs is stopped: nothing will use its baseline. */
-  private async stopBaselining(): Promise<void> {
-    const name = this.status.baseline?.jobName;
-    if (!name) return;
+  /**
+   * A baselining job of ours that still runs is stopped: nothing will use its baseline. False while
+   * one our create answered for cannot be described yet.
+   */
+  private async stopBaselining(): Promise<boolean> {
+    const recorded = this.status.baseline;
+    const name = recorded?.jobName;
+    if (!name) return true;
     const job = await this.resource.find(this.baselineRef(name));
-    if (job?.ProcessingJobStatus !== 'InProgress' || !(await this.resource.owns(job.ProcessingJobArn ?? '')))
-      return;
+    if (!job) return !this.resource.mayStillAppear(recorded.jobArn, recorded.jobStatus);
+    if (job.ProcessingJobStatus !== 'InProgress' || !(await this.resource.owns(job.ProcessingJobArn ?? '')))
+      return true;
     await this.sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name }), this.cancel);
     this.ctx.events.normal('Stopping', `stopping baselining job ${name}`, 'Delete');
+    return true;
   }
 }
 

@@ -172,6 +172,73 @@ describe('MonitoringSchedule', () => {
     expect(second?.status?.jobDefinitionName).not.toBe(first?.status?.jobDefinitionName);
   });
 
+  it.each([
+    ['ModelBias', 'modelBiasJobDefinition', { groundTruthS3Input: { s3Uri: 's3://labels/truth' } }],
+    ['ModelExplainability', 'modelExplainabilityJobDefinition', {}],
+  ] as const)('runs a %s schedule with its own job definition', async (type, field, input) => {
+    const name = type.toLowerCase();
+    const prefix = field.replace('JobDefinition', '');
+    const definition = spec().dataQualityJobDefinition;
+    await h.create(PLURAL, 'MonitoringSchedule', name, {
+      monitoringType: type,
+      endpointName: 'outside-endpoint',
+      schedule: { scheduleExpression: 'cron(0 0/6 ? * * *)' },
+      baseline: { constraintsUri: `s3://${h.cloud.bucket}/clarify/analysis.json` },
+      [field]: {
+        [`${prefix}AppSpecification`]: {
+          imageUri: '205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0',
+          configUri: `s3://${h.cloud.bucket}/clarify/analysis_config.json`,
+        },
+        [`${prefix}JobInput`]: input,
+        [`${prefix}JobOutputConfig`]: definition?.dataQualityJobOutputConfig,
+        jobResources: definition?.jobResources,
+        roleArn: role,
+      },
+    });
+    const obj = await waitFor(name, scheduled);
+    const schedule = await h.cloud.sagemaker.send(
+      new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: scheduleName(name) }),
+    );
+    expect(schedule.MonitoringScheduleConfig).toMatchObject({
+      MonitoringType: type,
+      MonitoringJobDefinitionName: obj?.status?.jobDefinitionName,
+    });
+    expect(schedule.EndpointName).toBe('outside-endpoint');
+  });
+
+  it('stops the baselining job it started when deleted before the schedule exists', async () => {
+    await h.cloud.emulator.control.configure({ timings: { processingRunning: 5000 } });
+    try {
+      await h.create(
+        PLURAL,
+        'MonitoringSchedule',
+        'abandoned',
+        spec({
+          baseline: {
+            fromDataset: {
+              s3Uri: `s3://${h.cloud.bucket}/big.csv`,
+              datasetFormat: { csv: { header: true } },
+            },
+          },
+        }),
+      );
+      const baselining = await waitFor(
+        'abandoned',
+        (o) =>
+          condition(o, 'Ready')?.reason === 'Baselining' && o?.status?.baseline?.jobStatus === 'InProgress',
+      );
+      await h.delete(PLURAL, 'abandoned');
+      await waitFor('abandoned', (o) => o === undefined);
+      const job = await h.cloud.sagemaker.send(
+        new DescribeProcessingJobCommand({ ProcessingJobName: baselining?.status?.baseline?.jobName }),
+      );
+      expect(['Stopping', 'Stopped']).toContain(job.ProcessingJobStatus);
+      expect(await callsTo(h, scheduleName('abandoned'), 'CreateMonitoringSchedule')).toHaveLength(0);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { processingRunning: 300 } });
+    }
+  });
+
   it('reports an execution with violations in status, a condition and a Warning event', async () => {
     const name = scheduleName('violations');
     await h.cloud.emulator.control.steer({
@@ -331,13 +398,16 @@ describe('MonitoringSchedule', () => {
     await h.create(PLURAL, 'MonitoringSchedule', 'foreign', spec({ monitoringScheduleName: name }));
     const refused = await waitFor('foreign', (o) => condition(o, 'Synced')?.reason === 'AlreadyExists');
     expect(condition(refused, 'Ready')?.reason).toBe('AlreadyExists');
+    // The refused object goes first: it created the same content-addressed definition, which its
+    // deletion removes while it still carries its tags.
+    await h.delete(PLURAL, 'foreign');
+    await waitFor('foreign', (o) => o === undefined);
     await h.create(
       PLURAL,
       'MonitoringSchedule',
       'adopter',
       spec({ monitoringScheduleName: name, adoptExisting: true }),
     );
-    await h.delete(PLURAL, 'foreign');
     const adopted = await waitFor('adopter', scheduled, 30_000);
     const schedule = await h.cloud.sagemaker.send(
       new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }),

@@ -24,6 +24,7 @@ export interface SageMakerConfig {
   s3Endpoint: string | undefined;
   sqsEndpoint: string | undefined;
   maxApiRate: number;
+  monitoringHourMs: number;
 }
 
 export type OperatorConfig = RuntimeConfig & SageMakerConfig;
@@ -90,6 +91,11 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
     help: 'SageMaker requests per second and region, before throttling lowers it',
     parse: positive('max-api-rate', false),
     fallback: 10,
+  },
+  monitoringHourMs: {
+    help: "how long an hour of a monitoring schedule lasts: shorter only against an emulator that runs SageMaker's time faster",
+    parse: parseDuration,
+    fallback: 3_600_000,
   },
 };
 

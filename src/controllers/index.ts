@@ -2,6 +2,7 @@ import type { ControllerDefinition } from '../runtime/index.js';
 import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
 import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
+import { monitoringScheduleController } from './monitoring-schedule/controller.js';
 import { trainingJobController } from './training-job/controller.js';
 import { transformJobController } from './transform-job/controller.js';
 import { processingJobController } from './processing-job/controller.js';
@@ -15,6 +16,8 @@ export interface OperatorTimings {
   /** 0: no sweeps, every resource is described on its own schedule. */
   sweepIntervalMs: number;
   safetyIntervalMs: number;
+  /** How long an hour of a monitoring schedule lasts: shorter only where SageMaker's time runs faster (tests). */
+  monitoringHourMs?: number;
 }
 
 export interface SageMakerControllers {
@@ -70,6 +73,7 @@ export function sageMakerControllers(
       processingJobController(options),
       modelPackageGroupController(options),
       modelPackageController(options),
+      monitoringScheduleController(options, timings.monitoringHourMs),
     ],
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,

@@ -244,6 +244,7 @@ export async function startOperator(
     `--drift-interval=${scaledMs(PRODUCTION.driftS)}ms`,
     SWEEPS ? `--sweep-interval=${scaledMs(PRODUCTION.sweepS)}ms` : '--sweep-interval=0s',
     `--safety-interval=${scaledMs(PRODUCTION.safetyS)}ms`,
+    `--monitoring-hour=${scaledMs(3600)}ms`,
     `--max-api-rate=${Math.round(PRODUCTION.maxApiRate / scale)}`,
     `--concurrency=${workers}`,
     `--metrics-addr=127.0.0.1:${metricsPort}`,

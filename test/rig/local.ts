@@ -59,6 +59,7 @@ function startOperator(kubeconfig: string, sagemakerEndpoint: string, s3Endpoint
       // Fitted to the emulator's time scale: state changes are seconds apart, not minutes.
       '--poll-interval-min=1s',
       '--poll-interval-max=10s',
+      `--monitoring-hour=${Math.round(3_600_000 * TIME_SCALE)}ms`,
       '--metrics-addr=127.0.0.1:8080',
       '--health-addr=127.0.0.1:8081',
     ],

@@ -20,6 +20,8 @@ export interface ListedResource<S = unknown> {
   lastModifiedTime: Date | undefined;
   /** The List call's summary of it, which may tell the change without a describe. */
   summary: S;
+  /** What is remembered between sweeps when a name lists several resources (a schedule's executions). */
+  key?: string;
 }
 
 export interface ListedPage<S = unknown> {
@@ -35,6 +37,15 @@ export interface ChangeListing<S = unknown> extends ManagedKind {
     nextToken: string | undefined,
     cancel: { abortSignal: AbortSignal },
   ): Promise<ListedPage<S>>;
+  /** What the sweeps list, in logs; default: the kind's resources. */
+  readonly label?: string;
+  /**
+   * For resources that change without the operator's doing (a schedule's executions): whether the
+   * object expects a change now, which makes its region's sweeps run every `activeIntervalMs`
+   * (at least the sweep interval) instead of the transition rule's.
+   */
+  expectsChange?(obj: ManagedObject, now: number): boolean;
+  readonly activeIntervalMs?: number;
 }
 
 /** The filter and paging of a sweep's List call: modified after `after`, 100 a page. */
@@ -130,7 +141,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
     private readonly kind: ChangeListing<S>,
     private readonly detection: ChangeDetection,
   ) {
-    this.name = `${kind.kind} sweeps`;
+    this.name = `${kind.label ?? kind.kind} sweeps`;
   }
 
   async run(feed: ChangeFeed<O>): Promise<void> {
@@ -197,6 +208,12 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
 
   private interval(region: string, objects: readonly O[]): number {
     const { sweepIntervalMs, driftIntervalMs } = this.detection.settings;
+    const kind = this.kind;
+    if (kind.expectsChange) {
+      const now = Date.now();
+      const active = objects.some((obj) => kind.expectsChange?.(obj, now));
+      return active ? Math.max(sweepIntervalMs, kind.activeIntervalMs ?? 0) : driftIntervalMs;
+    }
     if (this.detection.pushCovers(region)) return driftIntervalMs;
     return objects.some(inTransition) ? sweepIntervalMs : driftIntervalMs;
   }
@@ -228,11 +245,11 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
         abortSignal: feed.signal,
       });
       for (const listing of page.resources) {
-        const { name, lastModifiedTime } = listing;
+        const { name, lastModifiedTime, key = name } = listing;
         const modified = lastModifiedTime?.getTime() ?? 0;
         newest = Math.max(newest ?? modified, modified);
-        if (state.seen.get(name) === modified) continue;
-        state.seen.set(name, modified);
+        if (state.seen.get(key) === modified) continue;
+        state.seen.set(key, modified);
         const obj = byName.get(name);
         if (!obj) continue;
         this.listings.set(listingKey(name, region), listing);
@@ -293,7 +310,8 @@ export class ChangeDetection {
   /** The sweeps of a kind, for its controller's change sources. */
   sweepsOf<O extends ManagedObject, S = unknown>(kind: ChangeListing<S>): KindSweeps<O, S> {
     const sweeps = new KindSweeps<O, S>(kind, this);
-    this.kinds.set(kind.kind, sweeps);
+    // Pushed changes name the kind's own resources: they go to its first sweeps.
+    if (!this.kinds.has(kind.kind)) this.kinds.set(kind.kind, sweeps);
     return sweeps;
   }
 

@@ -189,6 +189,44 @@ export const REASONS = {
     meaning:
       'A reconcile did not finish within its deadline; it was abandoned, the worker freed, and it is retried with backoff.',
   },
+  // MonitoringSchedule (docs/monitoring.md).
+  Scheduled: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The monitoring schedule is Scheduled on the current job definition (Ready=True).',
+  },
+  Suspended: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The monitoring schedule is Stopped because spec.suspend is true, as specified (Ready=True).',
+  },
+  Baselining: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The baselining job of spec.baseline.fromDataset is running (Ready=False; Normal event).',
+  },
+  ViolationsFound: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'The latest monitoring execution found violations (Violations=True; Warning event). The schedule itself is healthy.',
+  },
+  NoViolations: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The latest monitoring execution completed without violations (Violations=False).',
+  },
+  ExecutionFailed: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'The latest monitoring execution failed or was stopped (Violations=Unknown; Warning event). The schedule runs again at its next time.',
+  },
+  NoExecution: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'The monitoring schedule has not completed an execution yet (Violations=Unknown).',
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type Reason = keyof typeof REASONS;

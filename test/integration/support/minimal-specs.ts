@@ -29,7 +29,22 @@ export const MINIMAL_SPECS: Record<string, Record<string, unknown>> = {
       },
     ],
   },
-  MonitoringSchedule: {},
+  MonitoringSchedule: {
+    monitoringType: 'DataQuality',
+    endpointName: 'endpoint',
+    schedule: { scheduleExpression: 'cron(0 * ? * * *)' },
+    dataQualityJobDefinition: {
+      dataQualityAppSpecification: {},
+      dataQualityJobInput: {},
+      dataQualityJobOutputConfig: {
+        monitoringOutputs: [
+          { s3Output: { s3Uri: 's3://bucket/reports', localPath: '/opt/ml/processing/output' } },
+        ],
+      },
+      jobResources: { clusterConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 20 } },
+      roleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
+    },
+  },
   MultiModelSet: {},
   TransformJob: {
     modelName: 'model',

@@ -54,6 +54,7 @@ export const TEST_TIMINGS: OperatorTimings = {
   driftIntervalMs: 600_000,
   sweepIntervalMs: 100,
   safetyIntervalMs: 86_400_000,
+  monitoringHourMs: 3_600_000 * TIME_SCALE,
 };
 
 export interface KubeObjectOf<S, T> {

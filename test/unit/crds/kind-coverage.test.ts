@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   endpoint,
+  monitoringSchedule,
   modelPackage,
   modelPackageGroup,
   processingJob,
@@ -28,6 +29,14 @@ const transformModel = transformJobSpec.properties?.model;
 const processingJobSpec = plain(processingJob.spec);
 const groupSpec = plain(modelPackageGroup.spec);
 const versionSpec = plain(modelPackage.spec);
+const scheduleSpec = plain(monitoringSchedule.spec);
+/** A MonitoringSchedule's job definition of each monitoring type, in the field named after it. */
+const JOB_DEFINITIONS = [
+  ['CreateDataQualityJobDefinition', 'dataQualityJobDefinition'],
+  ['CreateModelQualityJobDefinition', 'modelQualityJobDefinition'],
+  ['CreateModelBiasJobDefinition', 'modelBiasJobDefinition'],
+  ['CreateModelExplainabilityJobDefinition', 'modelExplainabilityJobDefinition'],
+] as const;
 
 /** Where each request sits in a kind's spec: the schema whose lowerCamel members are the request's. */
 const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined }[] = [
@@ -41,6 +50,11 @@ const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined
   { kind: 'ProcessingJob', request: 'CreateProcessingJob', schema: processingJobSpec },
   { kind: 'ModelPackageGroup', request: 'CreateModelPackageGroup', schema: groupSpec },
   { kind: 'ModelPackage', request: 'CreateModelPackage', schema: versionSpec },
+  ...JOB_DEFINITIONS.map(([request, field]) => ({
+    kind: 'MonitoringSchedule',
+    request,
+    schema: scheduleSpec.properties?.[field],
+  })),
 ];
 
 /**
@@ -105,6 +119,12 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
     // approvalDescription is UpdateModelPackage's: approval is applied after the create.
     fields: ['groupRef', 'trainingJobRef', 'approvalDescription', 'region', 'deletionPolicy'],
   },
+  ...JOB_DEFINITIONS.map(([request, field]) => ({
+    part: `MonitoringSchedule ${field}`,
+    schema: scheduleSpec.properties?.[field] ?? {},
+    requests: [request] as Request[],
+    fields: [] as string[],
+  })),
 ];
 
 /** Paths of `schema` found in none of `requests` at the same place (not walked into further). */

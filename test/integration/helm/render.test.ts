@@ -12,41 +12,22 @@ const chart = parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as {
   appVersion: string;
 };
 
+/** Every kind the operator reconciles: its objects, their status and their finalizers. */
+const PLURALS = ALL_KINDS.map((kind) => kind.plural);
 const OPERATOR_RULES = [
   {
     apiGroups: ['sagemaker.mlops.dev'],
-    resources: [
-      'trainingjobs',
-      'endpoints',
-      'monitoringschedules',
-      'multimodelsets',
-      'transformjobs',
-      'processingjobs',
-    ],
+    resources: PLURALS,
     verbs: ['get', 'list', 'watch', 'patch', 'update'],
   },
   {
     apiGroups: ['sagemaker.mlops.dev'],
-    resources: [
-      'trainingjobs/status',
-      'endpoints/status',
-      'monitoringschedules/status',
-      'multimodelsets/status',
-      'transformjobs/status',
-      'processingjobs/status',
-    ],
+    resources: PLURALS.map((plural) => `${plural}/status`),
     verbs: ['get', 'patch', 'update'],
   },
   {
     apiGroups: ['sagemaker.mlops.dev'],
-    resources: [
-      'trainingjobs/finalizers',
-      'endpoints/finalizers',
-      'monitoringschedules/finalizers',
-      'multimodelsets/finalizers',
-      'transformjobs/finalizers',
-      'processingjobs/finalizers',
-    ],
+    resources: PLURALS.map((plural) => `${plural}/finalizers`),
     verbs: ['update'],
   },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },

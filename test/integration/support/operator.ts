@@ -55,6 +55,8 @@ export const TEST_TIMINGS: OperatorTimings = {
   sweepIntervalMs: 100,
   safetyIntervalMs: 86_400_000,
   monitoringHourMs: 3_600_000 * TIME_SCALE,
+  multiModelRetireGraceMs: 1_000,
+  multiModelCopyConcurrency: 8,
 };
 
 export interface KubeObjectOf<S, T> {

@@ -199,6 +199,7 @@ class MultiModelSetReconcile {
     const retireAt = await this.retire(after.stale, memory, prefix, new Set(targetOf.keys()));
 
     const inPlace = new Map(after.inPlace.map((name) => [name, targetOf.get(name) ?? '']));
+    memory.served = inPlace;
     await this.configMaps.write(this.owner, inPlace, this.ctx.signal);
     this.report(memory, desired, failures, inPlace.size, notCopied.length);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
@@ -279,7 +280,7 @@ class MultiModelSetReconcile {
         const info = memory.sources.get(uri);
         const target = targetOf.get(name) ?? '';
         if (!info) return;
-        const hadVersion = [...present.keys()].some((key) => modelOfKey(key) === name);
+        const hadVersion = memory.served.has(name);
         try {
           await copyObject(
             this.s3,
@@ -330,7 +331,7 @@ class MultiModelSetReconcile {
     const staleKeys = new Set(stale);
     for (const key of memory.retiredSince.keys()) if (!staleKeys.has(key)) memory.retiredSince.delete(key);
     const base = prefixKey(prefix.key);
-    const removed: string[] = [];
+    const removed = new Set<string>();
     const now = performance.now();
     await forEachBounded(
       stale.filter((key) => !memory.foreign.has(key)),
@@ -349,15 +350,14 @@ class MultiModelSetReconcile {
         present.delete(key);
         memory.retiredSince.delete(key);
         const name = modelOfKey(key) ?? key;
-        if (!desired.has(name) && ![...present.keys()].some((k) => modelOfKey(k) === name))
-          removed.push(name);
+        if (!desired.has(name)) removed.add(name);
       },
       this.ctx.signal,
     );
-    if (removed.length > 0)
+    if (removed.size > 0)
       this.ctx.events.normal(
         'ModelRemoved',
-        `removed ${removed.length} model(s): ${someNames(removed.sort())}`,
+        `removed ${removed.size} model(s): ${someNames([...removed].sort())}`,
         'Delete',
       );
     let next = Number.POSITIVE_INFINITY;

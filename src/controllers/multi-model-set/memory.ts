@@ -21,6 +21,8 @@ export interface SetMemory {
   readonly retiredSince: Map<string, number>;
   /** Models that failed at the last reconcile (events are sent when a model starts failing). */
   failing: Set<string>;
+  /** Model → TargetModel in place at the last reconcile: a copy for one of them is an update. */
+  served: ReadonlyMap<string, string>;
 }
 
 /** The memories of every set, by uid. */
@@ -39,6 +41,7 @@ export class SetMemories {
       foreign: new Set(),
       retiredSince: new Map(),
       failing: new Set(),
+      served: new Map(),
     };
     this.byUid.set(uid, fresh);
     return fresh;

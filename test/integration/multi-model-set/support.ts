@@ -46,9 +46,9 @@ export async function putArtifact(h: OperatorHarness, key: string, content: stri
 
 export const s3UriOf = (h: OperatorHarness, key: string): string => `s3://${h.cloud.bucket}/${key}`;
 
-export async function exists(h: OperatorHarness, key: string): Promise<boolean> {
+export async function exists(h: OperatorHarness, key: string, bucket = h.cloud.bucket): Promise<boolean> {
   try {
-    await h.cloud.s3.send(new HeadObjectCommand({ Bucket: h.cloud.bucket, Key: key }));
+    await h.cloud.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch {
     return false;

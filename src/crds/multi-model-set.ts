@@ -233,7 +233,13 @@ export const MultiModelSetStatus = Type.Object(
     targetsConfigMap: Type.Optional(
       Type.String({
         description:
-          'The ConfigMap holding the full name → TargetModel map (key targets.json), for applications to mount.',
+          'The ConfigMap holding the full map, one key per model with its TargetModel as value, for applications to mount.',
+      }),
+    ),
+    targetsConfigMapUid: Type.Optional(
+      Type.String({
+        description:
+          'The uid of that ConfigMap: deletion removes it only if it is still the one the set wrote.',
       }),
     ),
   },

@@ -200,7 +200,13 @@ class MultiModelSetReconcile {
 
     const inPlace = new Map(after.inPlace.map((name) => [name, targetOf.get(name) ?? '']));
     memory.served = inPlace;
-    await this.configMaps.write(this.owner, inPlace, this.ctx.signal);
+    const configMapUid = await this.configMaps.write(
+      this.owner,
+      inPlace,
+      this.ctx.status.current.targetsConfigMapUid,
+      this.ctx.signal,
+    );
+    this.ctx.status.set({ targetsConfigMapUid: configMapUid });
     this.report(memory, desired, failures, inPlace.size, notCopied.length);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
     const { polling } = this.options;
@@ -454,7 +460,7 @@ class MultiModelSetReconcile {
       if (deleted > 0)
         this.ctx.events.normal('Deleting', `deleted ${deleted} artifact(s) under ${recorded}`, 'Delete');
     }
-    await this.configMaps.delete(this.owner, this.ctx.signal);
+    await this.configMaps.delete(this.owner, this.ctx.status.current.targetsConfigMapUid, this.ctx.signal);
     this.memories.forget(this.obj.metadata.uid);
     return done;
   }

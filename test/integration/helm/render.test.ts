@@ -50,6 +50,7 @@ const OPERATOR_RULES = [
     verbs: ['update'],
   },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['patch', 'delete'] },
 ];
 
 const CUSTOMISED: Values = {
@@ -149,6 +150,8 @@ describe('helm template with the default values', () => {
       '--log-level=info',
       '--log-format=json',
       '--max-api-rate=10',
+      '--multi-model-retire-grace=10m',
+      '--multi-model-copy-concurrency=16',
     ]);
     expect(container.env).toContainEqual({
       name: 'NODE_OPTIONS',

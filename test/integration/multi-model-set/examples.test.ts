@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import { inService } from '../endpoint/support.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
@@ -76,6 +78,30 @@ describe('the multi-model example (one Linear Learner model per city behind a pi
     expect(await exists(h, `${PREFIX}${houston}`, BUCKET)).toBe(true);
     const ready = await waitReady(h, 'housing-models');
     expect(ready.status?.models).toMatchObject({ desired: 4, ready: 4 });
+  });
+
+  it("enforces docs/multi-model.md's per-model IAM policy (the emulator evaluates sagemaker:TargetModel)", async () => {
+    const docs = await readFile(new URL('../../../docs/multi-model.md', import.meta.url), 'utf8');
+    const policy = JSON.parse(/```json\n([\s\S]*?)```/.exec(docs)?.[1] ?? '{}') as {
+      Statement: { Condition: { StringLike: Record<string, string[]> } }[];
+    };
+    const patterns = policy.Statement[0]?.Condition.StringLike['sagemaker:TargetModel'] ?? [];
+    expect(patterns).toEqual(['NewYork_NY/*']);
+    await h.cloud.emulator.control.configure({ invokePolicies: { AKIANEWYORKAPP: patterns } });
+    const app = new SageMakerRuntimeClient({
+      endpoint: h.cloud.emulator.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIANEWYORKAPP', secretAccessKey: 'secret' },
+    });
+    const endpoint =
+      (await h.get<EndpointSpec, EndpointStatus>('endpoints', 'housing'))?.status?.endpointName ?? '';
+    const cities = (await targets(h, 'housing-models')) ?? {};
+    expect((await invoke(h, endpoint, cities.NewYork_NY ?? '', app)).targetModel).toBe(cities.NewYork_NY);
+    await expect(invoke(h, endpoint, cities.Chicago_IL ?? '', app)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    app.destroy();
+    await h.cloud.emulator.control.configure({ invokePolicies: {} });
   });
 
   it('serves a retrained city from a new key, and deletes the old one after the grace period', async () => {

@@ -91,8 +91,9 @@ export async function invoke(
   h: OperatorHarness,
   endpointName: string,
   targetModel: string,
+  runtime = h.cloud.runtime,
 ): Promise<{ modelData: string; targetModel: string }> {
-  const response = await h.cloud.runtime.send(
+  const response = await runtime.send(
     new InvokeEndpointCommand({
       EndpointName: endpointName,
       TargetModel: targetModel,

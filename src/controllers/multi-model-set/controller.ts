@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { classifyAwsError } from '../../aws/errors.js';
+import { classifyAwsError, isNotFound } from '../../aws/errors.js';
 import { desiredTags } from '../../aws/resource-tags.js';
 import {
   copyObject,
@@ -278,6 +278,7 @@ class MultiModelSetReconcile {
     const present = memory.present ?? new Map<string, string>();
     const added: string[] = [];
     const updated: string[] = [];
+    const restored: string[] = [];
     const notCopied = await forEachBounded(
       missing,
       this.settings.copyConcurrency,
@@ -286,7 +287,8 @@ class MultiModelSetReconcile {
         const info = memory.sources.get(uri);
         const target = targetOf.get(name) ?? '';
         if (!info) return;
-        const hadVersion = memory.served.has(name);
+        const served = memory.served.get(name);
+        const copied = served === undefined ? added : served === target ? restored : updated;
         try {
           await copyObject(
             this.s3,
@@ -298,7 +300,7 @@ class MultiModelSetReconcile {
             this.settings.multipart,
           );
           present.set(target, info.etag);
-          (hadVersion ? updated : added).push(name);
+          copied.push(name);
         } catch (err) {
           // The source may have changed or gone since it was read: read it again next time.
           memory.sources.delete(uri);
@@ -312,6 +314,12 @@ class MultiModelSetReconcile {
       this.ctx.events.normal(
         'ModelAdded',
         `added ${added.length} model(s): ${someNames(added.sort())}`,
+        'Copy',
+      );
+    if (restored.length > 0)
+      this.ctx.events.normal(
+        'ModelAdded',
+        `copied again ${restored.length} model(s) whose artifact was deleted outside the operator: ${someNames(restored.sort())}`,
         'Copy',
       );
     if (updated.length > 0)
@@ -442,7 +450,13 @@ class MultiModelSetReconcile {
     if (recorded !== undefined) {
       const prefix = parseS3Uri(recorded);
       const base = prefixKey(prefix.key);
-      const listed = await listPrefix(this.s3, { bucket: prefix.bucket, key: base }, this.cancel);
+      // A bucket already gone holds nothing to delete.
+      const listed = await listPrefix(this.s3, { bucket: prefix.bucket, key: base }, this.cancel).catch(
+        (err: unknown) => {
+          if (isNotFound(err)) return new Map<string, string>();
+          throw err;
+        },
+      );
       const ours = [...listed.keys()].filter((key) => modelOfKey(key.slice(base.length)) !== undefined);
       let deleted = 0;
       await forEachBounded(

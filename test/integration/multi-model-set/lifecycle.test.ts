@@ -234,5 +234,10 @@ describe('MultiModelSet', () => {
     await h.cloud.s3.send(new DeleteObjectCommand({ Bucket: h.cloud.bucket, Key: key }));
     await until(() => exists(h, key));
     expect(await h.cloud.read(key)).toBe('rest');
+    await until(async () =>
+      (await eventsAbout(h, 'rest')).some(
+        (e) => e.reason === 'ModelAdded' && e.note.startsWith('copied again 1 model(s)'),
+      ),
+    );
   });
 });

@@ -70,6 +70,11 @@ const show = (calls: Map<string, number>, per = 1): string =>
     .map(([op, n]) => `${op} ${(n / per).toFixed(per === 1 ? 0 : 3)}`)
     .join(' · ');
 
+interface Status {
+  models?: { ready: number; desired: number };
+  conditions?: { type: string; status: string }[];
+}
+
 const modelName = (i: number): string => `city_${String(i).padStart(5, '0')}`;
 
 const compiledOperator = compileOperator('multi-model-bench-build');
@@ -100,6 +105,14 @@ try {
   const operator = await startOperator(rig, compiledOperator, scale, 4);
   const { pid, scrape } = operator;
   const api = kc.makeApiClient(CustomObjectsApi);
+  const readSet = async (): Promise<{ status?: Status }> =>
+    (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NAMESPACE,
+      plural: PLURAL,
+      name: NAME,
+    })) as { status?: Status };
   const callsBefore = s3Calls(await scrape());
   const cpuBefore = cpuSeconds(pid);
   const applied = performance.now();
@@ -122,21 +135,10 @@ try {
     },
   });
 
-  type Status = {
-    models?: { ready: number; desired: number };
-    conditions?: { type: string; status: string }[];
-  };
   let status: Status = {};
   let lastReport = 0;
   for (;;) {
-    const obj = (await api.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NAMESPACE,
-      plural: PLURAL,
-      name: NAME,
-    })) as { status?: Status };
-    status = obj.status ?? {};
+    status = (await readSet()).status ?? {};
     if (status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
     const elapsed = performance.now() - applied;
     if (elapsed - lastReport > 10_000) {
@@ -155,13 +157,7 @@ try {
   const converge = minus(s3Calls(await scrape()), callsBefore);
   console.log(`all ${total} models in place ${(readyMs / 1000).toFixed(1)} s after the apply`);
 
-  const obj = (await api.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: NAMESPACE,
-    plural: PLURAL,
-    name: NAME,
-  })) as { status?: unknown };
+  const obj = await readSet();
   const statusBytes = Buffer.byteLength(JSON.stringify(obj.status));
   const configMap = await kc
     .makeApiClient(CoreV1Api)

@@ -68,7 +68,7 @@ export interface MultiModelSetControllerOptions extends KindControllerOptions {
 type Context = ReconcileContext<MultiModelSetStatus>;
 
 /** A reconcile starts no new copy after this long; it records its progress and goes on in the next. */
-const COPY_BUDGET_MS = 60_000;
+const COPY_BUDGET_MS = 20_000;
 const MAX_FAILURE_MESSAGE = 1024;
 
 const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
@@ -194,7 +194,9 @@ class MultiModelSetReconcile {
       failures,
       deadline,
     );
-    const keep = new Set([...desired.waiting.keys(), ...failures.keys()]);
+    // Models whose current artifact is not known (job running, source unread or unreadable) keep theirs.
+    const unread = [...desired.sources.keys()].filter((name) => !targetOf.has(name) && !failures.has(name));
+    const keep = new Set([...desired.waiting.keys(), ...failures.keys(), ...unread]);
     const after = placement(targetOf, present.keys(), keep);
     const retireAt = await this.retire(after.stale, memory, prefix, new Set(targetOf.keys()));
 
@@ -207,14 +209,15 @@ class MultiModelSetReconcile {
       this.ctx.signal,
     );
     this.ctx.status.set({ targetsConfigMapUid: configMapUid });
-    this.report(memory, desired, failures, inPlace.size, notCopied.length);
+    const unfinished = notCopied.length + unread.length;
+    this.report(memory, desired, failures, inPlace.size, unfinished);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
     const { polling } = this.options;
     const next = Math.min(
       nextListing,
       retireAt - performance.now(),
       failures.size > 0 ? polling.maxMs : Number.POSITIVE_INFINITY,
-      notCopied.length > 0 ? polling.minMs : Number.POSITIVE_INFINITY,
+      unfinished > 0 ? polling.minMs : Number.POSITIVE_INFINITY,
     );
     return requeueAfter(Math.max(polling.minMs, next));
   }

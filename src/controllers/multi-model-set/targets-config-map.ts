@@ -16,8 +16,9 @@ const digest = (data: Record<string, string>): string =>
  * Each set's `<name>-targets` ConfigMap, written by server-side apply when its content changes and
  * only then (what was last applied is remembered per object, so a set at rest costs no Kubernetes
  * call). The operator never reads ConfigMaps, so its RBAC grants no `get` on them: a ConfigMap of
- * that name that someone else wrote makes the apply conflict, and is left alone; a delete names
- * the uid of the ConfigMap the set applied, so it never removes another.
+ * that name that someone else wrote is found by a dry run of the first apply (fields of another
+ * manager) or makes an apply conflict, and is left alone; a delete names the uid of the ConfigMap
+ * the set applied, so it never removes another.
  *
  * It carries no ownerReference, so that deletionPolicy Retain leaves it with the artifacts it
  * points at; under Delete the set's finalizer deletes it.
@@ -43,13 +44,14 @@ export class TargetsConfigMaps {
     if (knownUid !== undefined && this.applied.get(owner.uid) === hash) return knownUid;
     signal.throwIfAborted();
     const name = targetsConfigMapName(owner.name);
-    try {
-      const applied = await this.api().patchNamespacedConfigMap(
+    const apply = (dryRun: boolean) =>
+      this.api().patchNamespacedConfigMap(
         {
           name,
           namespace: owner.namespace,
           fieldManager: FIELD_MANAGER,
           force: false,
+          ...(dryRun ? { dryRun: 'All' } : {}),
           body: {
             apiVersion: 'v1',
             kind: 'ConfigMap',
@@ -64,15 +66,24 @@ export class TargetsConfigMaps {
         },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       );
+    const foreign = new ReconcileError(
+      'terminal',
+      'AlreadyExists',
+      `ConfigMap ${name} already exists and is not managed by this ${owner.kind}: delete or rename it`,
+    );
+    try {
+      if (knownUid === undefined) {
+        // The first apply would merge into a ConfigMap of that name that someone else wrote: a dry
+        // run shows whether any other field manager has fields there, without writing.
+        const preview = await apply(true);
+        if ((preview.metadata?.managedFields ?? []).some((f) => f.manager !== FIELD_MANAGER)) throw foreign;
+      }
+      const applied = await apply(false);
       this.applied.set(owner.uid, hash);
       return applied.metadata?.uid;
     } catch (err) {
-      if (!isConflictError(err)) throw err;
-      throw new ReconcileError(
-        'terminal',
-        'AlreadyExists',
-        `ConfigMap ${name} already exists and is not managed by this ${owner.kind}: delete or rename it`,
-      );
+      if (isConflictError(err)) throw foreign;
+      throw err;
     }
   }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { MultiModelSetSpec, MultiModelSetStatus } from '../../../src/crds/multi-model-set.js';
 import { createInService } from '../endpoint/support.js';
 import { condition, eventsAbout, OperatorHarness, REGION } from '../support/operator.js';
@@ -181,6 +182,30 @@ describe('MultiModelSet', () => {
     const set = await waitReady(h, 'failing');
     expect(set.status?.failedModels).toEqual([]);
     expect(Object.keys((await targets(h, 'failing')) ?? {}).sort()).toEqual(['fine', 'missing']);
+  });
+
+  it('leaves a ConfigMap of its name that someone else wrote alone', async () => {
+    const prefix = prefixOf(h, 'clash');
+    await putArtifact(h, 'sources/clash.tar.gz', 'clash');
+    const core = h.kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedConfigMap({
+      namespace: h.namespace,
+      body: { metadata: { name: 'clash-targets' }, data: { mine: 'not the operator' } },
+    });
+    await h.create(PLURAL, 'MultiModelSet', 'clash', {
+      modelDataPrefix: `s3://${h.cloud.bucket}/${prefix}`,
+      models: [{ name: 'clash', s3Uri: s3UriOf(h, 'sources/clash.tar.gz') }],
+    } satisfies MultiModelSetSpec);
+    const set = await h.waitFor<MultiModelSetSpec, MultiModelSetStatus>(
+      PLURAL,
+      'clash',
+      (o) => condition(o, 'Synced')?.reason === 'AlreadyExists',
+    );
+    expect(condition(set, 'Synced')?.message).toContain('ConfigMap clash-targets already exists');
+    expect(await targets(h, 'clash')).toEqual({ mine: 'not the operator' });
+    await h.delete(PLURAL, 'clash');
+    await h.waitFor(PLURAL, 'clash', (o) => o === undefined);
+    expect(await targets(h, 'clash')).toEqual({ mine: 'not the operator' });
   });
 
   it('leaves artifacts and ConfigMap behind under Retain', async () => {

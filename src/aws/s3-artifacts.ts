@@ -7,6 +7,7 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectTaggingCommand,
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -199,6 +200,23 @@ export async function objectTags(
     if (isNotFound(err) || httpStatusOf(err) === 404) return undefined;
     throw err;
   }
+}
+
+/** Replaces the object's tags. */
+export async function putObjectTags(
+  s3: S3Client,
+  location: S3Location,
+  tags: readonly Tag[],
+  cancel: Cancel,
+): Promise<void> {
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: location.bucket,
+      Key: location.key,
+      Tagging: { TagSet: tags.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) },
+    }),
+    cancel,
+  );
 }
 
 /** Deletes the object; one already gone counts as deleted (S3 answers 204 either way). */

@@ -158,7 +158,7 @@ export const MultiModelSetSpecFields = {
       "What happens to the artifacts this set copied, and to its <name>-targets ConfigMap, when it is deleted: Delete removes them, Retain leaves them. Default: the operator's --default-deletion-policy.",
   }),
   tags: refine(tags, {
-    description: `S3 object tags put on every artifact the set copies, next to the operator's ownership tags; at most ${MAX_OBJECT_TAGS} (S3 allows 10 per object). Keys and values follow SageMaker's tag rules; "mlops.dev/" and "aws:" keys are reserved.`,
+    description: `S3 object tags put on every artifact the set copies (and on those in place when they change), next to the operator's ownership tags; at most ${MAX_OBJECT_TAGS} (S3 allows 10 per object). Keys and values follow SageMaker's tag rules; "mlops.dev/" and "aws:" keys are reserved.`,
     'x-kubernetes-validations': [
       ...((tags as { 'x-kubernetes-validations'?: CelRule[] })['x-kubernetes-validations'] ?? []),
       {

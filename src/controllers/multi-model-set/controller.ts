@@ -9,6 +9,7 @@ import {
   objectTags,
   parseS3Uri,
   prefixKey,
+  putObjectTags,
   type MultipartCopySettings,
   type S3Location,
 } from '../../aws/s3-artifacts.js';
@@ -80,6 +81,12 @@ interface Failure {
   cause: string;
   message: string;
 }
+
+const tagLines = (tags: readonly Tag[]): string =>
+  tags
+    .map((t) => `${t.Key ?? ''}=${t.Value ?? ''}`)
+    .sort()
+    .join('\n');
 
 function failureOf(err: unknown): Failure {
   const aws = classifyAwsError(err);
@@ -198,6 +205,11 @@ class MultiModelSetReconcile {
     const unread = [...desired.sources.keys()].filter((name) => !targetOf.has(name) && !failures.has(name));
     const keep = new Set([...desired.waiting.keys(), ...failures.keys(), ...unread]);
     const after = placement(targetOf, present.keys(), keep);
+    await this.retag(
+      memory,
+      prefix,
+      after.inPlace.map((name) => targetOf.get(name) ?? ''),
+    );
     const retireAt = await this.retire(after.stale, memory, prefix, new Set(targetOf.keys()));
 
     const inPlace = new Map(after.inPlace.map((name) => [name, targetOf.get(name) ?? '']));
@@ -332,6 +344,35 @@ class MultiModelSetReconcile {
         'Copy',
       );
     return notCopied;
+  }
+
+  /**
+   * spec.tags changed: the artifacts in place get the new tags. Whether they carry them is known
+   * from the last reconcile, or after a restart from one artifact's tags.
+   */
+  private async retag(memory: SetMemory, prefix: S3Location, inPlace: readonly string[]): Promise<void> {
+    const wanted = tagLines(this.tags);
+    const base = prefixKey(prefix.key);
+    const [sample] = inPlace;
+    if (memory.taggedWith === wanted || sample === undefined) {
+      memory.taggedWith = wanted;
+      return;
+    }
+    if (memory.taggedWith === undefined) {
+      const tags = await objectTags(this.s3, { bucket: prefix.bucket, key: `${base}${sample}` }, this.cancel);
+      if (tags !== undefined && tagLines(tags) === wanted) {
+        memory.taggedWith = wanted;
+        return;
+      }
+    }
+    await forEachBounded(
+      inPlace,
+      this.settings.copyConcurrency,
+      (key) =>
+        putObjectTags(this.s3, { bucket: prefix.bucket, key: `${base}${key}` }, this.tags, this.cancel),
+      this.ctx.signal,
+    );
+    memory.taggedWith = wanted;
   }
 
   /**

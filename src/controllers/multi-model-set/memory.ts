@@ -23,6 +23,8 @@ export interface SetMemory {
   failing: Set<string>;
   /** Model → TargetModel in place at the last reconcile: a copy for one of them is an update. */
   served: ReadonlyMap<string, string>;
+  /** The tags every artifact in place carries (sorted `key=value` lines), once known. */
+  taggedWith: string | undefined;
 }
 
 /** The memories of every set, by uid. */
@@ -42,6 +44,7 @@ export class SetMemories {
       retiredSince: new Map(),
       failing: new Set(),
       served: new Map(),
+      taggedWith: undefined,
     };
     this.byUid.set(uid, fresh);
     return fresh;

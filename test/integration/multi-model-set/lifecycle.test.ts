@@ -72,6 +72,23 @@ describe('MultiModelSet', () => {
     expect((await eventsAbout(h, 'serve')).map((e) => e.reason)).toContain('ModelAdded');
   });
 
+  it('puts new spec.tags on the artifacts in place', async () => {
+    const prefix = prefixOf(h, 'retag');
+    await putArtifact(h, 'sources/retag.tar.gz', 'retag');
+    await h.create(PLURAL, 'MultiModelSet', 'retag', {
+      modelDataPrefix: `s3://${h.cloud.bucket}/${prefix}`,
+      models: [{ name: 'retag', s3Uri: s3UriOf(h, 'sources/retag.tar.gz') }],
+      tags: { team: 'pricing' },
+    } satisfies MultiModelSetSpec);
+    await waitReady(h, 'retag');
+    const key = `${prefix}${(await targets(h, 'retag'))?.retag ?? ''}`;
+    await h.patchSpec(PLURAL, 'retag', { tags: { team: null, stage: 'prod' } });
+    await until(async () => (await tagsOf(h, key)).stage === 'prod');
+    const tags = await tagsOf(h, key);
+    expect(tags.team).toBeUndefined();
+    expect(tags['mlops.dev/owner']).toBe(`MultiModelSet/${h.namespace}/retag`);
+  });
+
   it('waits for its Endpoint to exist', async () => {
     const prefix = prefixOf(h, 'later');
     await putArtifact(h, 'sources/later.tar.gz', 'later');

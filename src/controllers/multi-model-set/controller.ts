@@ -11,6 +11,7 @@ import {
   prefixKey,
   putObjectTags,
   type MultipartCopySettings,
+  type ObjectInfo,
   type S3Location,
 } from '../../aws/s3-artifacts.js';
 import { ownershipOf, type Owner, type Tag } from '../../aws/tags.js';
@@ -189,18 +190,8 @@ class MultiModelSetReconcile {
       [...desired.invalid].map(([name, message]) => [name, { cause: 'InvalidModelName', message }]),
     );
     const deadline = performance.now() + COPY_BUDGET_MS;
-    await this.readSources(memory, desired.sources, failures, deadline);
+    const notAttempted = await this.putInPlace(memory, prefix, desired.sources, failures, deadline);
     const targetOf = this.targets(memory, desired.sources);
-    const before = placement(targetOf, present.keys(), new Set());
-    const notCopied = await this.copy(
-      before.missing,
-      memory,
-      prefix,
-      desired.sources,
-      targetOf,
-      failures,
-      deadline,
-    );
     // Models whose current artifact is not known (job running, source unread or unreadable) keep theirs.
     const unread = [...desired.sources.keys()].filter((name) => !targetOf.has(name) && !failures.has(name));
     const keep = new Set([...desired.waiting.keys(), ...failures.keys(), ...unread]);
@@ -221,7 +212,7 @@ class MultiModelSetReconcile {
       this.ctx.signal,
     );
     this.ctx.status.set({ targetsConfigMapUid: configMapUid });
-    const unfinished = notCopied.length + unread.length;
+    const unfinished = notAttempted.length;
     this.report(memory, desired, failures, inPlace.size, unfinished);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
     const { polling } = this.options;
@@ -245,31 +236,6 @@ class MultiModelSetReconcile {
     return memory.present;
   }
 
-  /** Reads the ETag of every source not read before (a source is named by URI; a new URI is read). */
-  private async readSources(
-    memory: SetMemory,
-    sources: ReadonlyMap<string, string>,
-    failures: Map<string, Failure>,
-    deadline: number,
-  ): Promise<void> {
-    const unread = [...sources].filter(([, uri]) => !memory.sources.has(uri));
-    await forEachBounded(
-      unread,
-      this.settings.copyConcurrency,
-      async ([name, uri]) => {
-        try {
-          const info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
-          if (info) memory.sources.set(uri, info);
-          else failures.set(name, { cause: 'SourceNotFound', message: `the artifact ${uri} does not exist` });
-        } catch (err) {
-          failures.set(name, failureOf(err));
-        }
-      },
-      this.ctx.signal,
-      deadline,
-    );
-  }
-
   /** Model → TargetModel, for every model whose source has been read. */
   private targets(memory: SetMemory, sources: ReadonlyMap<string, string>): Map<string, string> {
     const targetOf = new Map<string, string>();
@@ -280,31 +246,44 @@ class MultiModelSetReconcile {
     return targetOf;
   }
 
-  /** Copies the missing artifacts, a bounded number at a time; returns the models not yet attempted. */
-  private async copy(
-    missing: readonly string[],
+  /**
+   * Each model whose current artifact is not known to be in place, a bounded number at a time: its
+   * source is read if its URI is new (HeadObject: ETag and size), then copied unless the key is
+   * there. One model's failure is recorded and stops only that model. Returns the models not
+   * attempted before the deadline.
+   */
+  private async putInPlace(
     memory: SetMemory,
     prefix: S3Location,
     sources: ReadonlyMap<string, string>,
-    targetOf: ReadonlyMap<string, string>,
     failures: Map<string, Failure>,
     deadline: number,
   ): Promise<string[]> {
     const present = memory.present ?? new Map<string, string>();
+    const inPlace = (name: string, info: ObjectInfo | undefined): boolean =>
+      info !== undefined && present.has(targetModel(name, versionOf(info.etag)));
+    const work = [...sources].filter(([name, uri]) => !inPlace(name, memory.sources.get(uri)));
     const added: string[] = [];
     const updated: string[] = [];
     const restored: string[] = [];
-    const notCopied = await forEachBounded(
-      missing,
+    const notAttempted = await forEachBounded(
+      work,
       this.settings.copyConcurrency,
-      async (name) => {
-        const uri = sources.get(name) ?? '';
-        const info = memory.sources.get(uri);
-        const target = targetOf.get(name) ?? '';
-        if (!info) return;
-        const served = memory.served.get(name);
-        const copied = served === undefined ? added : served === target ? restored : updated;
+      async ([name, uri]) => {
         try {
+          let info = memory.sources.get(uri);
+          if (!info) {
+            info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
+            if (!info) {
+              failures.set(name, { cause: 'SourceNotFound', message: `the artifact ${uri} does not exist` });
+              return;
+            }
+            memory.sources.set(uri, info);
+            if (inPlace(name, info)) return;
+          }
+          const target = targetModel(name, versionOf(info.etag));
+          const served = memory.served.get(name);
+          const copied = served === undefined ? added : served === target ? restored : updated;
           await copyObject(
             this.s3,
             parseS3Uri(uri),
@@ -343,7 +322,7 @@ class MultiModelSetReconcile {
         `copied a new version of ${updated.length} model(s): ${someNames(updated.sort())}; the old version is deleted after ${this.settings.retireGraceMs / 1000} s`,
         'Copy',
       );
-    return notCopied;
+    return notAttempted.map(([name]) => name);
   }
 
   /**

@@ -111,7 +111,7 @@ describe('S3 artifacts', () => {
             new PutObjectCommand({
               Bucket: bucket,
               Key: `many/${String(start + i).padStart(4, '0')}`,
-              Body: '',
+              Body: 'x',
             }),
           ),
         ),

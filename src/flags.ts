@@ -25,6 +25,8 @@ export interface SageMakerConfig {
   sqsEndpoint: string | undefined;
   maxApiRate: number;
   monitoringHourMs: number;
+  multiModelRetireGraceMs: number;
+  multiModelCopyConcurrency: number;
 }
 
 export type OperatorConfig = RuntimeConfig & SageMakerConfig;
@@ -96,6 +98,16 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
     help: "how long an hour of a monitoring schedule lasts: shorter only against an emulator that runs SageMaker's time faster",
     parse: parseDuration,
     fallback: 3_600_000,
+  },
+  multiModelRetireGraceMs: {
+    help: 'how long an artifact a MultiModelSet no longer serves (an old version, a removed model) stays under the prefix for callers still using it',
+    parse: parseDuration,
+    fallback: 600_000,
+  },
+  multiModelCopyConcurrency: {
+    help: 'S3 copies (and source reads) one MultiModelSet makes at a time',
+    parse: positive('multi-model-copy-concurrency', true),
+    fallback: 16,
   },
 };
 

@@ -3,6 +3,7 @@ import { ChangeDetection, type KindControllerOptions, type PushChannel } from '.
 import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
 import { monitoringScheduleController } from './monitoring-schedule/controller.js';
+import { multiModelSetController } from './multi-model-set/controller.js';
 import { trainingJobController } from './training-job/controller.js';
 import { transformJobController } from './transform-job/controller.js';
 import { processingJobController } from './processing-job/controller.js';
@@ -18,6 +19,10 @@ export interface OperatorTimings {
   safetyIntervalMs: number;
   /** How long an hour of a monitoring schedule lasts: shorter only where SageMaker's time runs faster (tests). */
   monitoringHourMs?: number;
+  /** MultiModelSet: how long an artifact no longer served stays (--multi-model-retire-grace). */
+  multiModelRetireGraceMs: number;
+  /** MultiModelSet: S3 copies one set makes at a time (--multi-model-copy-concurrency). */
+  multiModelCopyConcurrency: number;
 }
 
 export interface SageMakerControllers {
@@ -74,6 +79,14 @@ export function sageMakerControllers(
       modelPackageGroupController(options),
       modelPackageController(options),
       monitoringScheduleController(options, timings.monitoringHourMs),
+      multiModelSetController({
+        ...options,
+        multiModel: {
+          retireGraceMs: timings.multiModelRetireGraceMs,
+          copyConcurrency: timings.multiModelCopyConcurrency,
+          driftIntervalMs: timings.driftIntervalMs,
+        },
+      }),
     ],
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,

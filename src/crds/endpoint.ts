@@ -20,7 +20,14 @@ const model = Type.Object(
   },
   {
     description: 'A SageMaker model (CreateModel) behind this endpoint.',
-    'x-kubernetes-validations': MODEL_RULES,
+    'x-kubernetes-validations': [
+      ...MODEL_RULES,
+      {
+        rule: "!has(self.containers) || (has(self.inferenceExecutionConfig) && self.inferenceExecutionConfig.mode == 'Direct') || self.containers.filter(c, has(c.mode) && c.mode == 'MultiModel').size() <= 1",
+        message: 'a serial inference pipeline may have only one container in MultiModel mode',
+        fieldPath: '.containers',
+      },
+    ],
   },
 );
 

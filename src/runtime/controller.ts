@@ -210,12 +210,26 @@ export class Controller {
       cache.on(ref.kind, (event: InformerEvent<KubeObject>) => {
         const queue = this.queue;
         if (!queue) return;
-        for (const referrer of this.indexes[i]?.referrers(keyOf(event.obj)) ?? []) {
+        const referrers = new Set(this.indexes[i]?.referrers(keyOf(event.obj)));
+        if (ref.selects) for (const key of this.selecting(ref.selects, event)) referrers.add(key);
+        for (const referrer of referrers) {
           this.referenceTriggered.add(referrer);
           queue.add(referrer);
         }
       });
     });
+  }
+
+  /** Keys of this kind's objects, in the target's namespace, that select the target before or after the event. */
+  private selecting(
+    selects: (obj: KubeObject, target: KubeObject) => boolean,
+    event: InformerEvent<KubeObject>,
+  ): string[] {
+    const targets = event.type === 'updated' ? [event.obj, event.old] : [event.obj];
+    return this.deps.cache
+      .list(this.definition.kind, event.obj.metadata?.namespace ?? '')
+      .filter((obj) => targets.some((target) => selects(obj, target)))
+      .map(keyOf);
   }
 
   private async work(queue: WorkQueue): Promise<void> {

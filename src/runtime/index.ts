@@ -9,7 +9,7 @@ export type {
   ChangeFeed,
   ChangeSource,
 } from './reconciler.js';
-export { ReconcileError, classify } from './errors.js';
+export { ReconcileError, classify, errorMessage } from './errors.js';
 export type { Classification, Classifier, ErrorClass } from './errors.js';
 export type { KindDescriptor, KubeObject, ObjectMeta } from './kinds.js';
 export type { CacheReader } from './cache.js';

@@ -50,6 +50,11 @@ export interface ReconcileContext<S = Record<string, unknown>> {
 export interface Reference<T extends KubeObject> {
   readonly kind: KindDescriptor;
   names(obj: T): readonly string[];
+  /**
+   * For references by label selector: whether `obj` selects `target` (of the same namespace). A
+   * changed target requeues every object that selects it before or after the change.
+   */
+  readonly selects?: (obj: T, target: KubeObject) => boolean;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface Timings {
   transformStopping: number;
   /** AWS maintenance of an InService endpoint (SystemUpdating), when steered. */
   endpointSystemUpdating: number;
+  /** Downloading and loading one model on a multi-model endpoint, at its first invocation. */
+  multiModelLoading: number;
 }
 
 export const defaultTimings: Timings = {
@@ -45,6 +47,7 @@ export const defaultTimings: Timings = {
   transformRunning: 300,
   transformStopping: 30,
   endpointSystemUpdating: 300,
+  multiModelLoading: 20,
 };
 
 /** Account quotas answered with ResourceLimitExceeded; absent means unlimited. */
@@ -128,6 +131,12 @@ export interface EmulatorSettings {
   clockOffsetSeconds: number;
   /** Where SageMaker's state-change events go (EventBridge → SQS, events.ts); absent: nowhere. */
   events?: EventsSettings;
+  /**
+   * IAM as far as InvokeEndpoint's one condition key goes: access key id → the `StringLike`
+   * patterns of `sagemaker:TargetModel` its policy allows. A caller listed here may invoke only
+   * target models matching one of its patterns; callers not listed may invoke anything.
+   */
+  invokePolicies: Record<string, string[]>;
 }
 
 export const defaultSettings = (timeScale: number): EmulatorSettings => ({
@@ -139,4 +148,5 @@ export const defaultSettings = (timeScale: number): EmulatorSettings => ({
   consistency: { ...defaultConsistency },
   s3Checks: { inputsExist: false },
   clockOffsetSeconds: 0,
+  invokePolicies: {},
 });

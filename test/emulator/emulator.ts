@@ -53,6 +53,7 @@ export interface SettingsPatch {
   clockOffsetSeconds?: number;
   /** Where state-change events go; `null` stops them (JSON has no undefined). */
   events?: EventsSettings | null;
+  invokePolicies?: Record<string, string[]>;
 }
 
 /** An answer of the emulator that the API model says SageMaker would never give. */
@@ -302,6 +303,7 @@ export class Emulator {
       s3Checks: { ...s.s3Checks, ...patch.s3Checks },
       clockOffsetSeconds: patch.clockOffsetSeconds ?? s.clockOffsetSeconds,
       events: patch.events === null ? undefined : (patch.events ?? s.events),
+      invokePolicies: patch.invokePolicies ?? s.invokePolicies,
     });
     if (patch.rateLimits) this.throttle.configure(patch.rateLimits);
     return this.settings;

@@ -1,5 +1,6 @@
 import type { ContainerDefinition, DataCaptureConfig } from '@aws-sdk/client-sagemaker';
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Wire } from './context.js';
 import { ApiError } from './errors.js';
 import type { Endpoint, ServingVariant } from './hosting.js';
@@ -14,6 +15,8 @@ export interface Invocation {
   targetModel?: string;
   targetVariant?: string;
   inferenceId?: string;
+  /** The caller's access key id, from the request's signature (for `invokePolicies`). */
+  accessKeyId?: string;
 }
 
 export interface InvocationResult {
@@ -80,6 +83,18 @@ export function captureKey(destination: string, endpoint: string, variant: strin
   return joinS3(destination, endpoint, variant, hour, file);
 }
 
+/** Whether a `StringLike` pattern (`*` any run, `?` any one character) matches the whole value. */
+export function stringLike(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 's').test(value);
+}
+
+/** InvokeEndpoint waits this long (SageMaker seconds) for a model still loading, then answers ModelNotReadyException. */
+const LOAD_WAIT_SECONDS = 60;
+
 /** InvokeEndpoint (SageMaker Runtime) against the emulated endpoints. */
 export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
   const captureRecord = (
@@ -117,6 +132,55 @@ export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
     });
   };
 
+  /** Per endpoint, per variant and artifact: when (epoch seconds) the model is loaded. */
+  const loads = new WeakMap<Endpoint, Map<string, number>>();
+
+  /**
+   * A multi-model endpoint downloads and loads a model at its first invocation (a cold start): the
+   * call waits for it, up to 60 s, and answers ModelNotReadyException (429) if it is still loading
+   * then. A loaded model is served from memory, even if its artifact has since left S3.
+   */
+  const load = async (endpoint: Endpoint, variant: string, modelData: string, target: string) => {
+    let models = loads.get(endpoint);
+    if (!models) loads.set(endpoint, (models = new Map<string, number>()));
+    const key = `${variant}\n${modelData}`;
+    let readyAt = models.get(key);
+    if (readyAt === undefined) {
+      if (!(await ctx.s3.exists(modelData))) {
+        const { bucket, key: objectKey } = parseS3Uri(modelData);
+        throw validationError(
+          `Failed to download model data(bucket: ${bucket}, key: ${objectKey}). Please ensure that there is an object located at the URL and that the role passed to CreateModel has permissions to download the model.`,
+        );
+      }
+      readyAt = ctx.now() + ctx.timing('multiModelLoading');
+      models.set(key, readyAt);
+    }
+    const wait = readyAt - ctx.now();
+    const limit = ctx.scaled(LOAD_WAIT_SECONDS);
+    if (wait > limit) {
+      await sleep(limit * 1000);
+      throw new ApiError(
+        'ModelNotReadyException',
+        `Model ${target} is not ready yet; it is still being loaded. Please retry.`,
+      );
+    }
+    if (wait > 0) await sleep(wait * 1000);
+  };
+
+  /** The caller's policy allows this TargetModel (an absent key fails every StringLike condition). */
+  const authorize = (invocation: Invocation, endpoint: Endpoint) => {
+    const patterns =
+      invocation.accessKeyId === undefined ? undefined : ctx.settings.invokePolicies[invocation.accessKeyId];
+    if (patterns === undefined) return;
+    const target = invocation.targetModel;
+    if (target !== undefined && patterns.some((pattern) => stringLike(pattern, target))) return;
+    throw new ApiError(
+      'AccessDeniedException',
+      `User: arn:aws:iam::${ctx.scope.account}:user/${invocation.accessKeyId ?? ''} is not authorized to perform: sagemaker:InvokeEndpoint on resource: arn:aws:sagemaker:${ctx.scope.region}:${ctx.scope.account}:endpoint/${endpoint.name} because no identity-based policy allows the sagemaker:InvokeEndpoint action`,
+      403,
+    );
+  };
+
   return async (invocation: Invocation): Promise<InvocationResult> => {
     const endpoint = endpoints.get(invocation.endpointName);
     if (endpoint) await ctx.lifecycle.settle(endpoint);
@@ -124,6 +188,7 @@ export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
     if (!endpoint || !deployed || !servingStatuses.has(endpoint.status)) {
       throw validationError(`Endpoint ${invocation.endpointName} of account ${ctx.scope.account} not found.`);
     }
+    authorize(invocation, endpoint);
     const n = endpoint.invocations++;
     const variant =
       invocation.targetVariant === undefined
@@ -144,12 +209,7 @@ export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
         );
       }
       modelData = joinS3(modelData, invocation.targetModel);
-      if (!(await ctx.s3.exists(modelData))) {
-        const { bucket, key } = parseS3Uri(modelData);
-        throw validationError(
-          `Failed to download model data(bucket: ${bucket}, key: ${key}). Please ensure that there is an object located at the URL and that the role passed to CreateModel has permissions to download the model.`,
-        );
-      }
+      await load(endpoint, variant.name, modelData, invocation.targetModel);
     } else if (invocation.targetModel !== undefined) {
       throw validationError(
         `Endpoint ${endpoint.name} is not a multi-model endpoint and does not support target model header.`,

@@ -80,6 +80,7 @@ function parseCall(emulator: Emulator, req: IncomingMessage, res: ServerResponse
           targetModel: header('x-amzn-sagemaker-target-model'),
           targetVariant: header('x-amzn-sagemaker-target-variant'),
           inferenceId: header('x-amzn-sagemaker-inference-id'),
+          accessKeyId: /Credential=([^/,\s]+)\//.exec(header('authorization') ?? '')?.[1],
         });
         send(
           res,

@@ -158,7 +158,10 @@ describe.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))('%s CRD', (_,
       );
       expect(message).toContain('must not start with \\"mlops.dev/\\" or \\"aws:\\" (reserved)');
     });
+  }
 
+  // Nor has a MultiModelSet: it copies S3 objects, there is no SageMaker resource to adopt.
+  if ('adoptExisting' in kind.spec.properties) {
     it('rejects adoptExisting without an explicit SageMaker name', async () => {
       const message = await rejection(create(newObject(kind.kind, 'bad-adopt', { adoptExisting: true })));
       expect(message).toContain('adoptExisting needs');

@@ -23,6 +23,8 @@ describe('parseFlags', () => {
       reconcileTimeoutMs: 300_000,
       pollIntervalMinMs: 10_000,
       pollIntervalMaxMs: 300_000,
+      multiModelRetireGraceMs: 600_000,
+      multiModelCopyConcurrency: 16,
     });
   });
 

@@ -104,6 +104,40 @@ export const REASONS = {
     meaning:
       "A model version's approval status changed, by the spec (UpdateModelPackage) or in the registry (Normal event).",
   },
+  ModelsInPlace: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'Every model of a MultiModelSet has its current artifact under the prefix (Ready=True).',
+  },
+  ModelsFailed: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'Some models of a MultiModelSet could not be put in place (source missing, access); the others are served, the failing ones retried (Ready=False).',
+  },
+  ModelAdded: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning: 'A MultiModelSet copied the artifacts of new models under the prefix (Normal event).',
+  },
+  ModelUpdated: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'A MultiModelSet copied a new version of models under new keys; the old ones are deleted after the grace period (Normal event).',
+  },
+  ModelRemoved: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      'A MultiModelSet deleted the artifacts of models it no longer has, after the grace period (Normal event).',
+  },
+  ModelFailed: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      "Models of a MultiModelSet started failing to be put in place, with S3's message (Warning event).",
+  },
 
   // Finished without reaching the spec: a person must act.
   Failed: {

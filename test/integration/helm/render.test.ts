@@ -31,6 +31,7 @@ const OPERATOR_RULES = [
     verbs: ['update'],
   },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['patch', 'delete'] },
 ];
 
 const CUSTOMISED: Values = {
@@ -130,6 +131,8 @@ describe('helm template with the default values', () => {
       '--log-level=info',
       '--log-format=json',
       '--max-api-rate=10',
+      '--multi-model-retire-grace=10m',
+      '--multi-model-copy-concurrency=16',
     ]);
     expect(container.env).toContainEqual({
       name: 'NODE_OPTIONS',

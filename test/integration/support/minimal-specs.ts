@@ -45,7 +45,10 @@ export const MINIMAL_SPECS: Record<string, Record<string, unknown>> = {
       roleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
     },
   },
-  MultiModelSet: {},
+  MultiModelSet: {
+    modelDataPrefix: 's3://bucket/models/',
+    models: [{ name: 'model', s3Uri: 's3://bucket/model/model.tar.gz' }],
+  },
   TransformJob: {
     modelName: 'model',
     transformInput: { dataSource: { s3DataSource: { s3DataType: 'S3Prefix', s3Uri: 's3://bucket/input' } } },

@@ -55,6 +55,9 @@ export const TEST_TIMINGS: OperatorTimings = {
   sweepIntervalMs: 100,
   safetyIntervalMs: 86_400_000,
   monitoringHourMs: 3_600_000 * TIME_SCALE,
+  // Long enough for a test to see an old artifact still there once the new one is in place.
+  multiModelRetireGraceMs: 2_000,
+  multiModelCopyConcurrency: 8,
 };
 
 export interface KubeObjectOf<S, T> {

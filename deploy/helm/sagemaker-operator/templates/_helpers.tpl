@@ -89,4 +89,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
+# A MultiModelSet's <name>-targets ConfigMap: server-side applied, deleted by uid, never read.
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [patch, delete]
 {{- end }}

@@ -1,0 +1,225 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectTaggingCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { isNotFound } from './errors.js';
+import type { Tag } from './tags.js';
+
+/** Model artifacts in S3: server-side copies, listings and deletes, tagged with their owner. */
+
+export interface S3Location {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+export interface Cancel {
+  readonly abortSignal: AbortSignal;
+}
+
+/** `s3://bucket/key` → bucket and key (key may be empty or end in `/` for a prefix). */
+export function parseS3Uri(uri: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an S3 URI: ${uri}`);
+  return { bucket: match[1] ?? '', key: match[2] ?? '' };
+}
+
+export function s3Uri(location: S3Location): string {
+  return `s3://${location.bucket}/${location.key}`;
+}
+
+/** A prefix's key with exactly one trailing slash (none for the bucket's root). */
+export function prefixKey(key: string): string {
+  const trimmed = key.replace(/\/+$/, '');
+  return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+export interface ObjectInfo {
+  /** The ETag without its quotes: the MD5 of a plain upload, `<md5>-<parts>` of a multipart one. */
+  readonly etag: string;
+  readonly size: number;
+}
+
+const unquoted = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
+
+/** The object's ETag and size, or undefined when it does not exist. */
+export async function headObject(
+  s3: S3Client,
+  location: S3Location,
+  cancel: Cancel,
+): Promise<ObjectInfo | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }), cancel);
+    return { etag: unquoted(head.ETag), size: head.ContentLength ?? 0 };
+  } catch (err) {
+    if (isNotFound(err) || httpStatusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** Every key under the prefix with its ETag, one ListObjectsV2 page (up to 1,000 keys) per call. */
+export async function listPrefix(
+  s3: S3Client,
+  prefix: S3Location,
+  cancel: Cancel,
+): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: prefix.bucket, Prefix: prefix.key, ContinuationToken: token }),
+      cancel,
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.set(object.Key, unquoted(object.ETag));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** S3's limit for a single CopyObject; larger objects are copied in parts. */
+export const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;
+const DEFAULT_PART_BYTES = 512 * 1024 ** 2;
+const MAX_PARTS = 10_000;
+
+export interface MultipartCopySettings {
+  /** Objects larger than this are copied with UploadPartCopy. */
+  readonly thresholdBytes: number;
+  readonly partBytes: number;
+}
+
+export const DEFAULT_MULTIPART: MultipartCopySettings = {
+  thresholdBytes: MAX_SINGLE_COPY_BYTES,
+  partBytes: DEFAULT_PART_BYTES,
+};
+
+/** `k=v&k2=v2`, the form S3 takes tags in on a write. */
+function taggingHeader(tags: readonly Tag[]): string {
+  return tags.map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`).join('&');
+}
+
+const copySource = (source: S3Location): string =>
+  `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
+
+/**
+ * Copies `source` (of `size` bytes) to `target` inside S3, with `tags` on the copy: one CopyObject,
+ * or a multipart upload of UploadPartCopy ranges above the threshold (aborted if a part fails, so
+ * no partial object is left behind and no incomplete upload keeps costing storage).
+ */
+export async function copyObject(
+  s3: S3Client,
+  source: S3Location,
+  size: number,
+  target: S3Location,
+  tags: readonly Tag[],
+  cancel: Cancel,
+  multipart: MultipartCopySettings = DEFAULT_MULTIPART,
+): Promise<void> {
+  if (size <= multipart.thresholdBytes) {
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        CopySource: copySource(source),
+        TaggingDirective: 'REPLACE',
+        Tagging: taggingHeader(tags),
+      }),
+      cancel,
+    );
+    return;
+  }
+  const upload = await s3.send(
+    new CreateMultipartUploadCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      Tagging: taggingHeader(tags),
+    }),
+    cancel,
+  );
+  const uploadId = upload.UploadId ?? '';
+  try {
+    const partBytes = Math.max(multipart.partBytes, Math.ceil(size / MAX_PARTS));
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    for (let start = 0, number = 1; start < size; start += partBytes, number++) {
+      const end = Math.min(size, start + partBytes) - 1;
+      const part = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          UploadId: uploadId,
+          PartNumber: number,
+          CopySource: copySource(source),
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+        cancel,
+      );
+      parts.push({ ETag: part.CopyPartResult?.ETag ?? '', PartNumber: number });
+    }
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+      cancel,
+    );
+  } catch (err) {
+    // Best effort: a lifecycle rule for incomplete uploads is the safety net.
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }))
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The object's tags, or undefined when it does not exist. */
+export async function objectTags(
+  s3: S3Client,
+  location: S3Location,
+  cancel: Cancel,
+): Promise<Tag[] | undefined> {
+  try {
+    const answer = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: location.bucket, Key: location.key }),
+      cancel,
+    );
+    return (answer.TagSet ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
+  } catch (err) {
+    if (isNotFound(err) || httpStatusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Replaces the object's tags. */
+export async function putObjectTags(
+  s3: S3Client,
+  location: S3Location,
+  tags: readonly Tag[],
+  cancel: Cancel,
+): Promise<void> {
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: location.bucket,
+      Key: location.key,
+      Tagging: { TagSet: tags.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) },
+    }),
+    cancel,
+  );
+}
+
+/** Deletes the object; one already gone counts as deleted (S3 answers 204 either way). */
+export async function deleteObject(s3: S3Client, location: S3Location, cancel: Cancel): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), cancel);
+}

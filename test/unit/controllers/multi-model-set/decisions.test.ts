@@ -1,0 +1,160 @@
+import { describe, expect, it } from '@jest/globals';
+import type { MultiModelSetSpec } from '../../../../src/crds/multi-model-set.js';
+import {
+  desiredModels,
+  selects,
+  type TrainingJobView,
+} from '../../../../src/controllers/multi-model-set/desired-models.js';
+import {
+  modelOfKey,
+  placement,
+  targetModel,
+  versionOf,
+} from '../../../../src/controllers/multi-model-set/layout.js';
+import { resolvePrefix, type EndpointView } from '../../../../src/controllers/multi-model-set/prefix.js';
+
+const job = (
+  name: string,
+  labels: Record<string, string>,
+  end: string,
+  status = 'Completed',
+): TrainingJobView => ({
+  metadata: { name, labels },
+  status: {
+    trainingJobStatus: status,
+    trainingEndTime: end,
+    modelArtifacts: { s3ModelArtifacts: `s3://b/out/${name}/output/model.tar.gz` },
+  },
+});
+
+describe('selects', () => {
+  it('reads matchLabels and every operator of matchExpressions', () => {
+    const selector = {
+      matchLabels: { app: 'housing' },
+      matchExpressions: [
+        { key: 'city', operator: 'In' as const, values: ['NY', 'TX'] },
+        { key: 'stage', operator: 'NotIn' as const, values: ['dev'] },
+        { key: 'owner', operator: 'Exists' as const },
+        { key: 'skip', operator: 'DoesNotExist' as const },
+      ],
+    };
+    expect(selects(selector, { app: 'housing', city: 'NY', owner: 'me' })).toBe(true);
+    expect(selects(selector, { app: 'housing', city: 'NY', owner: 'me', stage: 'prod' })).toBe(true);
+    expect(selects(selector, { app: 'other', city: 'NY', owner: 'me' })).toBe(false);
+    expect(selects(selector, { app: 'housing', city: 'CA', owner: 'me' })).toBe(false);
+    expect(selects(selector, { app: 'housing', city: 'NY', owner: 'me', stage: 'dev' })).toBe(false);
+    expect(selects(selector, { app: 'housing', city: 'NY' })).toBe(false);
+    expect(selects(selector, { app: 'housing', city: 'NY', owner: 'me', skip: '' })).toBe(false);
+    expect(selects(selector, undefined)).toBe(false);
+  });
+});
+
+describe('desiredModels', () => {
+  const spec: MultiModelSetSpec = {
+    modelDataPrefix: 's3://b/models/',
+    models: [
+      { name: 'listed', s3Uri: 's3://b/src/listed.tar.gz' },
+      { name: 'NY', s3Uri: 's3://b/src/ny-pinned.tar.gz' },
+      { name: 'fromJob', trainingJobRef: { name: 'job-a' } },
+      { name: 'running', trainingJobRef: { name: 'job-running' } },
+    ],
+    trainingJobSelector: { matchLabels: { app: 'housing' }, modelNameLabel: 'city' },
+  };
+  const jobs = [
+    job('job-a', {}, '2026-01-01T00:00:00Z'),
+    job('job-running', {}, '2026-01-01T00:00:00Z', 'InProgress'),
+    job('tx-1', { app: 'housing', city: 'TX' }, '2026-01-01T00:00:00Z'),
+    job('tx-2', { app: 'housing', city: 'TX' }, '2026-02-01T00:00:00Z'),
+    job('tx-3', { app: 'housing', city: 'TX' }, '2026-03-01T00:00:00Z', 'Failed'),
+    job('ny', { app: 'housing', city: 'NY' }, '2026-01-01T00:00:00Z'),
+    job('bad', { app: 'housing', city: '../etc' }, '2026-01-01T00:00:00Z'),
+    job('unlabelled', { app: 'housing' }, '2026-01-01T00:00:00Z'),
+    job('other', { app: 'other', city: 'CA' }, '2026-01-01T00:00:00Z'),
+  ];
+  const desired = desiredModels(spec, (name) => jobs.find((j) => j.metadata.name === name), jobs);
+
+  it('takes listed sources, completed referenced jobs, and the latest completed selected job per name', () => {
+    expect(Object.fromEntries(desired.sources)).toEqual({
+      listed: 's3://b/src/listed.tar.gz',
+      NY: 's3://b/src/ny-pinned.tar.gz', // models[] wins over the selected job
+      fromJob: 's3://b/out/job-a/output/model.tar.gz',
+      TX: 's3://b/out/tx-2/output/model.tar.gz', // the latest Completed one
+    });
+  });
+
+  it('waits for jobs not completed and reports label values that are no model names', () => {
+    expect([...desired.waiting.keys()]).toEqual(['running']);
+    expect([...desired.invalid.keys()]).toEqual(['../etc']);
+  });
+
+  it('names a selected model after the job without modelNameLabel', () => {
+    const byName = desiredModels(
+      { modelDataPrefix: 's3://b/m/', trainingJobSelector: { matchLabels: { app: 'housing' } } },
+      () => undefined,
+      jobs,
+    );
+    expect([...byName.sources.keys()].sort()).toEqual(['bad', 'ny', 'tx-1', 'tx-2', 'unlabelled']);
+  });
+});
+
+describe('layout', () => {
+  it('makes a version of an ETag, plain or multipart', () => {
+    expect(versionOf('D41D8CD98F00B204E9800998ECF8427E')).toBe('d41d8cd98f00b204e9800998ecf8427e');
+    expect(versionOf('"abc123-12"')).toBe('abc123-12');
+    expect(targetModel('NY', 'abc')).toBe('NY/abc.tar.gz');
+    expect(modelOfKey('NY/abc.tar.gz')).toBe('NY');
+    expect(modelOfKey('NY/manual.tgz')).toBeUndefined();
+    expect(modelOfKey('readme.txt')).toBeUndefined();
+    expect(modelOfKey('a/b/c.tar.gz')).toBeUndefined();
+  });
+
+  it('retires old versions only once the current one is in place, and never what a failing model served', () => {
+    const targets = new Map([
+      ['ok', 'ok/v2.tar.gz'],
+      ['copying', 'copying/v2.tar.gz'],
+    ]);
+    const present = [
+      'ok/v1.tar.gz',
+      'ok/v2.tar.gz',
+      'copying/v1.tar.gz',
+      'failing/v1.tar.gz',
+      'gone/v1.tar.gz',
+      'notes.txt',
+    ];
+    expect(placement(targets, present, new Set(['failing']))).toEqual({
+      missing: ['copying'],
+      inPlace: ['ok'],
+      stale: ['ok/v1.tar.gz', 'gone/v1.tar.gz'],
+    });
+  });
+});
+
+describe('resolvePrefix', () => {
+  const endpoint = (containers: { mode?: string; modelDataUrl?: string }[]): EndpointView =>
+    ({
+      metadata: { name: 'housing', namespace: 'ns' },
+      spec: { models: [{ modelName: 'm', containers }], productionVariants: [] },
+      status: { endpointName: 'ns-housing' },
+    }) as unknown as EndpointView;
+
+  it("uses the MultiModel container's modelDataUrl, and the SageMaker name of the endpoint", () => {
+    const spec = { endpointRef: { name: 'housing' }, models: [] };
+    expect(
+      resolvePrefix(
+        spec,
+        endpoint([
+          { modelDataUrl: 's3://b/pre/model.tar.gz' },
+          { mode: 'MultiModel', modelDataUrl: 's3://b/mme/' },
+        ]),
+      ),
+    ).toEqual({ type: 'found', prefix: 's3://b/mme/', endpointName: 'ns-housing' });
+    expect(resolvePrefix(spec, undefined)).toMatchObject({ type: 'waiting' });
+    expect(resolvePrefix(spec, endpoint([{ modelDataUrl: 's3://b/single.tar.gz' }]))).toMatchObject({
+      type: 'invalid',
+    });
+    expect(resolvePrefix({ modelDataPrefix: 's3://b/x/' }, undefined)).toEqual({
+      type: 'found',
+      prefix: 's3://b/x/',
+    });
+  });
+});

@@ -55,10 +55,11 @@ describe('the whole request surface, end to end', () => {
       retryStrategy: { maximumRetryAttempts: 2 },
     };
     await h.create('trainingjobs', 'TrainingJob', 'surface', spec);
+    // Described by the operator: SageMaker's reads show the job (they may lag its create).
     const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(
       'trainingjobs',
       'surface',
-      (o) => o?.status?.trainingJobArn !== undefined,
+      (o) => o?.status?.trainingJobStatus !== undefined,
     );
     const described = await h.cloud.sagemaker.send(
       new DescribeTrainingJobCommand({ TrainingJobName: job?.status?.trainingJobName }),

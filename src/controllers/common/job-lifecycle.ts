@@ -3,7 +3,6 @@ import {
   awaitChange,
   done,
   findCondition,
-  ReconcileError,
   requeueAfter,
   spread,
   type Condition,
@@ -11,7 +10,7 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
-import type { ConditionValue } from './conditions.js';
+import { waitForReference, type ConditionValue } from './conditions.js';
 import { classifyError } from './errors.js';
 import {
   deletingCondition,
@@ -218,17 +217,9 @@ class JobReconcile<Spec, Status, D, S, P> {
         return { value: preparation.value };
       case 'notVisible':
         return { result: requeueAfter(this.options.polling.minMs) };
-      case 'waiting':
-        // The referenced object's changes trigger this one (the controller's references): no polling.
-        this.setCondition('Ready', {
-          status: 'False',
-          reason: 'WaitingForReference',
-          message: preparation.message,
-        });
+      default:
+        waitForReference(this.ctx.status, preparation);
         return { result: awaitChange };
-      case 'invalid':
-        this.setCondition('Ready', { status: 'False', reason: 'InvalidSpec', message: preparation.message });
-        throw new ReconcileError('terminal', 'InvalidSpec', preparation.message);
     }
   }
 

@@ -66,6 +66,7 @@ import {
   weightsAndCapacitiesRequest,
   type LastApplied,
 } from './update.js';
+import { waitForReference } from '../common/conditions.js';
 
 export interface EndpointObject extends KubeObject {
   metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
@@ -204,13 +205,8 @@ class EndpointReconcile {
       this.obj.spec,
       (name) => this.ctx.cache.get(trainingJobKind, namespace, name)?.status,
     );
-    if (resolution.type === 'invalid') {
-      this.ctx.status.setCondition('Ready', 'False', 'InvalidSpec', resolution.message);
-      throw new ReconcileError('terminal', 'InvalidSpec', resolution.message);
-    }
-    if (resolution.type === 'waiting') {
-      // The TrainingJob's own changes trigger this Endpoint (references), so no polling.
-      this.ctx.status.setCondition('Ready', 'False', 'WaitingForReference', resolution.message);
+    if (resolution.type !== 'ready') {
+      waitForReference(this.ctx.status, resolution);
       return undefined;
     }
     return endpointPlan(this.obj.spec, this.endpointName, resolution.artifacts, this.resource.tags);

@@ -38,6 +38,7 @@ import {
   versionConditions,
   type Approval,
 } from './states.js';
+import { waitForReference } from '../common/conditions.js';
 
 export interface ModelPackageObject extends KubeObject {
   metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
@@ -120,12 +121,8 @@ class VersionReconcile {
     const group = this.groupName();
     const model = this.modelSource();
     for (const resolved of [group, model]) {
-      if (resolved.type === 'invalid') {
-        this.ctx.status.setCondition('Ready', 'False', 'InvalidSpec', resolved.message);
-        throw new ReconcileError('terminal', 'InvalidSpec', resolved.message);
-      }
-      if (resolved.type === 'waiting') {
-        this.ctx.status.setCondition('Ready', 'False', 'WaitingForReference', resolved.message);
+      if (resolved.type !== 'ready') {
+        waitForReference(this.ctx.status, resolved);
         return done;
       }
     }

@@ -66,6 +66,7 @@ import {
   type DefinitionRequest,
 } from './plan.js';
 import { readViolations } from './report.js';
+import { waitForReference, invalidSpec } from '../common/conditions.js';
 
 export interface MonitoringScheduleObject extends KubeObject {
   metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
@@ -265,13 +266,10 @@ class ScheduleReconcile {
       this.ctx.status.set({ endpointName: status.endpointName });
       return status.endpointName;
     }
-    // The Endpoint's own changes trigger this schedule (references), so no polling.
-    this.ctx.status.setCondition(
-      'Ready',
-      'False',
-      'WaitingForReference',
-      `waiting for Endpoint ${ref.name} to be Ready (InService)`,
-    );
+    waitForReference(this.ctx.status, {
+      type: 'waiting',
+      message: `waiting for Endpoint ${ref.name} to be Ready (InService)`,
+    });
     return null;
   }
 
@@ -281,8 +279,7 @@ class ScheduleReconcile {
   }
 
   private invalid(message: string): never {
-    this.ctx.status.setCondition('Ready', 'False', 'InvalidSpec', message);
-    throw new ReconcileError('terminal', 'InvalidSpec', message);
+    return invalidSpec(this.ctx.status, message);
   }
 
   /** The baseline URIs; undefined while the baselining job of fromDataset runs. */

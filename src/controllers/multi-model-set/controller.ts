@@ -28,7 +28,6 @@ import {
   defineController,
   done,
   errorMessage,
-  ReconcileError,
   requeueAfter,
   type KubeObject,
   type ObjectMeta,
@@ -45,6 +44,7 @@ import { SetMemories, type SetMemory } from './memory.js';
 import { forEachBounded } from './pool.js';
 import { resolvePrefix } from './prefix.js';
 import { TargetsConfigMaps, targetsConfigMapName } from './targets-config-map.js';
+import { waitForReference } from '../common/conditions.js';
 
 export interface MultiModelSetObject extends KubeObject {
   metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
@@ -160,13 +160,8 @@ class MultiModelSetReconcile {
       this.obj.spec.endpointRef &&
         this.ctx.cache.get(endpointDescriptor, namespace, this.obj.spec.endpointRef.name),
     );
-    if (resolution.type === 'invalid') {
-      this.ctx.status.setCondition('Ready', 'False', 'InvalidSpec', resolution.message);
-      throw new ReconcileError('terminal', 'InvalidSpec', resolution.message);
-    }
-    if (resolution.type === 'waiting') {
-      // The Endpoint's own changes trigger this set (references): no polling.
-      this.ctx.status.setCondition('Ready', 'False', 'WaitingForReference', resolution.message);
+    if (resolution.type !== 'found') {
+      waitForReference(this.ctx.status, resolution);
       return awaitChange;
     }
     const prefix = parseS3Uri(resolution.prefix);

@@ -254,3 +254,13 @@ function stringField(record: object | undefined, field: string): string | undefi
   const value = (record as Record<string, unknown> | undefined)?.[field];
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * `names` followed by the `added` ones it lacks: the derived resources (models, configs, job
+ * definitions) an object has created, recorded in status so that deletion finds them all.
+ */
+export function including(names: readonly string[] | undefined, added: readonly string[]): string[] {
+  const all = [...(names ?? [])];
+  for (const name of added) if (!all.includes(name)) all.push(name);
+  return all;
+}

@@ -33,7 +33,7 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
+import { including, ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { deleteModelIfOwned, ensureModel, modelRef } from '../common/models.js';
 import { untilGone } from '../common/polling.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
@@ -53,7 +53,6 @@ import { observedEndpointStatus } from './observed-status.js';
 import {
   createEndpointRequest,
   endpointPlan,
-  including,
   referencedTrainingJobs,
   resolveReferences,
   type EndpointPlan,

@@ -131,10 +131,3 @@ export function resolveReferences(
 ): ArtifactsResolution {
   return resolveArtifacts(spec.models, lookup);
 }
-
-/** `names` followed by the `added` ones it lacks. */
-export function including(names: readonly string[] | undefined, added: readonly string[]): string[] {
-  const all = [...(names ?? [])];
-  for (const name of added) if (!all.includes(name)) all.push(name);
-  return all;
-}

@@ -46,7 +46,7 @@ import { ManagedResource, type ResourceRef } from '../common/managed-resource.js
 import { pollDelay, untilGone } from '../common/polling.js';
 import { isoTime } from '../common/sagemaker-shape.js';
 import type { EndpointObject } from '../endpoint/controller.js';
-import { including } from '../endpoint/plan.js';
+import { including } from '../common/managed-resource.js';
 import { expectsExecution, RUNNING_EXECUTION } from './cadence.js';
 import { JobDefinitions } from './definitions.js';
 import {

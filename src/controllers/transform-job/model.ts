@@ -3,7 +3,7 @@ import type { TransformJobSpec, TransformJobStatus } from '../../crds/transform-
 import type { JobContext, Preparation } from '../common/job-lifecycle.js';
 import { deleteModelIfOwned, ensureModel, modelContent, resolveArtifacts } from '../common/models.js';
 import type { TrainingJobOutcome } from '../common/upstream.js';
-import { including } from '../endpoint/plan.js';
+import { including } from '../common/managed-resource.js';
 
 type TransformJob = JobContext<TransformJobSpec, TransformJobStatus>;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TrainingJobOutcome } from '../../../../src/controllers/common/upstream.js';
-import { including, resolveReferences } from '../../../../src/controllers/endpoint/plan.js';
+import { including } from '../../../../src/controllers/common/managed-resource.js';
+import { resolveReferences } from '../../../../src/controllers/endpoint/plan.js';
 import { ARTIFACT, spec } from './fixtures.js';
 
 const jobs = (job: TrainingJobOutcome | undefined) => (name: string) =>

@@ -1,4 +1,5 @@
 import {
+  bool,
   FlagError,
   runtimeFlags,
   parseDuration,
@@ -23,6 +24,8 @@ export interface SageMakerConfig {
   sagemakerEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   sqsEndpoint: string | undefined;
+  stsEndpoint: string | undefined;
+  requireNamespaceRole: boolean;
   maxApiRate: number;
   monitoringHourMs: number;
   multiModelRetireGraceMs: number;
@@ -88,6 +91,17 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
     help: 'SQS endpoint for --events-queue-url (VPC endpoint)',
     parse: url('sqs-endpoint'),
     fallback: undefined,
+  },
+  stsEndpoint: {
+    help: "STS endpoint for assuming namespaces' roles (VPC endpoint)",
+    parse: url('sts-endpoint'),
+    fallback: undefined,
+  },
+  requireNamespaceRole: {
+    help: 'objects in a namespace without the sagemaker.mlops.dev/role-arn annotation get IdentityNotSet instead of acting as the operator (docs/security.md)',
+    parse: bool('require-namespace-role'),
+    fallback: false,
+    switch: true,
   },
   maxApiRate: {
     help: 'SageMaker requests per second and region, before throttling lowers it',

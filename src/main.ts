@@ -32,6 +32,7 @@ const aws = new AwsClients({
   ...(config.sagemakerEndpoint ? { sagemakerEndpoint: config.sagemakerEndpoint } : {}),
   ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
   ...(config.sqsEndpoint ? { sqsEndpoint: config.sqsEndpoint } : {}),
+  ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
 });
 const push = config.eventsQueueUrl
   ? new StateChangeQueue(
@@ -42,7 +43,12 @@ const push = config.eventsQueueUrl
   : undefined;
 
 const { controllers, resyncIntervalMs } = sageMakerControllers(
-  { aws, defaultRegion: config.region, clusterName: config.clusterName },
+  {
+    aws,
+    defaultRegion: config.region,
+    clusterName: config.clusterName,
+    requireNamespaceRole: config.requireNamespaceRole,
+  },
   config,
   push,
 );

@@ -1,9 +1,17 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Registry } from 'prom-client';
 import { classifyAwsError } from './errors.js';
+import {
+  AssumedRoles,
+  accountOfRole,
+  scopeKey,
+  type AssumedRoleSettings,
+  type AwsScope,
+} from './identity.js';
 import { AwsMetrics } from './metrics.js';
 import { AimdRateLimiter } from './rate-limiter.js';
 
@@ -16,6 +24,10 @@ export interface AwsClientOptions {
   readonly s3Endpoint?: string;
   /** --sqs-endpoint, for the events queue (a VPC endpoint; moto's server in tests). */
   readonly sqsEndpoint?: string;
+  /** --sts-endpoint, for assuming namespaces' roles (a VPC endpoint; moto's server in tests). */
+  readonly stsEndpoint?: string;
+  /** Lifetime and refresh of assumed roles' credentials. */
+  readonly assumedRoles?: Partial<AssumedRoleSettings>;
   /** --max-api-rate: SageMaker requests per second and region. */
   readonly maxApiRate: number;
   readonly registry: Registry;
@@ -89,11 +101,12 @@ function operationName(context: { commandName?: string }): string {
 }
 
 /**
- * SageMaker and S3 clients per region, created on first use and shared by all controllers. Every
- * SageMaker call is measured per operation and goes through the region's AIMD limiter, once per
- * attempt (the SDK's own retries included), so throttling slows down everyone calling that region.
- * Every request of either service has connection and request timeouts and is refused when
- * `mayCall` says this replica may not act.
+ * SageMaker and S3 clients per identity and region (AwsScope), created on first use and shared by
+ * all controllers; a scope with a role signs with that role's assumed credentials. Every SageMaker
+ * call is measured per operation and goes through the region's AIMD limiter, once per attempt (the
+ * SDK's own retries included), so throttling slows down everyone calling that region. Every
+ * request of any service has connection and request timeouts and is refused when `mayCall` says
+ * this replica may not act.
  */
 export class AwsClients {
   private readonly sagemakerClients = new Map<string, SageMakerClient>();
@@ -102,10 +115,20 @@ export class AwsClients {
   private readonly limiters = new Map<string, AimdRateLimiter>();
   private readonly metrics: AwsMetrics;
   private readonly timeouts: AwsTimeouts;
+  private readonly sts: STSClient;
+  /** Credentials of the roles namespaces act as, and the operator's own account. */
+  readonly roles: AssumedRoles;
 
   constructor(private readonly options: AwsClientOptions) {
     this.metrics = new AwsMetrics(options.registry, () => this.limiters);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.sts = new STSClient({
+      region: options.defaultRegion,
+      requestHandler: this.handler(this.timeouts.sagemakerRequestMs, undefined),
+      ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
+    });
+    this.instrument(this.sts.middlewareStack as unknown as MiddlewareStack, 'sts', undefined);
+    this.roles = new AssumedRoles(this.sts, options.assumedRoles);
   }
 
   private handler(requestTimeoutMs: number, limiter: AimdRateLimiter | undefined): GuardedHttpHandler {
@@ -117,33 +140,48 @@ export class AwsClients {
     );
   }
 
-  sagemaker(region = this.options.defaultRegion): SageMakerClient {
-    let client = this.sagemakerClients.get(region);
+  sagemaker(scope: AwsScope = { region: this.options.defaultRegion }): SageMakerClient {
+    const key = scopeKey(scope);
+    let client = this.sagemakerClients.get(key);
     if (!client) {
-      const limiter = this.limiter(region);
+      const limiter = this.limiter(scope.region);
       client = new SageMakerClient({
-        region,
+        region: scope.region,
         requestHandler: this.handler(this.timeouts.sagemakerRequestMs, limiter),
+        ...this.credentialsOf(scope),
         ...(this.options.sagemakerEndpoint ? { endpoint: this.options.sagemakerEndpoint } : {}),
       });
       this.instrument(client.middlewareStack as unknown as MiddlewareStack, 'sagemaker', limiter);
-      this.sagemakerClients.set(region, client);
+      this.sagemakerClients.set(key, client);
     }
     return client;
   }
 
-  s3(region = this.options.defaultRegion): S3Client {
-    let client = this.s3Clients.get(region);
+  s3(scope: AwsScope = { region: this.options.defaultRegion }): S3Client {
+    const key = scopeKey(scope);
+    let client = this.s3Clients.get(key);
     if (!client) {
       client = new S3Client({
-        region,
+        region: scope.region,
         requestHandler: this.handler(this.timeouts.s3RequestMs, undefined),
+        ...this.credentialsOf(scope),
         ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint, forcePathStyle: true } : {}),
       });
       this.instrument(client.middlewareStack as unknown as MiddlewareStack, 's3', undefined);
-      this.s3Clients.set(region, client);
+      this.s3Clients.set(key, client);
     }
     return client;
+  }
+
+  /** The account a scope acts in: its role's, or the operator's own (asked of STS once). */
+  async accountOf(scope: AwsScope): Promise<string | undefined> {
+    if (scope.roleArn === undefined) return this.roles.callerAccount();
+    return accountOfRole(scope.roleArn);
+  }
+
+  private credentialsOf(scope: AwsScope) {
+    if (scope.roleArn === undefined) return {};
+    return { credentials: this.roles.provider(scope.roleArn, scope.sessionName ?? 'sagemaker-operator') };
   }
 
   /** A client for the SQS queue at `queueUrl`, in the queue's region (read from its host). */
@@ -175,6 +213,7 @@ export class AwsClients {
     for (const client of this.sagemakerClients.values()) client.destroy();
     for (const client of this.s3Clients.values()) client.destroy();
     for (const client of this.sqsClients) client.destroy();
+    this.sts.destroy();
   }
 
   private instrument(stack: MiddlewareStack, service: string, limiter: AimdRateLimiter | undefined): void {

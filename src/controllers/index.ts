@@ -1,5 +1,6 @@
 import type { ControllerDefinition } from '../runtime/index.js';
 import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
+import { namespaceReference } from './common/identity.js';
 import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
 import { monitoringScheduleController } from './monitoring-schedule/controller.js';
@@ -70,24 +71,29 @@ export function sageMakerControllers(
         : { finishedMs: timings.driftIntervalMs * FINISHED_JOB_DRIFT_FACTOR }),
     },
   };
+  const controllers: ControllerDefinition<never, never>[] = [
+    trainingJobController(options),
+    endpointController(options),
+    transformJobController(options),
+    processingJobController(options),
+    modelPackageGroupController(options),
+    modelPackageController(options),
+    monitoringScheduleController(options, timings.monitoringHourMs),
+    multiModelSetController({
+      ...options,
+      multiModel: {
+        retireGraceMs: timings.multiModelRetireGraceMs,
+        copyConcurrency: timings.multiModelCopyConcurrency,
+        driftIntervalMs: timings.driftIntervalMs,
+      },
+    }),
+  ];
   return {
-    controllers: [
-      trainingJobController(options),
-      endpointController(options),
-      transformJobController(options),
-      processingJobController(options),
-      modelPackageGroupController(options),
-      modelPackageController(options),
-      monitoringScheduleController(options, timings.monitoringHourMs),
-      multiModelSetController({
-        ...options,
-        multiModel: {
-          retireGraceMs: timings.multiModelRetireGraceMs,
-          copyConcurrency: timings.multiModelCopyConcurrency,
-          driftIntervalMs: timings.driftIntervalMs,
-        },
-      }),
-    ],
+    // Every kind acts as its namespace's identity: a namespace whose role or region changes reconciles its objects.
+    controllers: controllers.map((controller) => ({
+      ...controller,
+      references: [...(controller.references ?? []), namespaceReference],
+    })),
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,
   };

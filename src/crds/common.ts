@@ -139,6 +139,20 @@ export type Condition = Static<typeof Condition>;
 /** The status fields every kind has. */
 export function commonStatusFields() {
   return {
+    region: Type.Optional(
+      Type.String({
+        description:
+          "The AWS region the SageMaker resources are in, recorded before the first create: spec.region, else the namespace's sagemaker.mlops.dev/region annotation, else the operator's --region.",
+        maxLength: 32,
+      }),
+    ),
+    accountId: Type.Optional(
+      Type.String({
+        description:
+          "The AWS account the SageMaker resources are in: the account of the namespace's role (annotation sagemaker.mlops.dev/role-arn), else the operator's own.",
+        pattern: '^\\d{12}$',
+      }),
+    ),
     observedGeneration: Type.Optional(
       Type.Integer({ description: 'The .metadata.generation the status was written for.', format: 'int64' }),
     ),

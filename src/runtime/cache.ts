@@ -50,7 +50,9 @@ export class Cache implements CacheReader {
   ensure(kind: KindDescriptor): void {
     const id = kindId(kind);
     if (this.kinds.has(id)) return;
-    const namespaces = this.options.namespaces?.length ? this.options.namespaces : [''];
+    const namespaces =
+      !kind.clusterScoped && this.options.namespaces?.length ? this.options.namespaces : [''];
+    const labelSelector = kind.clusterScoped ? undefined : this.options.labelSelector;
     const informers = new Map<string, Informer<KubeObject>>();
     for (const namespace of namespaces) {
       const log = this.options.log.child({
@@ -62,7 +64,7 @@ export class Cache implements CacheReader {
         kind,
         log,
         ...(namespace ? { namespace } : {}),
-        ...(this.options.labelSelector ? { labelSelector: this.options.labelSelector } : {}),
+        ...(labelSelector ? { labelSelector } : {}),
         ...(this.options.observer ? { observer: this.options.observer(kind) } : {}),
         ...this.options.informer,
       });

@@ -136,6 +136,7 @@ export class Controller {
     const feed = {
       signal,
       log,
+      cache: this.deps.cache,
       objects: () => this.deps.cache.list(this.definition.kind),
       trigger: (obj: KubeObject) => {
         queue.add(keyOf(obj), 'urgent');
@@ -193,7 +194,7 @@ export class Controller {
     cache.on(kind, (event: InformerEvent<KubeObject>) => {
       const key = keyOf(event.obj);
       references.forEach((ref, i) => {
-        const namespace = event.obj.metadata?.namespace ?? '';
+        const namespace = ref.kind.clusterScoped ? '' : (event.obj.metadata?.namespace ?? '');
         if (event.type === 'deleted') this.indexes[i]?.delete(key);
         else
           this.indexes[i]?.set(

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CustomObjectsApi, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiStatus, isGoneError } from './api-errors.js';
 import { RestartBackoff } from './backoff.js';
 import { dedicatedConnection, sharedConnections } from './connections.js';
-import { collectionPath, keyOf } from './kinds.js';
+import { apiVersionOf, collectionPath, keyOf } from './kinds.js';
 import type { KindDescriptor, KubeObject } from './kinds.js';
 
 export type InformerEvent<T> =
@@ -68,10 +68,16 @@ export class Informer<T extends KubeObject> {
   private stopWatch: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly api: CustomObjectsApi;
+  private readonly core: CoreV1Api;
   private readonly backoff: RestartBackoff;
 
   constructor(private readonly options: InformerOptions) {
+    if (options.kind.group === '' && options.kind.plural !== 'namespaces')
+      throw new Error(
+        `the core kind ${options.kind.plural} cannot be watched: only custom resources and Namespaces`,
+      );
     this.api = sharedConnections(options.kc).makeApiClient(CustomObjectsApi);
+    this.core = sharedConnections(options.kc).makeApiClient(CoreV1Api);
     this.backoff = options.backoff ?? new RestartBackoff();
   }
 
@@ -165,9 +171,11 @@ export class Informer<T extends KubeObject> {
         ...(continueToken ? { _continue: continueToken } : {}),
         ...(labelSelector ? { labelSelector } : {}),
       };
-      const page = (await (namespace
-        ? this.api.listNamespacedCustomObject({ ...request, namespace })
-        : this.api.listClusterCustomObject(request))) as {
+      const page = (await (kind.group === ''
+        ? this.core.listNamespace(request)
+        : namespace
+          ? this.api.listNamespacedCustomObject({ ...request, namespace })
+          : this.api.listClusterCustomObject(request))) as {
         metadata?: { continue?: string; resourceVersion?: string };
         items?: T[];
       };
@@ -298,7 +306,7 @@ function strip<T extends KubeObject>(obj: T, kind: KindDescriptor): T {
   if (obj.metadata && 'managedFields' in obj.metadata)
     delete (obj.metadata as { managedFields?: unknown }).managedFields;
   // Items of a list carry no apiVersion/kind of their own.
-  obj.apiVersion ??= `${kind.group}/${kind.version}`;
+  obj.apiVersion ??= apiVersionOf(kind);
   obj.kind ??= kind.kind;
   return obj;
 }

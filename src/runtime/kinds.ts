@@ -8,6 +8,8 @@ export interface KindDescriptor<T extends KubeObject = KubeObject> {
   readonly version: string;
   readonly plural: string;
   readonly kind: string;
+  /** A cluster-scoped kind (a Namespace): watched across the cluster whatever namespaces are watched, unfiltered by label. */
+  readonly clusterScoped?: boolean;
 }
 
 /** The parts of an object the runtime reads; controllers use their own (generated) types. */
@@ -32,7 +34,7 @@ export interface ObjectMeta {
 }
 
 export function apiVersionOf(kind: KindDescriptor): string {
-  return `${kind.group}/${kind.version}`;
+  return kind.group === '' ? kind.version : `${kind.group}/${kind.version}`;
 }
 
 export function kindId(kind: KindDescriptor): string {
@@ -55,6 +57,7 @@ export function splitKey(key: string): { namespace: string; name: string } {
 
 /** The REST collection path of a kind, in one namespace or across all of them. */
 export function collectionPath(kind: KindDescriptor, namespace?: string): string {
-  const base = `/apis/${kind.group}/${kind.version}`;
+  // The core group ('') is served under /api, every other group under /apis.
+  const base = kind.group === '' ? `/api/${kind.version}` : `/apis/${kind.group}/${kind.version}`;
   return namespace ? `${base}/namespaces/${namespace}/${kind.plural}` : `${base}/${kind.plural}`;
 }

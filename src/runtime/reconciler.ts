@@ -46,7 +46,10 @@ export interface ReconcileContext<S = Record<string, unknown>> {
   readonly driftIntervalMs: number;
 }
 
-/** A kind this controller refers to by name in the same namespace; its changes requeue the referrers. */
+/**
+ * A kind this controller refers to by name in the same namespace (or, for a cluster-scoped kind, by
+ * name alone: an object's Namespace); its changes requeue the referrers.
+ */
 export interface Reference<T extends KubeObject> {
   readonly kind: KindDescriptor;
   names(obj: T): readonly string[];
@@ -65,6 +68,8 @@ export interface ChangeFeed<T extends KubeObject> {
   /** Fires when the controller stops (leadership lost, shutdown): the source must return. */
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /** Cached reads of this kind and the kinds it references. */
+  readonly cache: CacheReader;
   objects(): readonly T[];
   /** Queues the object for a reconcile now, ahead of watch events and requeues (coalesced with any queued one). */
   trigger(obj: T): void;

@@ -9,6 +9,8 @@ export interface CallRecord {
   /** 'ok' or the error code answered (ThrottlingException, ValidationException, dropped, ...). */
   outcome: string;
   status: number;
+  /** The access key id the request was signed with: whose credentials made the call. */
+  accessKeyId?: string;
 }
 
 /** A call the emulator is still working on. */

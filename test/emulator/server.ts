@@ -80,7 +80,7 @@ function parseCall(emulator: Emulator, req: IncomingMessage, res: ServerResponse
           targetModel: header('x-amzn-sagemaker-target-model'),
           targetVariant: header('x-amzn-sagemaker-target-variant'),
           inferenceId: header('x-amzn-sagemaker-inference-id'),
-          accessKeyId: /Credential=([^/,\s]+)\//.exec(header('authorization') ?? '')?.[1],
+          accessKeyId: accessKeyOf(req),
         });
         send(
           res,
@@ -136,6 +136,11 @@ function sendError(res: ServerResponse, operation: string, error: ApiError): voi
   }
 }
 
+/** The access key id a SigV4-signed request names (its credential scope's first part). */
+function accessKeyOf(req: IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+}
+
 export function createEmulatorServer(emulator: Emulator, onError: (error: unknown) => void) {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
@@ -145,8 +150,16 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
     }
     const time = Date.now();
     let call: Call = { operation: 'unknown', run: () => Promise.resolve() };
+    const accessKeyId = accessKeyOf(req);
     const log = (outcome: string, status: number): void => {
-      emulator.calls.record({ time, operation: call.operation, resource: call.resource, outcome, status });
+      emulator.calls.record({
+        time,
+        operation: call.operation,
+        resource: call.resource,
+        outcome,
+        status,
+        ...(accessKeyId === undefined ? {} : { accessKeyId }),
+      });
     };
     let answered = (): void => undefined;
     try {

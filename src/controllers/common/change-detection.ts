@@ -1,4 +1,5 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { scopeKey, type AwsScope } from '../../aws/identity.js';
 import {
   findCondition,
   pause,
@@ -12,6 +13,7 @@ import type {
   ManagedObject,
   ManagedResourceOptions,
 } from './managed-resource.js';
+import { usableScopeOf } from './identity.js';
 import type { PollingSettings } from './polling.js';
 
 /** A resource as a List call reports it: enough to tell whether it changed since the last sweep. */
@@ -107,8 +109,8 @@ const FIRST_LOOK_BACK_MS = 3_600_000;
 /** How often, at most, the sweeper checks whether a sweep is due: the latency a new transition adds. */
 const TICK_MS = 1000;
 
-/** What one kind and region's sweeps remember. */
-interface RegionState {
+/** What one kind's sweeps remember of one identity and region. */
+interface ScopeState {
   lastSweepAt: number;
   /** The newest LastModifiedTime seen, in SageMaker's clock, and when (operator's clock) it was first seen. */
   newestSeen: number | undefined;
@@ -119,10 +121,11 @@ interface RegionState {
   seen: Map<string, number>;
 }
 
-const listingKey = (name: string, region: string): string => `${region}/${name}`;
+const listingKey = (name: string, scope: string): string => `${scope}/${name}`;
 
 /**
- * The sweeps of one kind: per region, one paginated List call of
+ * The sweeps of one kind: per identity and region (each namespace's role sees its own account),
+ * one paginated List call of
  * the resources modified since the previous sweep; only those among this kind's objects are
  * reconciled (described), foreign names cost nothing. Sweeps run every `sweepIntervalMs` while an
  * object of the region is in transition (Reconciling, or being deleted), at the drift interval
@@ -133,7 +136,7 @@ const listingKey = (name: string, region: string): string => `${region}/${name}`
 export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeSource<O> {
   readonly name: string;
   private feed: ChangeFeed<O> | undefined;
-  private readonly regions = new Map<string, RegionState>();
+  private readonly scopes = new Map<string, ScopeState>();
   /** What the last sweep listed of each changed resource the kind manages, until its reconcile takes it. */
   private readonly listings = new Map<string, ListedResource<S>>();
 
@@ -159,11 +162,11 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
   }
 
   /**
-   * What the latest sweep listed of the resource `name` in `region` since it was last taken: a
-   * reconcile may read the change from it instead of describing.
+   * What the latest sweep listed of the resource `name` in the scope `scope` (its scopeKey) since it
+   * was last taken: a reconcile may read the change from it instead of describing.
    */
-  takeListing(name: string, region: string): ListedResource<S> | undefined {
-    const key = listingKey(name, region);
+  takeListing(name: string, scope: string): ListedResource<S> | undefined {
+    const key = listingKey(name, scope);
     const listing = this.listings.get(key);
     this.listings.delete(key);
     return listing;
@@ -173,37 +176,46 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
   changed(name: string, region: string): void {
     const feed = this.feed;
     if (!feed) return;
-    const obj = feed.objects().find((o) => this.sageMakerName(o) === name && this.regionOf(o) === region);
+    const obj = feed
+      .objects()
+      .find((o) => this.sageMakerName(o) === name && this.scopeOf(o, feed)?.region === region);
     if (obj) feed.trigger(obj);
   }
 
   private async sweepDue(feed: ChangeFeed<O>): Promise<void> {
-    const byRegion = new Map<string, O[]>();
+    const byScope = new Map<string, { scope: AwsScope; objects: O[] }>();
     for (const obj of feed.objects()) {
-      const region = this.regionOf(obj);
-      byRegion.set(region, [...(byRegion.get(region) ?? []), obj]);
+      const scope = this.scopeOf(obj, feed);
+      if (scope === undefined) continue;
+      const key = scopeKey(scope);
+      const group = byScope.get(key) ?? { scope, objects: [] };
+      group.objects.push(obj);
+      byScope.set(key, group);
     }
     const now = Date.now();
-    for (const [region, objects] of byRegion) {
-      const state = this.regions.get(region) ?? {
+    for (const [key, { scope, objects }] of byScope) {
+      const state = this.scopes.get(key) ?? {
         lastSweepAt: -Infinity,
         newestSeen: undefined,
         newestSeenAt: -Infinity,
         windowReadAt: -Infinity,
         seen: new Map(),
       };
-      this.regions.set(region, state);
-      if (now - state.lastSweepAt < this.interval(region, objects)) continue;
+      this.scopes.set(key, state);
+      if (now - state.lastSweepAt < this.interval(scope.region, objects)) continue;
       state.lastSweepAt = now;
       try {
-        await this.sweep(region, objects, state, feed);
+        await this.sweep(scope, objects, state, feed);
       } catch (err) {
         if (feed.signal.aborted) return;
         // The next sweep reads from the same point: nothing is lost, objects keep their safety describes.
-        feed.log.warn({ err, region }, 'sweep failed; the next one starts from the same point');
+        feed.log.warn(
+          { err, region: scope.region, role: scope.roleArn },
+          'sweep failed; the next one starts from the same point',
+        );
       }
     }
-    for (const region of this.regions.keys()) if (!byRegion.has(region)) this.regions.delete(region);
+    for (const key of this.scopes.keys()) if (!byScope.has(key)) this.scopes.delete(key);
   }
 
   private interval(region: string, objects: readonly O[]): number {
@@ -219,14 +231,15 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
   }
 
   private async sweep(
-    region: string,
+    scope: AwsScope,
     objects: readonly O[],
-    state: RegionState,
+    state: ScopeState,
     feed: ChangeFeed<O>,
   ): Promise<void> {
+    const where = scopeKey(scope);
     const byName = new Map(objects.map((o) => [this.sageMakerName(o), o]));
     for (const [key, { name }] of this.listings)
-      if (key === listingKey(name, region) && !byName.has(name)) this.listings.delete(key);
+      if (key === listingKey(name, where) && !byName.has(name)) this.listings.delete(key);
     const overlap = this.detection.settings.overlapMs ?? OVERLAP_MS;
     const started = Date.now();
     const settled = state.windowReadAt - state.newestSeenAt >= overlap;
@@ -237,7 +250,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
           ? state.newestSeen
           : state.newestSeen - overlap,
     );
-    const sagemaker = this.detection.options.aws.sagemaker(region);
+    const sagemaker = this.detection.options.aws.sagemaker(scope);
     let newest = state.newestSeen;
     let nextToken: string | undefined;
     do {
@@ -252,7 +265,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
         state.seen.set(key, modified);
         const obj = byName.get(name);
         if (!obj) continue;
-        this.listings.set(listingKey(name, region), listing);
+        this.listings.set(listingKey(name, where), listing);
         feed.trigger(obj);
       }
       nextToken = page.nextToken;
@@ -270,8 +283,8 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
     return typeof value === 'string' ? value : undefined;
   }
 
-  private regionOf(obj: O): string {
-    return obj.spec.region ?? this.detection.options.defaultRegion;
+  private scopeOf(obj: O, feed: ChangeFeed<O>): AwsScope | undefined {
+    return usableScopeOf(obj, feed.cache, this.detection.options);
   }
 }
 

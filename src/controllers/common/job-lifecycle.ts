@@ -160,7 +160,7 @@ class JobReconcile<Spec, Status, D, S, P> {
    * job already claimed: it is mirrored without a describe.
    */
   private listedChange(): { view: JobView; status: Partial<Status> } | undefined {
-    const listing = this.context.sweeps?.takeListing(this.resource.name, this.resource.region);
+    const listing = this.context.sweeps?.takeListing(this.resource.name, this.resource.scopeKey);
     const summaries = this.kind.summaries;
     if (!listing || !summaries || this.resource.mustClaim(this.recorded(this.kind.arnField)))
       return undefined;

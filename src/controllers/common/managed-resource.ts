@@ -1,10 +1,12 @@
 import type { SageMakerClient, Tag } from '@aws-sdk/client-sagemaker';
 import type { AwsClients } from '../../aws/clients.js';
+import { scopeKey, type AwsScope } from '../../aws/identity.js';
 import { sagemakerName } from '../../aws/naming.js';
 import { applyTags, desiredTags, listAllTags } from '../../aws/resource-tags.js';
 import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
 import { ReconcileError, type ObjectMeta, type ReconcileContext } from '../../runtime/index.js';
+import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
 
 /** One SageMaker resource by name: how to describe it and where a description keeps its ARN. */
 export interface ResourceRef<D> {
@@ -37,10 +39,8 @@ export interface ManagedObject {
   status?: object;
 }
 
-export interface ManagedKindOptions {
+export interface ManagedKindOptions extends IdentitySettings {
   readonly aws: AwsClients;
-  /** The operator's --region, for objects that name none. */
-  readonly defaultRegion: string;
   readonly clusterName: string;
 }
 
@@ -101,6 +101,8 @@ export interface ManagedKind {
  *   Ready=False saying so.
  */
 export class ManagedResource<S> {
+  /** As whom and where the object's resources are managed (its namespace's identity). */
+  readonly scope: AwsScope;
   readonly region: string;
   readonly sagemaker: SageMakerClient;
   /** The SageMaker name: as recorded in status, else spec's, else derived from namespace and name. */
@@ -114,6 +116,7 @@ export class ManagedResource<S> {
   private readonly claimed = new Set<string>();
 
   private readonly takenNames: TakenNames;
+  private readonly aws: AwsClients;
 
   constructor(
     private readonly ctx: ReconcileContext<S>,
@@ -122,9 +125,11 @@ export class ManagedResource<S> {
     private readonly kind: ManagedKind,
   ) {
     this.takenNames = options.takenNames;
+    this.aws = options.aws;
     const { namespace, name, uid } = obj.metadata;
-    this.region = obj.spec.region ?? options.defaultRegion;
-    this.sagemaker = options.aws.sagemaker(this.region);
+    this.scope = cachedScopeOf(obj, ctx.cache, options);
+    this.region = this.scope.region;
+    this.sagemaker = options.aws.sagemaker(this.scope);
     this.name =
       stringField(obj.status, kind.nameField) ??
       stringField(obj.spec, kind.nameField) ??
@@ -157,15 +162,49 @@ export class ManagedResource<S> {
     return Date.now() - new Date(deleting).getTime() < this.ctx.driftIntervalMs;
   }
 
-  /** Writes the name to status before any create, so that a crash after the create finds it again. */
+  /** Where sweeps keep what they listed for this object: per identity and region. */
+  get scopeKey(): string {
+    return scopeKey(this.scope);
+  }
+
+  /**
+   * Writes the name, the region and the account to status before any create, so that a crash after
+   * the create finds it again, and the resources are looked for where they are.
+   */
   async recordName(): Promise<void> {
-    if (stringField(this.ctx.status.current, this.kind.nameField) === this.name) return;
-    this.ctx.status.set({ [this.kind.nameField]: this.name } as Partial<S>);
+    const current = this.ctx.status.current;
+    if (
+      stringField(current, this.kind.nameField) === this.name &&
+      stringField(current, 'accountId') !== undefined
+    )
+      return;
+    const accountId = await this.aws.accountOf(this.scope);
+    const recorded: Record<string, string> = { [this.kind.nameField]: this.name, region: this.region };
+    if (accountId !== undefined) recorded.accountId = accountId;
+    this.ctx.status.set(recorded as Partial<S>);
     await this.ctx.status.flush();
+  }
+
+  /**
+   * The resources stay in the account they were made in: when the namespace's role has moved to
+   * another account, describing there would find nothing (a delete would leak them, a create
+   * duplicate them), so nothing is done until the role is put back.
+   */
+  private async checkAccount(): Promise<void> {
+    const recorded = stringField(this.ctx.status.current, 'accountId');
+    if (recorded === undefined) return;
+    const acting = await this.aws.accountOf(this.scope);
+    if (acting === undefined || acting === recorded) return;
+    throw new ReconcileError(
+      'terminal',
+      'IdentityChanged',
+      `the SageMaker resources of this object are in account ${recorded}, but namespace ${this.obj.metadata.namespace} now acts as account ${acting} (annotation ${ROLE_ANNOTATION}): nothing is described, created or deleted in another account; restore the namespace's role, or delete this object with deletionPolicy Retain and apply it again`,
+    );
   }
 
   /** The description, or undefined when the resource does not exist. */
   async find<D>(ref: ResourceRef<D>): Promise<D | undefined> {
+    await this.checkAccount();
     const found = await describeOrAbsent(ref.describe());
     if (found !== undefined) this.takenNames.seen(this.takenKey(ref));
     return found;
@@ -177,6 +216,7 @@ export class ManagedResource<S> {
    * describe cannot show it yet, create is not called again.
    */
   async create<C, D>(ref: ResourceRef<D>, call: () => Promise<C>): Promise<Creation<C, D>> {
+    await this.checkAccount();
     const key = this.takenKey(ref);
     if (this.takenNames.waiting(key)) return { type: 'notVisible' };
     const outcome = await createOrFind(call, () => ref.describe());
@@ -190,7 +230,7 @@ export class ManagedResource<S> {
   }
 
   private takenKey(ref: ResourceRef<unknown>): string {
-    return `${this.obj.metadata.uid}/${this.region}/${ref.name}`;
+    return `${this.obj.metadata.uid}/${this.scopeKey}/${ref.name}`;
   }
 
   /** The resource as it is, claimed, or created when absent (for resources named by content). */

@@ -189,6 +189,18 @@ export const REASONS = {
     meaning:
       "The spec asks for something the operator's policy forbids; retried only after the spec changes.",
   },
+  IdentityNotSet: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      "The namespace names no usable IAM role (annotation sagemaker.mlops.dev/role-arn missing while the operator requires one, or not a role ARN): nothing is called until a cluster admin sets it on the Namespace, which reconciles the namespace's objects.",
+  },
+  IdentityChanged: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      "The namespace's role now acts in another AWS account than the one the object's resources are in (status.accountId): nothing is described, created or deleted there until the role is put back.",
+  },
   AccessDenied: {
     terminal: true,
     waitsForSpecChange: false,

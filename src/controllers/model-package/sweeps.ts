@@ -1,4 +1,5 @@
 import { paginateListModelPackages } from '@aws-sdk/client-sagemaker';
+import { scopeKey, type AwsScope } from '../../aws/identity.js';
 import type { ModelPackageStatus } from '../../crds/model-package.js';
 import { pause, type ChangeFeed, type ChangeSource } from '../../runtime/index.js';
 import {
@@ -6,6 +7,7 @@ import {
   type ChangeDetection,
   type KindControllerOptions,
 } from '../common/change-detection.js';
+import { usableScopeOf } from '../common/identity.js';
 import type { ManagedObject } from '../common/managed-resource.js';
 
 type VersionObject = ManagedObject & { status?: ModelPackageStatus };
@@ -64,7 +66,8 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
     if (!feed) return;
     for (const obj of feed.objects()) {
       const inGroup = obj.status?.modelPackageGroupName?.toLowerCase() === group.toLowerCase();
-      if (inGroup && (obj.spec.region ?? this.detection.options.defaultRegion) === region) feed.trigger(obj);
+      if (inGroup && usableScopeOf(obj, feed.cache, this.detection.options)?.region === region)
+        feed.trigger(obj);
     }
   }
 
@@ -74,18 +77,18 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
   }
 
   private async sweep(objects: readonly O[], feed: ChangeFeed<O>): Promise<void> {
-    const groups = new Map<string, { region: string; group: string; byArn: Map<string, O> }>();
+    const groups = new Map<string, { scope: AwsScope; group: string; byArn: Map<string, O> }>();
     for (const obj of objects) {
       const { modelPackageArn: arn, modelPackageGroupName: group } = obj.status ?? {};
-      if (arn === undefined || group === undefined) continue;
-      const region = obj.spec.region ?? this.detection.options.defaultRegion;
-      const key = `${region}/${group.toLowerCase()}`;
-      const entry = groups.get(key) ?? { region, group, byArn: new Map<string, O>() };
+      const scope = usableScopeOf(obj, feed.cache, this.detection.options);
+      if (arn === undefined || group === undefined || scope === undefined) continue;
+      const key = `${scopeKey(scope)}/${group.toLowerCase()}`;
+      const entry = groups.get(key) ?? { scope, group, byArn: new Map<string, O>() };
       entry.byArn.set(arn.toLowerCase(), obj);
       groups.set(key, entry);
     }
-    for (const { region, group, byArn } of groups.values()) {
-      const client = this.detection.options.aws.sagemaker(region);
+    for (const { scope, group, byArn } of groups.values()) {
+      const client = this.detection.options.aws.sagemaker(scope);
       const pages = paginateListModelPackages(
         { client, pageSize: 100 },
         { ModelPackageGroupName: group },

@@ -500,11 +500,7 @@ class ScheduleReconcile {
     );
     const reportUri = job.ProcessingOutputConfig?.Outputs?.[0]?.S3Output?.S3Uri;
     if (!reportUri) return execution;
-    const violations = await readViolations(
-      this.options.aws.s3(this.resource.region),
-      reportUri,
-      this.cancel,
-    );
+    const violations = await readViolations(this.options.aws.s3(this.resource.scope), reportUri, this.cancel);
     return { ...execution, reportUri, ...(violations && { violations }) };
   }
 

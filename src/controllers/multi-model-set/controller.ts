@@ -45,6 +45,7 @@ import { forEachBounded } from './pool.js';
 import { resolvePrefix } from './prefix.js';
 import { TargetsConfigMaps, targetsConfigMapName } from './targets-config-map.js';
 import { waitForReference } from '../common/conditions.js';
+import { cachedScopeOf } from '../common/identity.js';
 
 export interface MultiModelSetObject extends KubeObject {
   metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
@@ -143,7 +144,7 @@ class MultiModelSetReconcile {
     private readonly configMaps: TargetsConfigMaps,
   ) {
     const { namespace, name, uid } = obj.metadata;
-    this.s3 = options.aws.s3(obj.spec.region ?? options.defaultRegion);
+    this.s3 = options.aws.s3(cachedScopeOf(obj, ctx.cache, options));
     this.owner = { kind: multiModelSet.kind, namespace, name, uid, clusterName: options.clusterName };
     this.tags = desiredTags(this.owner, obj.spec.tags).map((t) => ({ Key: t.Key, Value: t.Value }));
     this.cancel = { abortSignal: ctx.signal };

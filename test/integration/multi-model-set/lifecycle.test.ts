@@ -250,7 +250,7 @@ describe('MultiModelSet', () => {
     } satisfies MultiModelSetSpec);
     await waitReady(h, 'rest');
     const key = `${prefix}${(await targets(h, 'rest'))?.rest ?? ''}`;
-    const s3Calls = countCalls(h.operatorAws.s3(REGION));
+    const s3Calls = countCalls(h.operatorAws.s3({ region: REGION }));
     await h.cloud.s3.send(new DeleteObjectCommand({ Bucket: h.cloud.bucket, Key: key }));
     // Reconciles before the drift interval (10 minutes here) work from the remembered listing.
     const waiting = { name: 'later', trainingJobRef: { name: 'not-yet' } };

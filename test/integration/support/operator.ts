@@ -74,6 +74,10 @@ export interface KubeObjectOf<S, T> {
  */
 export class OperatorHarness {
   operator: Operator | undefined;
+  /** --require-namespace-role for the next startOperator. */
+  requireNamespaceRole = false;
+  /** Namespaces watched besides `namespace` (addNamespace). */
+  private readonly otherNamespaces: string[] = [];
 
   private aws: AwsClients;
 
@@ -115,7 +119,12 @@ export class OperatorHarness {
     push?: PushChannel,
   ): Promise<void> {
     const { controllers, resyncIntervalMs } = sageMakerControllers(
-      { aws: this.aws, defaultRegion: REGION, clusterName: CLUSTER_NAME },
+      {
+        aws: this.aws,
+        defaultRegion: REGION,
+        clusterName: CLUSTER_NAME,
+        requireNamespaceRole: this.requireNamespaceRole,
+      },
       { ...TEST_TIMINGS, driftIntervalMs },
       push,
     );
@@ -124,7 +133,7 @@ export class OperatorHarness {
       controllers,
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       kubeConfig: operatorKubeConfig,
-      namespaces: [this.namespace],
+      namespaces: [this.namespace, ...this.otherNamespaces],
       metricsAddr: '0',
       healthAddr: '0',
       classifier: classifyError,
@@ -136,6 +145,20 @@ export class OperatorHarness {
       shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     });
     await this.operator.waitForSync();
+  }
+
+  /** Another fresh namespace the operator watches from now on (it restarts to watch it). */
+  async addNamespace(prefix: string): Promise<string> {
+    const namespace = await createTestNamespace(this.kc, prefix);
+    this.otherNamespaces.push(namespace);
+    await this.restartOperator();
+    return namespace;
+  }
+
+  /** A stop as a crash would leave things, then a start with the harness's current settings. */
+  async restartOperator(): Promise<void> {
+    await this.stopOperator();
+    await this.startOperator();
   }
 
   /** Stops the operator as a crash would leave things: no cleanup of cloud or Kubernetes state. */
@@ -219,6 +242,7 @@ function newAwsClients(sagemakerEndpoint: string): AwsClients {
     registry: new RuntimeMetrics().registry,
     sagemakerEndpoint,
     s3Endpoint: s3Endpoint(),
+    stsEndpoint: s3Endpoint(),
   });
 }
 

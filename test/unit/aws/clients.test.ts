@@ -50,8 +50,11 @@ describe('AwsClients', () => {
       maxApiRate: 50,
       registry: new Registry(),
     });
-    expect(clients.sagemaker()).toBe(clients.sagemaker('us-east-1'));
-    expect(clients.sagemaker('eu-west-1')).not.toBe(clients.sagemaker());
+    expect(clients.sagemaker()).toBe(clients.sagemaker({ region: 'us-east-1' }));
+    expect(clients.sagemaker({ region: 'eu-west-1' })).not.toBe(clients.sagemaker());
+    const role = { region: 'us-east-1', roleArn: 'arn:aws:iam::111111111111:role/a', sessionName: 'a' };
+    expect(clients.sagemaker(role)).not.toBe(clients.sagemaker());
+    expect(clients.sagemaker(role)).toBe(clients.sagemaker({ ...role }));
     expect(clients.limiter('eu-west-1')).not.toBe(clients.limiter());
     const err = await clients
       .sagemaker()

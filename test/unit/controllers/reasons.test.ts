@@ -45,7 +45,15 @@ describe('REASONS', () => {
 
   it('waits for a spec change on exactly the reasons retrying cannot fix', () => {
     expect([...SPEC_CHANGE_REASONS].sort()).toEqual(
-      ['AlreadyExists', 'CreateFailed', 'InvalidSpec', 'PolicyViolation', 'UpdateFailed'].sort(),
+      [
+        'AlreadyExists',
+        'CreateFailed',
+        'IdentityChanged',
+        'IdentityNotSet',
+        'InvalidSpec',
+        'PolicyViolation',
+        'UpdateFailed',
+      ].sort(),
     );
   });
 

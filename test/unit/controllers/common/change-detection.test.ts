@@ -1,21 +1,24 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import type { AwsClients } from '../../../../src/aws/clients.js';
+import type { AwsScope } from '../../../../src/aws/identity.js';
 import {
   ChangeDetection,
   type ChangeListing,
   type ListedPage,
   type PushChannel,
 } from '../../../../src/controllers/common/change-detection.js';
+import { ROLE_ANNOTATION } from '../../../../src/controllers/common/identity.js';
 import type { ManagedObject } from '../../../../src/controllers/common/managed-resource.js';
+import type { CacheReader } from '../../../../src/runtime/index.js';
 
 interface Job extends ManagedObject {
   status: { trainingJobName?: string; conditions?: { type: string; status: string }[] };
 }
 
-function job(name: string, reconciling: boolean, region?: string): Job {
+function job(name: string, reconciling: boolean, region?: string, namespace = 'ns'): Job {
   return {
-    metadata: { name, namespace: 'ns', uid: name },
+    metadata: { name, namespace, uid: name },
     spec: region ? { region } : {},
     status: {
       trainingJobName: `ns-${name}`,
@@ -26,6 +29,8 @@ function job(name: string, reconciling: boolean, region?: string): Job {
 
 interface ListCall {
   region: string;
+  /** The role the List call was made as (its client's scope); undefined: the operator's own. */
+  role: string | undefined;
   after: Date;
   nextToken: string | undefined;
 }
@@ -40,7 +45,8 @@ function listing(
     nameField: 'trainingJobName',
     calls,
     listModifiedAfter: (sagemaker, after, nextToken) => {
-      const call = { region: (sagemaker as unknown as { region: string }).region, after, nextToken };
+      const { region, role } = sagemaker as unknown as { region: string; role: string | undefined };
+      const call = { region, role, after, nextToken };
       calls.push(call);
       const page = pages(call, calls.length - 1);
       if (page instanceof Error) return Promise.reject(page);
@@ -65,11 +71,27 @@ afterEach(() => {
   for (const abort of aborts.splice(0)) abort.abort();
 });
 
+/** The role annotation of each namespace the sweeps see (namespaces not listed have none). */
+const ROLES: Record<string, string> = {
+  'team-a': 'arn:aws:iam::111111111111:role/team-a',
+  'team-b': 'arn:aws:iam::222222222222:role/team-b',
+};
+
+/** A cache with one Namespace per name asked, annotated with its role in ROLES. */
+const namespaces = {
+  get: (_kind: unknown, _namespace: string, name: string) => ({
+    metadata: { name, annotations: ROLES[name] ? { [ROLE_ANNOTATION]: ROLES[name] } : {} },
+  }),
+  list: () => [],
+} as unknown as CacheReader;
+
 /** Runs the kind's sweeps over `objects` until the test ends; returns the names triggered. */
 function sweep(kind: ChangeListing, objects: Job[], push?: PushChannel, overlapMs = 60_000) {
   const detection = new ChangeDetection(
     {
-      aws: { sagemaker: (region: string) => ({ region }) } as unknown as AwsClients,
+      aws: {
+        sagemaker: (scope: AwsScope) => ({ region: scope.region, role: scope.roleArn }),
+      } as unknown as AwsClients,
       defaultRegion: 'us-east-1',
       clusterName: 'c',
     },
@@ -82,6 +104,7 @@ function sweep(kind: ChangeListing, objects: Job[], push?: PushChannel, overlapM
   void detection.sweepsOf<Job>(kind).run({
     signal: abort.signal,
     log: pino({ level: 'silent' }),
+    cache: namespaces,
     objects: () => objects,
     trigger: (obj) => triggered.push(obj.metadata.name),
   });
@@ -163,6 +186,26 @@ describe('sweeps', () => {
     sweep(kind, [job('a', false), job('b', true, 'eu-west-1')]);
     await until(() => kind.calls.filter((c) => c.region === 'eu-west-1').length >= 5);
     expect(kind.calls.filter((c) => c.region === 'us-east-1')).toHaveLength(1);
+  });
+
+  it("sweeps each namespace's identity apart: one List per role, each triggering only its own objects", async () => {
+    const kind = listing((call) =>
+      page(
+        call.role === ROLES['team-a'] ? [['team-a-a', 10]] : call.role === undefined ? [['ns-c', 10]] : [],
+      ),
+    );
+    const objects = [
+      job('a', true, undefined, 'team-a'),
+      job('b', true, undefined, 'team-b'),
+      job('c', true),
+    ];
+    for (const obj of objects) obj.status.trainingJobName = `${obj.metadata.namespace}-${obj.metadata.name}`;
+    const { triggered } = sweep(kind, objects);
+    await until(() => new Set(kind.calls.map((c) => c.role)).size === 3 && triggered.length === 2);
+    expect(new Set(kind.calls.map((c) => c.role))).toEqual(
+      new Set([ROLES['team-a'], ROLES['team-b'], undefined]),
+    );
+    expect(triggered.sort()).toEqual(['a', 'c']);
   });
 
   it('leaves a region to pushed events once they arrive from it, and triggers the named object', async () => {

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { REGION_ANNOTATION, ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
+import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
+import { GROUP, VERSION } from '../../../src/crds/index.js';
+import { customObjects, s3Endpoint } from '../support/cluster.js';
+import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { trainingJobSpec } from '../training-job/support.js';
+
+type Job = KubeObjectOf<TrainingJobSpec, TrainingJobStatus>;
+const PLURAL = 'trainingjobs';
+const TEAM_A = 'arn:aws:iam::111111111111:role/team-a';
+const TEAM_B = 'arn:aws:iam::222222222222:role/team-b';
+let h: OperatorHarness;
+let other: string;
+
+beforeAll(async () => {
+  h = await OperatorHarness.start('id-a');
+  await annotate(h.namespace, { [ROLE_ANNOTATION]: TEAM_A });
+  other = await h.addNamespace('id-b');
+  await annotate(other, { [ROLE_ANNOTATION]: TEAM_B, [REGION_ANNOTATION]: 'eu-west-1' });
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+/** What a cluster admin does: annotations on the Namespace (null removes one). */
+async function annotate(namespace: string, annotations: Record<string, string | null>): Promise<void> {
+  await h.kc
+    .makeApiClient(CoreV1Api)
+    .patchNamespace(
+      { name: namespace, body: { metadata: { annotations } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+}
+
+async function createJob(
+  namespace: string,
+  name: string,
+  annotations: Record<string, string> = {},
+): Promise<void> {
+  await customObjects(h.kc).createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'TrainingJob',
+      metadata: { name, namespace, annotations },
+      spec: trainingJobSpec(h),
+    },
+  });
+}
+
+async function waitForJob(namespace: string, name: string, check: (job: Job) => boolean): Promise<Job> {
+  for (;;) {
+    const job = (await customObjects(h.kc).getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      name,
+    })) as Job;
+    if (check(job)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Who STS says owns an access key (moto names the caller from the key alone). */
+async function principalOf(accessKeyId: string | undefined): Promise<string | undefined> {
+  if (accessKeyId === undefined) return undefined;
+  const sts = new STSClient({
+    region: 'us-east-1',
+    endpoint: s3Endpoint(),
+    credentials: { accessKeyId, secretAccessKey: 'unknown' },
+  });
+  return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
+}
+
+/** The principals that made `operation` calls about `resource`, as the emulator's call log shows them. */
+async function principalsOf(operation: string, resource: string): Promise<(string | undefined)[]> {
+  const { calls } = await h.cloud.emulator.control.calls({ operation, resource });
+  return Promise.all(calls.map((call) => principalOf(call.accessKeyId)));
+}
+
+describe("a namespace's AWS identity", () => {
+  it("creates each namespace's objects as its own role, in its account and region, whatever the object asks", async () => {
+    await createJob(h.namespace, 'mine', { [ROLE_ANNOTATION]: TEAM_B });
+    await createJob(other, 'theirs');
+    const mine = await waitForJob(h.namespace, 'mine', (job) => job.status?.trainingJobArn !== undefined);
+    const theirs = await waitForJob(other, 'theirs', (job) => job.status?.trainingJobArn !== undefined);
+
+    expect(await principalsOf('CreateTrainingJob', `${h.namespace}-mine`)).toEqual([
+      `arn:aws:sts::111111111111:assumed-role/team-a/${h.namespace}`,
+    ]);
+    expect(new Set(await principalsOf('DescribeTrainingJob', `${h.namespace}-mine`))).toEqual(
+      new Set([`arn:aws:sts::111111111111:assumed-role/team-a/${h.namespace}`]),
+    );
+    expect(await principalsOf('CreateTrainingJob', `${other}-theirs`)).toEqual([
+      `arn:aws:sts::222222222222:assumed-role/team-b/${other}`,
+    ]);
+    expect(mine.status).toMatchObject({ accountId: '111111111111', region: 'us-east-1' });
+    expect(theirs.status).toMatchObject({ accountId: '222222222222', region: 'eu-west-1' });
+  });
+
+  it('does nothing in another account when the namespace role moves there, and carries on when it comes back', async () => {
+    await createJob(h.namespace, 'moved');
+    const created = await waitForJob(h.namespace, 'moved', (job) => job.status?.trainingJobArn !== undefined);
+    expect(created.status?.accountId).toBe('111111111111');
+
+    await annotate(h.namespace, { [ROLE_ANNOTATION]: 'arn:aws:iam::333333333333:role/elsewhere' });
+    const stuck = await waitForJob(
+      h.namespace,
+      'moved',
+      (job) => condition(job, 'Synced')?.reason === 'IdentityChanged',
+    );
+    expect(condition(stuck, 'Synced')?.message).toContain('account 111111111111');
+    expect((await eventsAbout(h, 'moved')).filter((e) => e.reason === 'IdentityChanged')).toHaveLength(1);
+    const principals = [
+      ...(await principalsOf('DescribeTrainingJob', `${h.namespace}-moved`)),
+      ...(await principalsOf('CreateTrainingJob', `${h.namespace}-moved`)),
+    ];
+    expect(principals.filter((p) => p?.includes('333333333333'))).toEqual([]);
+
+    await annotate(h.namespace, { [ROLE_ANNOTATION]: TEAM_A });
+    await waitForJob(h.namespace, 'moved', (job) => condition(job, 'Synced')?.status === 'True');
+    expect(await principalsOf('CreateTrainingJob', `${h.namespace}-moved`)).toHaveLength(1);
+  });
+
+  it('refuses a namespace without a role when the operator requires one, until a cluster admin sets it', async () => {
+    h.requireNamespaceRole = true;
+    await h.restartOperator();
+    await annotate(other, { [ROLE_ANNOTATION]: null });
+    await createJob(other, 'unset');
+    const refused = await waitForJob(
+      other,
+      'unset',
+      (job) => condition(job, 'Synced')?.reason === 'IdentityNotSet',
+    );
+    expect(condition(refused, 'Synced')?.message).toContain(ROLE_ANNOTATION);
+    expect(condition(refused, 'Stalled')?.status).toBe('True');
+    const { calls } = await h.cloud.emulator.control.calls({ resource: `${other}-unset` });
+    expect(calls).toEqual([]);
+
+    await annotate(other, { [ROLE_ANNOTATION]: TEAM_B });
+    await waitForJob(other, 'unset', (job) => job.status?.trainingJobArn !== undefined);
+    expect(await principalsOf('CreateTrainingJob', `${other}-unset`)).toEqual([
+      `arn:aws:sts::222222222222:assumed-role/team-b/${other}`,
+    ]);
+  });
+});

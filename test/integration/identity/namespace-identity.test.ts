@@ -5,7 +5,9 @@ import { REGION_ANNOTATION, ROLE_ANNOTATION } from '../../../src/controllers/com
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { customObjects, s3Endpoint } from '../support/cluster.js';
+import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { role } from '../emulator/harness.js';
 import { trainingJobSpec } from '../training-job/support.js';
 
 type Job = KubeObjectOf<TrainingJobSpec, TrainingJobStatus>;
@@ -39,6 +41,7 @@ async function createJob(
   namespace: string,
   name: string,
   annotations: Record<string, string> = {},
+  spec: object = trainingJobSpec(h),
 ): Promise<void> {
   await customObjects(h.kc).createNamespacedCustomObject({
     group: GROUP,
@@ -49,12 +52,13 @@ async function createJob(
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'TrainingJob',
       metadata: { name, namespace, annotations },
-      spec: trainingJobSpec(h),
+      spec,
     },
   });
 }
 
 async function waitForJob(namespace: string, name: string, check: (job: Job) => boolean): Promise<Job> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const job = (await customObjects(h.kc).getNamespacedCustomObject({
       group: GROUP,
@@ -64,6 +68,8 @@ async function waitForJob(namespace: string, name: string, check: (job: Job) => 
       name,
     })) as Job;
     if (check(job)) return job;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${name}:\n${JSON.stringify(job, null, 2)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -127,6 +133,29 @@ describe("a namespace's AWS identity", () => {
     await annotate(h.namespace, { [ROLE_ANNOTATION]: TEAM_A });
     await waitForJob(h.namespace, 'moved', (job) => condition(job, 'Synced')?.status === 'True');
     expect(await principalsOf('CreateTrainingJob', `${h.namespace}-moved`)).toHaveLength(1);
+  });
+
+  it("applies the two teams' example: each namespace's job created as its role", async () => {
+    const manifests = (await loadExamples('identity')).get('two-teams.yaml') ?? [];
+    const namespaces = new Map<string, string>();
+    for (const m of manifests.filter((m) => m.kind === 'Namespace'))
+      namespaces.set(m.metadata.name, await h.addNamespace(m.metadata.name, m.metadata.annotations));
+    const jobs = manifests.filter((m) => m.kind === 'TrainingJob');
+    expect(jobs).toHaveLength(2);
+    for (const job of jobs) {
+      const namespace = namespaces.get(job.metadata.namespace ?? '') ?? '';
+      // The emulator is one account: the execution role must be in it (it refuses a cross-account PassRole, as SageMaker does).
+      await createJob(namespace, job.metadata.name, {}, { ...job.spec, roleArn: role });
+      await waitForJob(namespace, job.metadata.name, (o) => o.status?.trainingJobArn !== undefined);
+    }
+    const teamA = namespaces.get('team-a') ?? '';
+    const teamB = namespaces.get('team-b') ?? '';
+    expect(await principalsOf('CreateTrainingJob', `${teamA}-churn`)).toEqual([
+      `arn:aws:sts::111111111111:assumed-role/sagemaker-team-a/${teamA}`,
+    ]);
+    expect(await principalsOf('CreateTrainingJob', `${teamB}-fraud`)).toEqual([
+      `arn:aws:sts::222222222222:assumed-role/sagemaker-team-b/${teamB}`,
+    ]);
   });
 
   it('refuses a namespace without a role when the operator requires one, until a cluster admin sets it', async () => {

@@ -15,9 +15,13 @@ export function s3Endpoint(): string {
 }
 
 /** A fresh namespace for one test file; namespaces never finish deleting without controllers, so none is reused. */
-export async function createTestNamespace(kc: KubeConfig, prefix: string): Promise<string> {
+export async function createTestNamespace(
+  kc: KubeConfig,
+  prefix: string,
+  annotations: Record<string, string> = {},
+): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, annotations } } });
   return name;
 }
 

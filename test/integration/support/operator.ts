@@ -148,8 +148,8 @@ export class OperatorHarness {
   }
 
   /** Another fresh namespace the operator watches from now on (it restarts to watch it). */
-  async addNamespace(prefix: string): Promise<string> {
-    const namespace = await createTestNamespace(this.kc, prefix);
+  async addNamespace(prefix: string, annotations: Record<string, string> = {}): Promise<string> {
+    const namespace = await createTestNamespace(this.kc, prefix, annotations);
     this.otherNamespaces.push(namespace);
     await this.restartOperator();
     return namespace;

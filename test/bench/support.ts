@@ -238,6 +238,7 @@ export async function startOperator(
     '--cluster-name=bench',
     `--sagemaker-endpoint=${rig.emulator.endpoint}`,
     `--s3-endpoint=${rig.s3Endpoint}`,
+    `--sts-endpoint=${rig.s3Endpoint}`,
     `--namespaces=${NAMESPACE}`,
     `--poll-interval-min=${scaledMs(PRODUCTION.pollMinS)}ms`,
     `--poll-interval-max=${scaledMs(PRODUCTION.pollMaxS)}ms`,

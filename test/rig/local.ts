@@ -55,6 +55,8 @@ function startOperator(kubeconfig: string, sagemakerEndpoint: string, s3Endpoint
       '--cluster-name=local',
       `--sagemaker-endpoint=${sagemakerEndpoint}`,
       `--s3-endpoint=${s3Endpoint}`,
+      // moto serves STS too: namespaces' roles are assumed there.
+      `--sts-endpoint=${s3Endpoint}`,
       '--log-format=pretty',
       // Fitted to the emulator's time scale: state changes are seconds apart, not minutes.
       '--poll-interval-min=1s',

@@ -97,6 +97,14 @@ describe('cluster-wide install with leader election', () => {
     },
   );
 
+  it('can read Namespaces (their role and region annotations) but never change them', async () => {
+    const namespaces = (verb: string): Access => ({ resource: 'namespaces', verb });
+    expect(await can(user, namespaces('list'))).toBe(true);
+    expect(await can(user, namespaces('watch'))).toBe(true);
+    expect(await can(user, namespaces('patch'))).toBe(false);
+    expect(await can(user, namespaces('update'))).toBe(false);
+  });
+
   it('cannot create or delete custom resources: users own them', async () => {
     expect(await can(user, sagemaker('trainingjobs', 'create', elsewhere))).toBe(false);
     expect(await can(user, sagemaker('trainingjobs', 'delete', elsewhere))).toBe(false);
@@ -163,6 +171,11 @@ describe('install that watches listed namespaces', () => {
     expect(
       await can(user, { group: 'events.k8s.io', resource: 'events', verb: 'create', namespace: watched }),
     ).toBe(true);
+  });
+
+  it('reads Namespaces cluster-wide all the same: they are cluster-scoped', async () => {
+    expect(await can(user, { resource: 'namespaces', verb: 'watch' })).toBe(true);
+    expect(await can(user, { resource: 'namespaces', verb: 'patch' })).toBe(false);
   });
 
   it('has no access outside it, nor cluster-wide', async () => {

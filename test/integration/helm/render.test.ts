@@ -33,6 +33,13 @@ const OPERATOR_RULES = [
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['patch', 'delete'] },
 ];
+/** Namespaces are cluster-scoped: their role and region annotations are read cluster-wide in every mode. */
+const NAMESPACE_RULES = [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }];
+
+function namespaceReaders(objects: KubernetesObject[]): unknown {
+  return ofKind(objects, 'ClusterRole').find((r) => r.metadata!.name === 'ops-sagemaker-operator-namespaces')
+    ?.rules;
+}
 
 const CUSTOMISED: Values = {
   replicas: 2,
@@ -46,6 +53,7 @@ const CUSTOMISED: Values = {
   maxApiRate: 2.5,
   sagemakerEndpoint: 'https://api.sagemaker.eu-west-1.vpce.amazonaws.com',
   s3Endpoint: 'https://bucket.vpce-1.s3.eu-west-1.vpce.amazonaws.com',
+  identity: { requireNamespaceRole: true, stsEndpoint: 'https://sts.eu-west-1.amazonaws.com' },
   logLevel: 'debug',
   extraArgs: ['--shutdown-timeout=20s'],
   image: { repository: 'registry.example.com/sm-operator', tag: '0.2.0', digest: 'sha256:' + 'a'.repeat(64) },
@@ -100,15 +108,22 @@ describe('helm template with the default values', () => {
     const objects = await renderChart();
     expect(kinds(objects)).toEqual([
       'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
       'ClusterRoleBinding',
       'Deployment',
       'Service',
       'ServiceAccount',
     ]);
-    expect(theOne(objects, 'ClusterRole').rules).toEqual(OPERATOR_RULES);
-    expect(theOne(objects, 'ClusterRoleBinding').subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'ops-sagemaker-operator', namespace: 'ops' },
-    ]);
+    const operatorRole = ofKind(objects, 'ClusterRole').find(
+      (r) => r.metadata!.name === 'ops-sagemaker-operator',
+    );
+    expect(operatorRole?.rules).toEqual(OPERATOR_RULES);
+    for (const binding of ofKind(objects, 'ClusterRoleBinding'))
+      expect(binding.subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'ops-sagemaker-operator', namespace: 'ops' },
+      ]);
+    expect(namespaceReaders(objects)).toEqual(NAMESPACE_RULES);
   });
 
   it('runs the operator with the default flags, which the operator accepts', async () => {
@@ -202,6 +217,8 @@ describe('helm template with every option changed', () => {
       logFormat: 'json',
       sagemakerEndpoint: 'https://api.sagemaker.eu-west-1.vpce.amazonaws.com',
       s3Endpoint: 'https://bucket.vpce-1.s3.eu-west-1.vpce.amazonaws.com',
+      stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
+      requireNamespaceRole: true,
       maxApiRate: 2.5,
       shutdownTimeoutMs: 20_000,
     });
@@ -216,10 +233,12 @@ describe('helm template with every option changed', () => {
     expect(pod.affinity).toEqual(CUSTOMISED.affinity);
   });
 
-  it('grants access per watched namespace and nothing cluster-wide', async () => {
+  it('grants access per watched namespace, and cluster-wide only the reading of Namespaces', async () => {
     const objects = await renderChart(CUSTOMISED);
-    expect(ofKind(objects, 'ClusterRole')).toEqual([]);
-    expect(ofKind(objects, 'ClusterRoleBinding')).toEqual([]);
+    expect(ofKind(objects, 'ClusterRole').map((r) => r.rules)).toEqual([NAMESPACE_RULES]);
+    expect(ofKind(objects, 'ClusterRoleBinding').map((b) => b.roleRef.name)).toEqual([
+      'ops-sagemaker-operator-namespaces',
+    ]);
     const operatorRoles = ofKind(objects, 'Role').filter((r) => r.metadata!.namespace !== 'ops');
     expect(operatorRoles.map((r) => r.metadata!.namespace)).toEqual(['team-a', 'team-b']);
     for (const role of operatorRoles) expect(role.rules).toEqual(OPERATOR_RULES);

@@ -43,6 +43,7 @@ export function spawnOperator(
       '--region=us-east-1',
       `--sagemaker-endpoint=${sagemakerEndpoint}`,
       `--s3-endpoint=${s3Endpoint()}`,
+      `--sts-endpoint=${s3Endpoint()}`,
       `--namespaces=${namespace}`,
       '--metrics-addr=127.0.0.1:0',
       '--health-addr=127.0.0.1:0',

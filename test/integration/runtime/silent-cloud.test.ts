@@ -96,6 +96,7 @@ async function runOperator(options: {
     registry: metrics.registry,
     sagemakerEndpoint: options.endpoint,
     s3Endpoint: s3Endpoint(),
+    stsEndpoint: s3Endpoint(),
     mayCall: () => fence.mayAct(),
     timeouts: options.timeouts,
   });

@@ -39,6 +39,7 @@ import {
   startRig,
   stopAll,
   SWEEPS,
+  operatorFlagsSummary,
   timeScale,
   trackStatuses,
 } from './support.js';
@@ -226,11 +227,7 @@ try {
       `${scale} (1 real s = ${(1 / scale).toFixed(0)} SageMaker s)`,
       `endpoint Creating lasts ${CREATING_S} s`,
     ],
-    [
-      'operator flags (scaled production defaults)',
-      `${SWEEPS ? `sweeps ${scaledMs(PRODUCTION.sweepS)} ms, safety ${scaledMs(PRODUCTION.safetyS)} ms` : 'no sweeps'}, poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
-      `max-api-rate ${Math.round(PRODUCTION.maxApiRate / scale)}/s, concurrency ${workers}`,
-    ],
+    ['operator flags (scaled production defaults)', ...operatorFlagsSummary(scale, workers)],
     [
       'apply → all InService',
       `${(inServiceMs / 1000).toFixed(1)} s real = ${toSageMakerS(inServiceMs).toFixed(0)} SageMaker s`,

@@ -38,6 +38,7 @@ import {
   startRig,
   stopAll,
   SWEEPS,
+  operatorFlagsSummary,
   timeScale,
   trackStatuses,
 } from './support.js';
@@ -231,11 +232,7 @@ export async function runJobBench(
         `${scale} (1 real s = ${(1 / scale).toFixed(0)} SageMaker s)`,
         `phases ${Object.values(PHASES).join('+')} = ${LIFETIME_S} s`,
       ],
-      [
-        'operator flags (scaled production defaults)',
-        `${SWEEPS ? `sweeps ${scaledMs(PRODUCTION.sweepS)} ms, safety ${scaledMs(PRODUCTION.safetyS)} ms` : 'no sweeps'}, poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
-        `max-api-rate ${Math.round(PRODUCTION.maxApiRate / scale)}/s, concurrency ${workers}`,
-      ],
+      ['operator flags (scaled production defaults)', ...operatorFlagsSummary(scale, workers)],
       [
         'apply → all Completed',
         `${(completedMs / 1000).toFixed(1)} s real = ${toSageMakerS(completedMs).toFixed(0)} SageMaker s`,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { CRD_DIR } from '../../src/crds/generate.js';
 import { GROUP, VERSION } from '../../src/crds/index.js';
@@ -37,6 +38,24 @@ export const PRODUCTION = {
  * described on its own schedule), to compare with the default.
  */
 export const SWEEPS = process.env.BENCH_SWEEPS !== 'off';
+
+/**
+ * BENCH_PUSH=on adds the push channel: the emulator publishes SageMaker's state-change events to an
+ * SQS queue on moto, which the operator long-polls (`--events-queue-url`, docs/events.md).
+ */
+export const PUSH = process.env.BENCH_PUSH === 'on';
+
+/** The scaled production flags a benchmark ran the operator with, for its summary table. */
+export function operatorFlagsSummary(scale: number, workers: number): [string, string] {
+  const { scaledMs } = timeScale(scale);
+  const sweeps = SWEEPS
+    ? `sweeps ${scaledMs(PRODUCTION.sweepS)} ms, safety ${scaledMs(PRODUCTION.safetyS)} ms`
+    : 'no sweeps';
+  return [
+    `${sweeps}${PUSH ? ', push (SQS)' : ''}, poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
+    `max-api-rate ${Math.round(PRODUCTION.maxApiRate / scale)}/s, concurrency ${workers}`,
+  ];
+}
 
 /** Converts between SageMaker time and real time at `scale` (real seconds per SageMaker second). */
 export function timeScale(scale: number): {
@@ -153,6 +172,8 @@ export interface Rig {
   kubeconfigPath: string;
   s3Endpoint: string;
   emulator: RunningEmulator;
+  /** With BENCH_PUSH=on: the queue the emulator's state-change events go to. */
+  eventsQueueUrl?: string;
   /** Stopped in order by `stopAll`; the operator's stop goes first. */
   stops: (() => Promise<void>)[];
 }
@@ -194,6 +215,15 @@ export async function startRig(options: {
     for (const key of options.objects ?? [])
       await s3Client.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: 'bench' }));
     s3Client.destroy();
+    if (PUSH) {
+      const sqs = new SQSClient({ endpoint: s3.endpoint, region: REGION, credentials: CREDENTIALS });
+      const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'sagemaker-state-changes' }));
+      sqs.destroy();
+      rig.eventsQueueUrl = queue.QueueUrl;
+      await emulator.control.configure({
+        events: { queueUrl: queue.QueueUrl ?? '', sqsEndpoint: s3.endpoint },
+      });
+    }
   } catch (err) {
     await stopAll(rig);
     throw err;
@@ -239,6 +269,9 @@ export async function startOperator(
     `--sagemaker-endpoint=${rig.emulator.endpoint}`,
     `--s3-endpoint=${rig.s3Endpoint}`,
     `--sts-endpoint=${rig.s3Endpoint}`,
+    ...(rig.eventsQueueUrl
+      ? [`--events-queue-url=${rig.eventsQueueUrl}`, `--sqs-endpoint=${rig.s3Endpoint}`]
+      : []),
     `--namespaces=${NAMESPACE}`,
     `--poll-interval-min=${scaledMs(PRODUCTION.pollMinS)}ms`,
     `--poll-interval-max=${scaledMs(PRODUCTION.pollMaxS)}ms`,

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { GROUP, VERSION } from './kind.js';
 import { policySites, sitePath, type PolicySite } from './policy-sites.js';
-import { checksAt, type MessagePart, type SettingCheck } from './policy-rules.js';
+import { checksAt, type SettingCheck } from './policy-rules.js';
 import type { securityPolicy } from './security-policy.js';
 
 /*
@@ -50,15 +50,6 @@ export function siteCel(site: PolicySite, check: SettingCheck): string {
     return `!(${present(base, list)}) || ${at(base, list)}.all(${item}, ${within(item, depth + 1)})`;
   };
   return within('object.spec', 0);
-}
-
-/** The message as text, with the policy's name and the setting's value filled in by `fill`. */
-export function renderMessage(
-  site: PolicySite,
-  check: SettingCheck,
-  fill: (part: Exclude<MessagePart, string>) => string,
-): string {
-  return `spec.${sitePath(site)}${check.message.map((part) => (typeof part === 'string' ? part : fill(part))).join('')}`;
 }
 
 const celString = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;

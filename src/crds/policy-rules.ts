@@ -1,4 +1,4 @@
-import type { PolicyRule, PolicySite } from './policy-sites.js';
+import { sitePath, type PolicyRule, type PolicySite } from './policy-sites.js';
 import type { SecurityPolicySpec } from './security-policy.js';
 
 /*
@@ -137,4 +137,14 @@ export function checksAt(site: PolicySite): readonly SettingCheck[] {
 export function inForce(policy: SecurityPolicySpec, setting: Setting): boolean {
   const value = policy[setting];
   return value !== undefined && value !== false;
+}
+
+/** The message of a site's check, with the policy's name and the setting's value filled in by `fill`. */
+export function renderMessage(
+  site: PolicySite,
+  check: SettingCheck,
+  fill: (part: Exclude<MessagePart, string>) => string,
+): string {
+  const parts = check.message.map((part) => (typeof part === 'string' ? part : fill(part)));
+  return `spec.${sitePath(site)}${parts.join('')}`;
 }

@@ -60,12 +60,10 @@ export class Admission {
 
   /** Puts the namespace under this release's binding. */
   async cover(namespace: string): Promise<void> {
-    await this.kc
-      .makeApiClient(CoreV1Api)
-      .patchNamespace({
-        name: namespace,
-        body: [{ op: 'add', path: `/metadata/labels/${Admission.label}`, value: this.release }],
-      });
+    await this.kc.makeApiClient(CoreV1Api).patchNamespace({
+      name: namespace,
+      body: [{ op: 'add', path: `/metadata/labels/${Admission.label}`, value: this.release }],
+    });
   }
 
   async uninstall(): Promise<void> {

@@ -85,7 +85,11 @@ describe('objects admitted before their SecurityPolicy was tightened', () => {
 
   it('calls no SageMaker create for any of them', async () => {
     for (const { plural, name } of OBJECTS)
-      await h.waitFor(plural, name, (o) => condition(o, 'Synced')?.reason === 'PolicyViolation');
+      await h.waitFor<object, Conditions>(
+        plural,
+        name,
+        (o) => condition(o, 'Synced')?.reason === 'PolicyViolation',
+      );
     expect(await createCalls()).toEqual([]);
   });
 
@@ -97,7 +101,11 @@ describe('objects admitted before their SecurityPolicy was tightened', () => {
       for (const call of expected) expect(calls).toContain(call);
     });
     for (const { plural, name } of OBJECTS)
-      await h.waitFor(plural, name, (o) => condition(o, 'Ready')?.reason !== 'PolicyViolation');
+      await h.waitFor<object, Conditions>(
+        plural,
+        name,
+        (o) => condition(o, 'Ready')?.reason !== 'PolicyViolation',
+      );
     const calls = await createCalls();
     for (const call of expected) expect(calls.filter((c) => c === call)).toHaveLength(1);
   });

@@ -140,7 +140,7 @@ function set(target: Json, steps: readonly string[], value: unknown): void {
   let at = target;
   for (const step of steps.slice(0, -1)) at = (at[step] ??= {}) as Json;
   const last = steps.at(-1) ?? '';
-  if (value === undefined) delete at[last];
+  if (value === undefined) Reflect.deleteProperty(at, last);
   else at[last] = value;
 }
 

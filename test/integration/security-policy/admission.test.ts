@@ -5,6 +5,7 @@ import { ALL_KINDS, endpoint } from '../../../src/crds/index.js';
 import { policySites, type PolicySite } from '../../../src/crds/policy-sites.js';
 import { checksAt, inForce, type SettingCheck } from '../../../src/crds/policy-rules.js';
 import { objectsOf, rejectionOf } from '../support/apply.js';
+import { loadExamples, type Manifest } from '../support/examples.js';
 import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
 import { MINIMAL_SPECS } from '../support/minimal-specs.js';
 import { Admission, applyPolicy, broken, compliant, eventually, ROLE, STRICT } from './support.js';
@@ -180,4 +181,31 @@ describe('a namespace without a SecurityPolicy follows the chart’s withoutPoli
       await eventually(() => objects.create('admitted', SPECS[kindName] ?? {}));
     },
   );
+});
+
+describe('examples/secure-vpc', () => {
+  it('admits the private-VPC examples in a namespace with its SecurityPolicy, and refuses the others there', async () => {
+    const namespace = await createTestNamespace(kc, 'sp-example');
+    await allow.cover(namespace);
+    const [policy] = (await loadExamples('secure-vpc')).get('security-policy.yaml') ?? [];
+    await applyPolicy(kc, namespace, policy!.metadata.name, policy!.spec);
+    const create = (manifest: Manifest, name: string, dryRun = false) =>
+      objectsOf(kc, namespace, manifest.kind, `${manifest.kind.toLowerCase()}s`).create(
+        name,
+        manifest.spec,
+        dryRun,
+      );
+    const unencrypted = (await loadExamples('training')).get('xgboost-kms.yaml')![0]!;
+    expect(await eventually(() => rejectionOf(create(unencrypted, 'kms-only', true)))).toContain(
+      'spec.resourceConfig.instanceType must use an instance type that SecurityPolicy secure-vpc allows in allowedInstanceTypes',
+    );
+    for (const [folder, file] of [
+      ['training', 'xgboost-private-vpc.yaml'],
+      ['batch', 'preprocessing-private-vpc.yaml'],
+      ['registry', 'xgboost-private-vpc.yaml'],
+    ] as const) {
+      for (const manifest of (await loadExamples(folder)).get(file) ?? [])
+        await create(manifest, manifest.metadata.name);
+    }
+  });
 });

@@ -209,3 +209,45 @@ describe('examples/secure-vpc', () => {
     }
   });
 });
+
+describe('the CEL cost budget', () => {
+  it('is enough for an Endpoint with the longest lists its schema allows, checked to the last item', async () => {
+    const maxItems = (path: string[]): number => {
+      let schema = endpoint.spec as unknown as {
+        properties?: Record<string, unknown>;
+        items?: unknown;
+        maxItems?: number;
+      };
+      for (const step of path)
+        schema = (step === '[]' ? schema.items : schema.properties?.[step]) as typeof schema;
+      return schema.maxItems ?? 0;
+    };
+    const models = maxItems(['models']);
+    const subnets = maxItems(['models', '[]', 'vpcConfig', 'subnets']);
+    const groups = maxItems(['models', '[]', 'vpcConfig', 'securityGroupIds']);
+    expect([models, subnets, groups]).toEqual([10, 16, 5]);
+    const spec = compliant(endpoint.spec, {
+      models: Array.from({ length: models }, (_, i) => ({
+        modelName: `m${String(i)}`,
+        primaryContainer: { image: IMAGE },
+        executionRoleArn: ROLE,
+        vpcConfig: {
+          subnets: Array<string>(subnets).fill('subnet-a'),
+          securityGroupIds: Array<string>(groups).fill('sg-a'),
+        },
+      })),
+      productionVariants: Array.from({ length: models }, (_, i) => ({
+        variantName: `v${String(i)}`,
+        modelName: `m${String(i)}`,
+        instanceType: 'ml.m5.large',
+        initialInstanceCount: 1,
+      })),
+    }) as { models: { vpcConfig: { subnets: string[] } }[] };
+    const objects = objectsOf(kc, strict, 'Endpoint', 'endpoints');
+    await objects.create('largest', spec);
+    spec.models[models - 1]!.vpcConfig.subnets[subnets - 1] = 'subnet-z';
+    expect(await rejectionOf(objects.create('largest', spec))).toContain(
+      'denied request: spec.models[].vpcConfig.subnets must use subnets that SecurityPolicy strict allows in allowedSubnets',
+    );
+  });
+});

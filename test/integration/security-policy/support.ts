@@ -144,11 +144,11 @@ function set(target: Json, steps: readonly string[], value: unknown): void {
   else at[last] = value;
 }
 
-/** What a site gets in a spec that satisfies STRICT, given what is there. */
+/** What a site gets in a spec that satisfies STRICT, given what is there (a vpcConfig given is kept). */
 function compliantValue(site: PolicySite, current: unknown): unknown {
   switch (site.rule) {
     case 'vpc':
-      return { subnets: ['subnet-a'], securityGroupIds: ['sg-a'] };
+      return current ?? { subnets: ['subnet-a'], securityGroupIds: ['sg-a'] };
     case 'networkIsolation':
     case 'interContainerTrafficEncryption':
       return true;

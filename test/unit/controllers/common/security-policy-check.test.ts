@@ -6,6 +6,7 @@ import {
 import { endpoint, processingJob, trainingJob } from '../../../../src/crds/index.js';
 import { policySites } from '../../../../src/crds/policy-sites.js';
 import { rolePatternRegex } from '../../../../src/crds/policy-rules.js';
+import type { SecurityPolicySpec } from '../../../../src/crds/security-policy.js';
 
 const TRAINING = policySites(trainingJob.spec);
 const ENDPOINT = policySites(endpoint.spec);
@@ -25,22 +26,85 @@ const job = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Each setting of the strict policy, a change of the compliant job that breaks it, and the message. */
+const SETTINGS: [keyof SecurityPolicySpec, unknown, Record<string, unknown>, string][] = [
+  [
+    'requireVpc',
+    true,
+    { vpcConfig: undefined },
+    'spec.vpcConfig is required: SecurityPolicy strict sets requireVpc',
+  ],
+  [
+    'allowedSubnets',
+    ['subnet-a', 'subnet-b'],
+    { vpcConfig: { ...VPC, subnets: ['subnet-a', 'subnet-z'] } },
+    'spec.vpcConfig.subnets must use subnets that SecurityPolicy strict allows in allowedSubnets: subnet-a, subnet-b',
+  ],
+  [
+    'allowedSecurityGroupIds',
+    ['sg-a'],
+    { vpcConfig: { ...VPC, securityGroupIds: ['sg-z'] } },
+    'spec.vpcConfig.securityGroupIds must use security groups that SecurityPolicy strict allows in allowedSecurityGroupIds: sg-a',
+  ],
+  [
+    'requireNetworkIsolation',
+    true,
+    { enableNetworkIsolation: false },
+    'spec.enableNetworkIsolation must be true: SecurityPolicy strict sets requireNetworkIsolation',
+  ],
+  [
+    'requireInterContainerTrafficEncryption',
+    true,
+    { enableInterContainerTrafficEncryption: undefined },
+    'spec.enableInterContainerTrafficEncryption must be true: SecurityPolicy strict sets requireInterContainerTrafficEncryption',
+  ],
+  [
+    'requireVolumeKmsKey',
+    true,
+    { resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 1 } },
+    'spec.resourceConfig.volumeKmsKeyId is required: SecurityPolicy strict sets requireVolumeKmsKey',
+  ],
+  [
+    'allowedVolumeKmsKeys',
+    ['alias/volume'],
+    { resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 1, volumeKmsKeyId: 'alias/other' } },
+    'spec.resourceConfig.volumeKmsKeyId must use a KMS key that SecurityPolicy strict allows in allowedVolumeKmsKeys: alias/volume',
+  ],
+  [
+    'requireOutputKmsKey',
+    true,
+    { outputDataConfig: { s3OutputPath: 's3://bucket/out' } },
+    'spec.outputDataConfig.kmsKeyId is required: SecurityPolicy strict sets requireOutputKmsKey',
+  ],
+  [
+    'allowedInstanceTypes',
+    ['ml.m5.large'],
+    { resourceConfig: { instanceType: 'ml.p4d.24xlarge', instanceCount: 1, volumeKmsKeyId: 'alias/volume' } },
+    'spec.resourceConfig.instanceType must use an instance type that SecurityPolicy strict allows in allowedInstanceTypes: ml.m5.large',
+  ],
+  [
+    'maxInstanceCount',
+    2,
+    { resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 3, volumeKmsKeyId: 'alias/volume' } },
+    'spec.resourceConfig.instanceCount must be at most 2: SecurityPolicy strict sets maxInstanceCount',
+  ],
+  [
+    'maxRuntimeInSeconds',
+    3600,
+    { stoppingCondition: { maxRuntimeInSeconds: 3601 } },
+    'spec.stoppingCondition.maxRuntimeInSeconds must be set to at most 3600: SecurityPolicy strict sets maxRuntimeInSeconds',
+  ],
+  [
+    'allowedRoleArns',
+    ['arn:aws:iam::111122223333:role/team-a-*'],
+    { roleArn: 'arn:aws:iam::111122223333:role/team-b-training' },
+    'spec.roleArn must match one of the roles SecurityPolicy strict allows in allowedRoleArns: arn:aws:iam::111122223333:role/team-a-*',
+  ],
+];
+
 const strict: NamedPolicy = {
   name: 'strict',
-  spec: {
-    requireVpc: true,
-    allowedSubnets: ['subnet-a', 'subnet-b'],
-    allowedSecurityGroupIds: ['sg-a'],
-    requireNetworkIsolation: true,
-    requireInterContainerTrafficEncryption: true,
-    requireVolumeKmsKey: true,
-    allowedVolumeKmsKeys: ['alias/volume'],
-    requireOutputKmsKey: true,
-    allowedInstanceTypes: ['ml.m5.large'],
-    maxInstanceCount: 2,
-    maxRuntimeInSeconds: 3600,
-    allowedRoleArns: ['arn:aws:iam::111122223333:role/team-a-*'],
-  },
+  spec: Object.fromEntries(SETTINGS.map(([setting, value]) => [setting, value])) as SecurityPolicySpec,
 };
 
 describe('policyViolations', () => {
@@ -51,57 +115,12 @@ describe('policyViolations', () => {
     ).toEqual([]);
   });
 
-  it.each([
-    [{ vpcConfig: undefined }, 'spec.vpcConfig is required: SecurityPolicy strict sets requireVpc'],
-    [
-      { vpcConfig: { ...VPC, subnets: ['subnet-a', 'subnet-z'] } },
-      'spec.vpcConfig.subnets must use subnets that SecurityPolicy strict allows in allowedSubnets: subnet-a, subnet-b',
-    ],
-    [
-      { vpcConfig: { ...VPC, securityGroupIds: ['sg-z'] } },
-      'spec.vpcConfig.securityGroupIds must use security groups that SecurityPolicy strict allows in allowedSecurityGroupIds: sg-a',
-    ],
-    [
-      { enableNetworkIsolation: false },
-      'spec.enableNetworkIsolation must be true: SecurityPolicy strict sets requireNetworkIsolation',
-    ],
-    [
-      { enableInterContainerTrafficEncryption: undefined },
-      'spec.enableInterContainerTrafficEncryption must be true: SecurityPolicy strict sets requireInterContainerTrafficEncryption',
-    ],
-    [
-      { resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 1 } },
-      'spec.resourceConfig.volumeKmsKeyId is required: SecurityPolicy strict sets requireVolumeKmsKey',
-    ],
-    [
-      { resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 1, volumeKmsKeyId: 'alias/other' } },
-      'spec.resourceConfig.volumeKmsKeyId must use a KMS key that SecurityPolicy strict allows in allowedVolumeKmsKeys: alias/volume',
-    ],
-    [
-      { outputDataConfig: { s3OutputPath: 's3://bucket/out' } },
-      'spec.outputDataConfig.kmsKeyId is required: SecurityPolicy strict sets requireOutputKmsKey',
-    ],
-    [
-      {
-        resourceConfig: { instanceType: 'ml.p4d.24xlarge', instanceCount: 1, volumeKmsKeyId: 'alias/volume' },
-      },
-      'spec.resourceConfig.instanceType must use an instance type that SecurityPolicy strict allows in allowedInstanceTypes: ml.m5.large',
-    ],
-    [
-      { resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 3, volumeKmsKeyId: 'alias/volume' } },
-      'spec.resourceConfig.instanceCount must be at most 2: SecurityPolicy strict sets maxInstanceCount',
-    ],
-    [
-      { stoppingCondition: { maxRuntimeInSeconds: 3601 } },
-      'spec.stoppingCondition.maxRuntimeInSeconds must be set to at most 3600: SecurityPolicy strict sets maxRuntimeInSeconds',
-    ],
-    [
-      { roleArn: 'arn:aws:iam::111122223333:role/team-b-training' },
-      'spec.roleArn must match one of the roles SecurityPolicy strict allows in allowedRoleArns: arn:aws:iam::111122223333:role/team-a-*',
-    ],
-  ])('%j breaks one rule: %s', (change, message) => {
-    expect(policyViolations(job(change), TRAINING, strict)).toEqual([message]);
-  });
+  it.each(SETTINGS.map(([setting, , change, message]) => [setting, change, message] as const))(
+    'a job breaking %s gets one violation',
+    (_, change, message) => {
+      expect(policyViolations(job(change), TRAINING, strict)).toEqual([message]);
+    },
+  );
 
   it('looks into every item of a list: one bad model of an Endpoint is enough', () => {
     const model = (vpcConfig?: object) => ({

@@ -104,7 +104,7 @@ const SETTINGS: [keyof SecurityPolicySpec, unknown, Record<string, unknown>, str
 
 const strict: NamedPolicy = {
   name: 'strict',
-  spec: Object.fromEntries(SETTINGS.map(([setting, value]) => [setting, value])) as SecurityPolicySpec,
+  spec: Object.fromEntries(SETTINGS.map(([setting, value]) => [setting, value])),
 };
 
 describe('policyViolations', () => {

@@ -251,3 +251,15 @@ describe('the CEL cost budget', () => {
     );
   });
 });
+
+describe('the SecurityPolicy schema', () => {
+  it.each([
+    [{ allowedRoleArns: ['arn:aws:iam::1:role/(a|b)'] }, 'spec.allowedRoleArns[0]'],
+    [{ maxInstanceCount: 0 }, 'spec.maxInstanceCount'],
+    [{ allowedSubnets: [] }, 'spec.allowedSubnets'],
+    [{ requireVpc: 'yes' }, 'spec.requireVpc'],
+  ])('refuses %j', async (spec, field) => {
+    const policies = objectsOf(kc, strict, 'SecurityPolicy', 'securitypolicies');
+    expect(await rejectionOf(policies.create('invalid', spec))).toContain(field);
+  });
+});

@@ -1,6 +1,7 @@
 import type { ControllerDefinition } from '../runtime/index.js';
 import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
 import { namespaceReference } from './common/identity.js';
+import { SECURITY_POLICY_REFERENCE } from './common/security-policies.js';
 import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
 import { monitoringScheduleController } from './monitoring-schedule/controller.js';
@@ -89,10 +90,11 @@ export function sageMakerControllers(
     }),
   ];
   return {
-    // Every kind acts as its namespace's identity: a namespace whose role or region changes reconciles its objects.
+    // Every kind acts as its namespace's identity: a namespace whose role or region changes reconciles its objects;
+    // a change of a namespace's SecurityPolicies reconciles them too (held back by PolicyViolation, or no longer allowed).
     controllers: controllers.map((controller) => ({
       ...controller,
-      references: [...(controller.references ?? []), namespaceReference],
+      references: [...(controller.references ?? []), namespaceReference, SECURITY_POLICY_REFERENCE],
     })),
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,

@@ -6,6 +6,7 @@ import { transformJob } from './transform-job.js';
 import { processingJob } from './processing-job.js';
 import { modelPackageGroup } from './model-package-group.js';
 import { modelPackage } from './model-package.js';
+import { securityPolicy } from './security-policy.js';
 
 export { GROUP, VERSION, CATEGORY, type KindDefinition } from './kind.js';
 export { trainingJob, endpoint, monitoringSchedule, multiModelSet };
@@ -22,3 +23,7 @@ export const ALL_KINDS = [
   modelPackageGroup,
   modelPackage,
 ] as const;
+
+export { securityPolicy };
+/** Every CRD of the chart: the SageMaker kinds and the SecurityPolicy that their admission policy reads. */
+export const CRD_KINDS = [...ALL_KINDS, securityPolicy] as const;

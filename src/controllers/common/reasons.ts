@@ -187,7 +187,7 @@ export const REASONS = {
     terminal: true,
     waitsForSpecChange: true,
     meaning:
-      "The spec asks for something the operator's policy forbids; retried only after the spec changes.",
+      'The spec breaks a SecurityPolicy of its namespace (changed after the object was admitted): nothing is created until the spec or the policy changes.',
   },
   IdentityNotSet: {
     terminal: true,

@@ -105,6 +105,13 @@ describe('cluster-wide install with leader election', () => {
     expect(await can(user, namespaces('update'))).toBe(false);
   });
 
+  it('can read the SecurityPolicies of every namespace, and not change them', async () => {
+    for (const verb of ['get', 'list', 'watch'])
+      expect(await can(user, sagemaker('securitypolicies', verb, elsewhere))).toBe(true);
+    for (const verb of ['create', 'patch', 'delete'])
+      expect(await can(user, sagemaker('securitypolicies', verb, elsewhere))).toBe(false);
+  });
+
   it('cannot create or delete custom resources: users own them', async () => {
     expect(await can(user, sagemaker('trainingjobs', 'create', elsewhere))).toBe(false);
     expect(await can(user, sagemaker('trainingjobs', 'delete', elsewhere))).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { toCrd } from '../../../src/crds/crd.js';
-import { ALL_KINDS } from '../../../src/crds/index.js';
+import { CRD_KINDS } from '../../../src/crds/index.js';
 
 interface Schema {
   description?: string;
@@ -44,7 +44,7 @@ describe('CRD field descriptions (kubectl explain)', () => {
     expect(undescribed(schema, 'x')).toEqual(['x.a.b', 'x.list.c', 'x.map.*.d']);
   });
 
-  it.each(ALL_KINDS.map((kind) => [kind.kind, kind] as const))(
+  it.each(CRD_KINDS.map((kind) => [kind.kind, kind] as const))(
     '%s describes every field',
     (kind, definition) => {
       const { metadata, ...properties } = openApiSchema(toCrd(definition)).properties ?? {};

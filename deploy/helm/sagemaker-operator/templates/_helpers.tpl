@@ -93,4 +93,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [patch, delete]
+# The SecurityPolicies, read to re-check objects before a create (docs/security.md).
+- apiGroups: [sagemaker.mlops.dev]
+  resources: [securitypolicies]
+  verbs: [get, list, watch]
 {{- end }}

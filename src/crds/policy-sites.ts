@@ -1,0 +1,184 @@
+import type { TSchema } from '@sinclair/typebox';
+
+/*
+ * Where in a kind's spec the SecurityPolicy rules apply, found by walking the kind's schema for the
+ * SageMaker members the IAM condition keys read (lowerCamel, as every spec spells them). The
+ * admission policy's CEL (admission-policy.ts) and the operator's re-check before a create
+ * (controllers/common/security-policy-check.ts) both come from this one table, so a kind added to
+ * ALL_KINDS is covered by both without a line of its own.
+ */
+
+export type PolicyRule =
+  | 'vpc'
+  | 'networkIsolation'
+  | 'interContainerTrafficEncryption'
+  | 'volumeKmsKey'
+  | 'outputKmsKey'
+  | 'instanceType'
+  | 'instanceCount'
+  | 'maxRuntime'
+  | 'role';
+
+/**
+ * One member a rule reads. Its path from the spec is `lists` (each a run of steps ending at a
+ * list, whose every item is then looked into), then `scope`, then `member`.
+ */
+export interface PolicySite {
+  readonly rule: PolicyRule;
+  readonly lists: readonly (readonly string[])[];
+  /** From the last list item (or the spec) to the object that must carry the member once it exists. */
+  readonly scope: readonly string[];
+  /** From the scope to the member. */
+  readonly member: readonly string[];
+  /**
+   * Whether a rule that requires the member (requireVpc, requireNetworkIsolation, ...) finds it
+   * missing when the scope exists without it. False for rules that never require (allowed lists,
+   * maxima), and where an inner request of the same object carries the member instead (an
+   * Endpoint's vpcConfig of its endpoint config, beside its models').
+   */
+  readonly demanded: boolean;
+}
+
+/** Members that hold a role SageMaker acts as. */
+const ROLE_MEMBERS = new Set(['roleArn', 'executionRoleArn', 'validationRole']);
+
+/** Rules that can require their member to be present (requireVpc, ...). */
+const DEMANDABLE = new Set<PolicyRule>([
+  'vpc',
+  'networkIsolation',
+  'interContainerTrafficEncryption',
+  'volumeKmsKey',
+  'outputKmsKey',
+  'maxRuntime',
+]);
+
+/**
+ * Demandable rules whose member is demanded of the whole request (the object with the role), not
+ * only of its parent: a missing networkConfig or stoppingCondition does not excuse a missing
+ * vpcConfig or maxRuntimeInSeconds, whereas a missing output config means no output to encrypt.
+ */
+const SCOPED_AT_REQUEST = new Set<PolicyRule>([
+  'vpc',
+  'networkIsolation',
+  'interContainerTrafficEncryption',
+  'maxRuntime',
+]);
+
+/**
+ * The rule a member serves, by its SageMaker name and where it sits:
+ * - KmsKeyId encrypts outputs when its parent is an output config (OutputDataConfig,
+ *   ProcessingOutputConfig, TransformOutput, MonitoringOutputConfig, AsyncInference OutputConfig)
+ *   or a data capture config (DestinationS3Uri), and the storage volumes when it sits beside
+ *   ProductionVariants (CreateEndpointConfig).
+ */
+function ruleOf(
+  member: string,
+  parentName: string,
+  parent: TSchema,
+  schema: TSchema,
+): PolicyRule | undefined {
+  const properties = (parent.properties ?? {}) as Record<string, TSchema>;
+  switch (member) {
+    case 'vpcConfig':
+      return schema.type === 'object' ? 'vpc' : undefined;
+    case 'enableNetworkIsolation':
+      return 'networkIsolation';
+    case 'enableInterContainerTrafficEncryption':
+      return 'interContainerTrafficEncryption';
+    case 'volumeKmsKeyId':
+      return 'volumeKmsKey';
+    case 'kmsKeyId':
+      if (/output/i.test(parentName) || 'destinationS3Uri' in properties) return 'outputKmsKey';
+      return 'productionVariants' in properties ? 'volumeKmsKey' : undefined;
+    case 'instanceType':
+      return 'instanceType';
+    case 'instanceCount':
+    case 'initialInstanceCount':
+      return 'instanceCount';
+    case 'maxRuntimeInSeconds':
+      return 'maxRuntime';
+    default:
+      return ROLE_MEMBERS.has(member) ? 'role' : undefined;
+  }
+}
+
+function hasRole(schema: TSchema): boolean {
+  return Object.keys((schema.properties ?? {}) as object).some((member) => ROLE_MEMBERS.has(member));
+}
+
+interface Found {
+  rule: PolicyRule;
+  lists: string[][];
+  /** Steps after the last list item, and how many of them lead to the nearest request (an object with a role). */
+  tail: string[];
+  requestDepth: number | undefined;
+}
+
+function walk(
+  schema: TSchema,
+  lists: string[][],
+  tail: string[],
+  requestDepth: number | undefined,
+  found: Found[],
+): void {
+  const here = hasRole(schema) ? tail.length : requestDepth;
+  const properties = (schema.properties ?? {}) as Record<string, TSchema>;
+  for (const [member, child] of Object.entries(properties)) {
+    const rule = ruleOf(member, tail.at(-1) ?? '', schema, child);
+    const steps = [...tail, member];
+    if (rule) found.push({ rule, lists, tail: steps, requestDepth: here });
+    if (child.type === 'array' && child.items) {
+      const items = child.items as TSchema;
+      walk(items, [...lists, steps], [], hasRole(items) ? 0 : undefined, found);
+    } else if (child.type === 'object' && rule !== 'vpc') {
+      walk(child, lists, steps, here, found);
+    }
+  }
+}
+
+/** The sites of one kind's spec schema, in schema order. */
+export function policySites(spec: TSchema): PolicySite[] {
+  const found: Found[] = [];
+  walk(spec, [], [], undefined, found);
+  const sites = found.map((f): PolicySite => {
+    const scoped = SCOPED_AT_REQUEST.has(f.rule) && f.requestDepth !== undefined;
+    const scopeLength = scoped ? (f.requestDepth ?? 0) : f.tail.length - 1;
+    return {
+      rule: f.rule,
+      lists: f.lists,
+      scope: f.tail.slice(0, scopeLength),
+      member: f.tail.slice(scopeLength),
+      demanded: DEMANDABLE.has(f.rule),
+    };
+  });
+  // A member whose scope also holds the same rule's member of an inner request is not demanded there.
+  return sites.map((site) => {
+    const scope = stepsOf(site.lists, site.scope);
+    const inner = sites.some(
+      (other) =>
+        site.demanded &&
+        other.rule === site.rule &&
+        other.lists.length > site.lists.length &&
+        scope.every((step, i) => stepsOf(other.lists, other.scope)[i] === step),
+    );
+    return inner ? { ...site, demanded: false } : site;
+  });
+}
+
+function stepsOf(lists: readonly (readonly string[])[], tail: readonly string[]): string[] {
+  return [...lists.flatMap((steps) => [...steps, '[]']), ...tail];
+}
+
+/** The site's path in the spec, `[]` marking list items: `models[].vpcConfig`. */
+export function sitePath(site: PolicySite): string {
+  return stepsOf(site.lists, [...site.scope, ...site.member])
+    .join('.')
+    .replaceAll('.[]', '[]');
+}
+
+/** Every kind's sites, by kind name. */
+export function policySitesByKind(
+  kinds: readonly { kind: string; spec: TSchema }[],
+): ReadonlyMap<string, readonly PolicySite[]> {
+  return new Map(kinds.map((kind) => [kind.kind, policySites(kind.spec)]));
+}

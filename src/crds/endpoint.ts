@@ -167,7 +167,9 @@ const variantSummary = Type.Object({
 
 const servedModelPackage = Type.Object({
   modelName: Type.String({ description: 'The models[].modelName whose container serves it.' }),
-  modelPackageArn: Type.String({ description: 'The model package: its ARN (or its name, as the spec gives it).' }),
+  modelPackageArn: Type.String({
+    description: 'The model package: its ARN (or its name, as the spec gives it).',
+  }),
   modelPackageGroupName: Type.Optional(Type.String({ description: 'The group of the version.' })),
   modelPackageVersion: Type.Optional(Type.Integer({ description: 'The version number in its group.' })),
 });

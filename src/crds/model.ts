@@ -49,7 +49,11 @@ const container = Type.Object(containerFields, {
 });
 
 const objectName = (kind: string) =>
-  Type.String({ description: `Name of a ${kind} object in the same namespace.`, minLength: 1, maxLength: 253 });
+  Type.String({
+    description: `Name of a ${kind} object in the same namespace.`,
+    minLength: 1,
+    maxLength: 253,
+  });
 
 /** A container that may take its model from the model registry: a version, or the latest approved one of a group. */
 const registryContainer = Type.Object(
@@ -77,7 +81,10 @@ const registryContainer = Type.Object(
           groupRef: Type.Optional(
             Type.Object(
               { name: objectName('ModelPackageGroup') },
-              { description: 'The model package group, as a ModelPackageGroup of this namespace (or groupName).' },
+              {
+                description:
+                  'The model package group, as a ModelPackageGroup of this namespace (or groupName).',
+              },
             ),
           ),
           approvalStatus: StringEnum(['Approved'], {

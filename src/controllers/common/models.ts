@@ -52,7 +52,11 @@ function packageSourceOf(container: ContainerSpec): ModelPackageSource | undefin
   const from = container.modelPackageFrom;
   if (!from) return undefined;
   if (from.groupRef)
-    return { key: `ModelPackageGroup/${from.groupRef.name}`, type: 'latestApproved', groupRef: from.groupRef.name };
+    return {
+      key: `ModelPackageGroup/${from.groupRef.name}`,
+      type: 'latestApproved',
+      groupRef: from.groupRef.name,
+    };
   const groupName = from.groupName ?? '';
   return { key: `group/${groupName}`, type: 'latestApproved', groupName };
 }

@@ -80,7 +80,8 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
     const summary = page.ModelPackageSummaryList?.[0];
     const arn = summary?.ModelPackageArn;
     const listing: ApprovedListing = {
-      latest: arn === undefined ? undefined : { arn, version: summary?.ModelPackageVersion ?? versionOfArn(arn) },
+      latest:
+        arn === undefined ? undefined : { arn, version: summary?.ModelPackageVersion ?? versionOfArn(arn) },
     };
     this.record(region, group, listing, started);
     return listing;
@@ -108,10 +109,15 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
       }
       if (Date.now() - entry.listedAt < this.driftIntervalMs) continue;
       const client = this.clientOf(entry.region);
-      await this.list(client, entry.region, entry.group, { abortSignal: feed.signal }).catch((err: unknown) => {
-        if (!feed.signal.aborted)
-          feed.log.warn({ err, group: entry.group, region: entry.region }, 'listing approved versions failed');
-      });
+      await this.list(client, entry.region, entry.group, { abortSignal: feed.signal }).catch(
+        (err: unknown) => {
+          if (!feed.signal.aborted)
+            feed.log.warn(
+              { err, group: entry.group, region: entry.region },
+              'listing approved versions failed',
+            );
+        },
+      );
     }
   }
 

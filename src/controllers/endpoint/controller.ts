@@ -211,7 +211,9 @@ class EndpointReconcile {
       case 'inSync':
         this.recordAdopted(plan, applied);
         // What serves now: the versions of the planned config.
-        this.ctx.status.set({ modelPackages: plan.modelPackages.length > 0 ? plan.modelPackages : undefined });
+        this.ctx.status.set({
+          modelPackages: plan.modelPackages.length > 0 ? plan.modelPackages : undefined,
+        });
         await this.resource.correctTags(endpoint.EndpointArn ?? '');
         await this.deleteRetired(endpoint, plan);
         return done;
@@ -275,7 +277,10 @@ class EndpointReconcile {
     const followed: { key: string; group: string }[] = [];
     for (const source of modelPackageSources(this.obj.spec.models)) {
       if (source.type === 'version') {
-        const version = versionOfObject(source.name, this.ctx.cache.get(modelPackageKind, namespace, source.name));
+        const version = versionOfObject(
+          source.name,
+          this.ctx.cache.get(modelPackageKind, namespace, source.name),
+        );
         if (version.type !== 'ready') return version;
         arns.set(source.key, version.value.arn);
         continue;

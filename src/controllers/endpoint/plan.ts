@@ -121,7 +121,10 @@ function servedModelPackages(
   modelName: string,
   content: Omit<CreateModelInput, 'ModelName'>,
 ): ServedModelPackage[] {
-  const containers = [...(content.PrimaryContainer ? [content.PrimaryContainer] : []), ...(content.Containers ?? [])];
+  const containers = [
+    ...(content.PrimaryContainer ? [content.PrimaryContainer] : []),
+    ...(content.Containers ?? []),
+  ];
   return containers.flatMap((c) => {
     const arn = c.ModelPackageName;
     if (arn === undefined) return [];

@@ -92,9 +92,7 @@ export function groupOfObject(name: string, obj: GroupObject | undefined): Resol
  * - `serve` the listed version; `none` when the group has no approved version.
  */
 export type ApprovedDecision =
-  | { type: 'list' }
-  | { type: 'serve'; version: RegistryVersion }
-  | { type: 'none' };
+  { type: 'list' } | { type: 'serve'; version: RegistryVersion } | { type: 'none' };
 
 export function approvedVersion(
   group: string,

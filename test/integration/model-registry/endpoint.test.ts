@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
@@ -11,6 +12,7 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import { role } from '../emulator/harness.js';
 import { rejectionOf } from '../support/apply.js';
+import { loadExamples, type Manifest } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { callsTo, until, type Endpoint } from '../endpoint/support.js';
 
@@ -323,3 +325,53 @@ function versionSpec(
     modelApprovalStatus: approval,
   };
 }
+
+describe('the registry examples', () => {
+  const apply = async (manifests: readonly Manifest[]) => {
+    for (const m of manifests) await h.create(`${m.kind.toLowerCase()}s`, m.kind, m.metadata.name, m.spec);
+  };
+
+  it('deploys the secure workflow’s trained model once approved in the manifest, follows version 2 approved in the registry, and goes back when it is rejected', async () => {
+    await h.cloud.s3.send(new CreateBucketCommand({ Bucket: 'my-sagemaker-bucket' })).catch(() => undefined);
+    await apply((await loadExamples('training')).get('xgboost-private-vpc.yaml')!);
+    const registry = await loadExamples('registry');
+    const registered = registry.get('xgboost-private-vpc.yaml')!;
+    await apply(registered);
+    await apply(registry.get('endpoint-follows-approved.yaml')!);
+    const v1 = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'xgboost-private-vpc-v1',
+      ready,
+      60_000,
+    );
+    // Registered, not approved: the endpoint waits for an approval.
+    await h.waitFor<EndpointSpec, EndpointStatus>(
+      ENDPOINTS,
+      'xgboost-private-vpc',
+      (o) => condition(o, 'Ready')?.reason === 'WaitingForReference',
+    );
+    expect(await callsTo(h, endpointName('xgboost-private-vpc'), 'CreateEndpoint')).toHaveLength(0);
+
+    // The reviewed edit of the manifest approves version 1: the endpoint is created with it.
+    const version = registered.find((m) => m.kind === 'ModelPackage')!;
+    await h.patchSpec(VERSIONS, version.metadata.name, {
+      ...version.spec,
+      modelApprovalStatus: 'Approved',
+      approvalDescription: 'RMSE 0.41 on the validation channel',
+    });
+    await waitServing('xgboost-private-vpc', 1);
+    expect(await servedPackage('xgboost-private-vpc')).toBe(v1?.status?.modelPackageArn);
+
+    // A retraining pipeline registers version 2; a reviewer approves it in the registry.
+    const group = v1!.status!.modelPackageGroupName!;
+    const v2 = await registerVersion(group, 'retrained');
+    await approve(v2, 'Approved');
+    await waitServing('xgboost-private-vpc', 2);
+    expect(await servedPackage('xgboost-private-vpc')).toBe(v2);
+
+    // Production metrics disappoint: version 2 is rejected, and the endpoint goes back to version 1.
+    await approve(v2, 'Rejected');
+    await waitServing('xgboost-private-vpc', 1);
+    expect(await servedPackage('xgboost-private-vpc')).toBe(v1?.status?.modelPackageArn);
+  });
+});

@@ -12,6 +12,8 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import { role } from '../emulator/harness.js';
 import { rejectionOf } from '../support/apply.js';
+import { getJson } from '../support/cluster.js';
+import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { loadExamples, type Manifest } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { callsTo, until, type Endpoint } from '../endpoint/support.js';
@@ -106,6 +108,17 @@ const serving = (version: number) => (o: Endpoint | undefined) =>
 const waitServing = (name: string, version: number) =>
   h.waitFor<EndpointSpec, EndpointStatus>(ENDPOINTS, name, serving(version), 60_000);
 
+/** The MODEL VERSION column of `kubectl get smep <name> -o wide` (the apiserver's Table). */
+async function versionColumn(name: string): Promise<unknown> {
+  const table = (await getJson(
+    h.kc,
+    `/apis/${GROUP}/${VERSION}/namespaces/${h.namespace}/${ENDPOINTS}/${name}`,
+    'application/json;as=Table;v=v1;g=meta.k8s.io',
+  )) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+  const column = table.columnDefinitions.findIndex((c) => c.name === 'Model Version');
+  return table.rows[0]?.cells[column];
+}
+
 /** The model package the endpoint's SageMaker model serves, as SageMaker reports it. */
 async function servedPackage(name: string): Promise<string | undefined> {
   const endpoint = await h.cloud.sagemaker.send(
@@ -154,6 +167,7 @@ describe('an Endpoint following the registry', () => {
     const second = await waitServing('follower', 2);
     expect(await servedPackage('follower')).toBe(v2);
     expect(condition(second, 'Ready')?.message).toContain(`(model version ${group}/2)`);
+    expect(await versionColumn('follower')).toBe(2);
     const updates = await callsTo(h, endpointName('follower'), 'UpdateEndpoint');
     expect(updates).toHaveLength(1);
 

@@ -134,6 +134,16 @@ describe('an Endpoint spec that follows a group', () => {
     ]);
     expect(second.models[0]?.ModelName).not.toBe(first.models[0]?.ModelName);
     expect(second.endpointConfig.EndpointConfigName).not.toBe(first.endpointConfig.EndpointConfigName);
+    const pinned = endpointPlan(spec({ modelPackageName: v(4).arn }), 'ns-ep', new Map(), []);
+    expect(pinned.modelPackages).toEqual([
+      {
+        modelName: 'model',
+        modelPackageArn: v(4).arn,
+        modelPackageGroupName: 'churn',
+        modelPackageVersion: 4,
+      },
+    ]);
+    expect(endpointPlan(spec({ image: 'xgboost:1' }), 'ns-ep', new Map(), []).modelPackages).toEqual([]);
     // Back to version 1: the same names as before (content-addressed).
     expect(plan(1).endpointConfig.EndpointConfigName).toBe(first.endpointConfig.EndpointConfigName);
   });

@@ -1,10 +1,11 @@
 import { ListModelPackagesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { pause, type ChangeFeed, type ChangeSource, type KubeObject } from '../../runtime/index.js';
+import { scopeKey, type AwsScope } from '../../aws/identity.js';
 import { groupKey, sameListing, versionOfArn, type ApprovedListing } from './registry.js';
 
-/** A group some Endpoints follow, in a region, and what its last listing found. */
+/** A group some Endpoints follow, as one identity in one region, and what its last listing found. */
 interface FollowedGroup {
-  region: string;
+  scope: AwsScope;
   group: string;
   listing: ApprovedListing | undefined;
   listedAt: number;
@@ -17,12 +18,12 @@ const TICK_MS = 1000;
 
 /**
  * The latest approved version of each model package group that Endpoints follow
- * (modelPackageFrom), shared by all of them: one ListModelPackages call per group and region
+ * (modelPackageFrom), shared by all of them: one ListModelPackages call per group, identity and region
  * (Approved, newest first, one result) per drift interval, whether a reconcile or the sweep makes it.
  * When a listing finds another version than the one before, the group's followers reconcile, even
  * after a terminal error (a new version is a new chance). Approvals made through ModelPackage objects
  * reach the followers at once through their watch (the controller's references); this covers
- * approvals made in the registry itself.
+ * approvals made in the registry itself, at once when SageMaker's pushed events name the group (due).
  */
 export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
   readonly name = 'model registry approvals';
@@ -31,24 +32,31 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
 
   constructor(
     private readonly driftIntervalMs: number,
-    private readonly clientOf: (region: string) => SageMakerClient,
+    private readonly clientOf: (scope: AwsScope) => SageMakerClient,
   ) {}
 
   /** The group's listing, unless it is older than the drift interval (then it is listed again). */
-  fresh(region: string, group: string): ApprovedListing | undefined {
-    const entry = this.groups.get(entryKey(region, group));
+  fresh(scope: AwsScope, group: string): ApprovedListing | undefined {
+    const entry = this.groups.get(entryKey(scope, group));
     if (!entry || Date.now() - entry.listedAt >= this.driftIntervalMs) return undefined;
     return entry.listing;
   }
 
+  /** A pushed change of the group (an approval made in the registry): it is listed at the next tick. */
+  due(region: string, group: string): void {
+    for (const entry of this.groups.values())
+      if (entry.scope.region === region && groupKey(entry.group) === groupKey(group))
+        entry.listedAt = -Infinity;
+  }
+
   /** Records which groups an object follows now (none: it follows nothing any more). */
-  follow(obj: O, groups: readonly { region: string; group: string }[]): void {
+  follow(obj: O, groups: readonly { scope: AwsScope; group: string }[]): void {
     const key = keyOf(obj);
     for (const entry of this.groups.values()) entry.followers.delete(key);
-    for (const { region, group } of groups) {
-      const id = entryKey(region, group);
+    for (const { scope, group } of groups) {
+      const id = entryKey(scope, group);
       const entry = this.groups.get(id) ?? {
-        region,
+        scope,
         group,
         listing: undefined,
         listedAt: -Infinity,
@@ -62,7 +70,7 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
   /** Lists the group's latest approved version now, and has its other followers reconcile if it changed. */
   async list(
     sagemaker: SageMakerClient,
-    region: string,
+    scope: AwsScope,
     group: string,
     cancel: { abortSignal: AbortSignal },
   ): Promise<ApprovedListing> {
@@ -83,7 +91,7 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
       latest:
         arn === undefined ? undefined : { arn, version: summary?.ModelPackageVersion ?? versionOfArn(arn) },
     };
-    this.record(region, group, listing, started);
+    this.record(scope, group, listing, started);
     return listing;
   }
 
@@ -108,12 +116,12 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
         continue;
       }
       if (Date.now() - entry.listedAt < this.driftIntervalMs) continue;
-      const client = this.clientOf(entry.region);
-      await this.list(client, entry.region, entry.group, { abortSignal: feed.signal }).catch(
+      const client = this.clientOf(entry.scope);
+      await this.list(client, entry.scope, entry.group, { abortSignal: feed.signal }).catch(
         (err: unknown) => {
           if (!feed.signal.aborted)
             feed.log.warn(
-              { err, group: entry.group, region: entry.region },
+              { err, group: entry.group, region: entry.scope.region },
               'listing approved versions failed',
             );
         },
@@ -121,8 +129,8 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
     }
   }
 
-  private record(region: string, group: string, listing: ApprovedListing, listedAt: number): void {
-    const entry = this.groups.get(entryKey(region, group));
+  private record(scope: AwsScope, group: string, listing: ApprovedListing, listedAt: number): void {
+    const entry = this.groups.get(entryKey(scope, group));
     if (!entry) return;
     const before = entry.listing;
     entry.listing = listing;
@@ -134,5 +142,5 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
   }
 }
 
-const entryKey = (region: string, group: string): string => `${region}/${groupKey(group)}`;
+const entryKey = (scope: AwsScope, group: string): string => `${scopeKey(scope)}/${groupKey(group)}`;
 const keyOf = (obj: KubeObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;

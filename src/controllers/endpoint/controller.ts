@@ -44,6 +44,7 @@ import type { ModelPackageObject } from '../model-package/controller.js';
 import type { ModelPackageGroupObject } from '../model-package-group/controller.js';
 import { modelPackageSources } from '../common/models.js';
 import { ApprovedVersions } from './approved-versions.js';
+import type { GroupChanges } from '../common/group-changes.js';
 import {
   approvedVersion,
   followsVersion,
@@ -106,12 +107,15 @@ const modelPackageKind = descriptorOf<ModelPackageObject>(modelPackage);
 const groupKind = descriptorOf<ModelPackageGroupObject>(modelPackageGroup);
 
 /** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint (DESIGN.md §4-6). */
-export function endpointController(options: KindControllerOptions) {
+export function endpointController(options: KindControllerOptions, groupChanges?: GroupChanges) {
   const detection = options.changeDetection;
   // Without sweeps, every reconcile lists the groups it follows: each endpoint is looked at on its own.
-  const approved = new ApprovedVersions<EndpointObject>(detection?.settings.driftIntervalMs ?? 0, (region) =>
-    options.aws.sagemaker(region),
+  const approved = new ApprovedVersions<EndpointObject>(detection?.settings.driftIntervalMs ?? 0, (scope) =>
+    options.aws.sagemaker(scope),
   );
+  groupChanges?.on((group, region) => {
+    approved.due(region, group);
+  });
   return defineController<EndpointObject, EndpointStatus>({
     kind: descriptorOf<EndpointObject>(endpointKind),
     reconcile: (ctx, obj) => new EndpointReconcile(options, approved, ctx, obj).apply(),
@@ -272,7 +276,7 @@ class EndpointReconcile {
    */
   private async modelPackages(): Promise<Resolved<Map<string, string>>> {
     const { namespace } = this.obj.metadata;
-    const region = this.resource.region;
+    const scope = this.resource.scope;
     const arns = new Map<string, string>();
     const followed: { key: string; group: string }[] = [];
     for (const source of modelPackageSources(this.obj.spec.models)) {
@@ -294,14 +298,14 @@ class EndpointReconcile {
     }
     this.approved.follow(
       this.obj,
-      followed.map(({ group }) => ({ region, group })),
+      followed.map(({ group }) => ({ scope, group })),
     );
     const versions = this.ctx.cache.list(modelPackageKind, namespace);
     for (const { key, group } of followed) {
-      const decision = approvedVersion(group, this.approved.fresh(region, group), versions);
+      const decision = approvedVersion(group, this.approved.fresh(scope, group), versions);
       const latest =
         decision.type === 'list'
-          ? (await this.approved.list(this.sagemaker, region, group, this.cancel)).latest
+          ? (await this.approved.list(this.sagemaker, scope, group, this.cancel)).latest
           : decision.type === 'serve'
             ? decision.version
             : undefined;

@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
-  CreateModelPackageCommand,
-  CreateModelPackageGroupCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
-import { role } from '../emulator/harness.js';
 import { rejectionOf } from '../support/apply.js';
 import { getJson } from '../support/cluster.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { loadExamples, type Manifest } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
-import { callsTo, until, type Endpoint } from '../endpoint/support.js';
+import { callsTo, until } from '../endpoint/support.js';
+import * as support from './support.js';
+import { followingSpec } from './support.js';
 
 const ENDPOINTS = 'endpoints';
 const VERSIONS = 'modelpackages';
@@ -40,73 +38,11 @@ const ready = (o: { status?: { conditions?: { type: string; status: string }[] }
   condition(o as never, 'Ready')?.status === 'True';
 const endpointName = (name: string): string => `${h.namespace}-${name}`;
 
-/** A group registered outside the cluster, with versions a pipeline registers (by the SDK). */
-async function registryGroup(name: string): Promise<string> {
-  const group = `${h.namespace}-${name}`;
-  await h.cloud.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
-  return group;
-}
-
-async function registerVersion(group: string, model: string, approved = false): Promise<string> {
-  const { ModelPackageArn } = await h.cloud.sagemaker.send(
-    new CreateModelPackageCommand({
-      ModelPackageGroupName: group,
-      InferenceSpecification: {
-        Containers: [{ Image: IMAGE, ModelDataUrl: `s3://${h.cloud.bucket}/${model}/model.tar.gz` }],
-        SupportedContentTypes: ['text/csv'],
-        SupportedResponseMIMETypes: ['text/csv'],
-      },
-      ModelApprovalStatus: approved ? 'Approved' : 'PendingManualApproval',
-    }),
-  );
-  return ModelPackageArn!;
-}
-
-/** UpdateModelPackage as a person in Studio would, once the new version can be read (eventual consistency). */
-async function approve(arn: string, status: 'Approved' | 'Rejected'): Promise<void> {
-  await until(() =>
-    h.cloud.sagemaker
-      .send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: status }))
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (String(err).includes('does not exist.')) return false;
-          throw err;
-        },
-      ),
-  );
-}
-
-type Container = NonNullable<EndpointSpec['models'][number]['primaryContainer']>;
-
-function followingSpec(container: Container): EndpointSpec {
-  return {
-    models: [{ modelName: 'model', primaryContainer: container, executionRoleArn: role }],
-    productionVariants: [
-      {
-        variantName: 'AllTraffic',
-        modelName: 'model',
-        instanceType: 'ml.m5.xlarge',
-        initialInstanceCount: 1,
-      },
-    ],
-    deploymentConfig: {
-      blueGreenUpdatePolicy: {
-        trafficRoutingConfiguration: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
-      },
-      autoRollbackConfiguration: { alarms: [{ alarmName: 'model-5xx' }] },
-    },
-  };
-}
-
-/** InService on the planned config, serving `version` of its registry source. */
-const serving = (version: number) => (o: Endpoint | undefined) =>
-  o?.status?.endpointStatus === 'InService' &&
-  condition(o, 'Ready')?.status === 'True' &&
-  o.status.modelPackages?.[0]?.modelPackageVersion === version;
-
-const waitServing = (name: string, version: number) =>
-  h.waitFor<EndpointSpec, EndpointStatus>(ENDPOINTS, name, serving(version), 60_000);
+const registryGroup = (name: string) => support.registryGroup(h, name);
+const registerVersion = (group: string, model: string, approved = false) =>
+  support.registerVersion(h, group, model, approved);
+const approve = (arn: string, status: 'Approved' | 'Rejected') => support.approve(h, arn, status);
+const waitServing = (name: string, version: number) => support.waitServing(h, name, version);
 
 /** The MODEL VERSION column of `kubectl get smep <name> -o wide` (the apiserver's Table). */
 async function versionColumn(name: string): Promise<unknown> {

@@ -11,6 +11,7 @@ import { transformJobController } from './transform-job/controller.js';
 import { processingJobController } from './processing-job/controller.js';
 import { modelPackageGroupController } from './model-package-group/controller.js';
 import { modelPackageController } from './model-package/controller.js';
+import { GroupChanges } from './common/group-changes.js';
 
 export interface OperatorTimings {
   pollIntervalMinMs: number;
@@ -72,13 +73,14 @@ export function sageMakerControllers(
         : { finishedMs: timings.driftIntervalMs * FINISHED_JOB_DRIFT_FACTOR }),
     },
   };
+  const groupChanges = new GroupChanges();
   const controllers: ControllerDefinition<never, never>[] = [
     trainingJobController(options),
-    endpointController(options),
+    endpointController(options, groupChanges),
     transformJobController(options),
     processingJobController(options),
     modelPackageGroupController(options),
-    modelPackageController(options),
+    modelPackageController(options, groupChanges),
     monitoringScheduleController(options, timings.monitoringHourMs),
     multiModelSetController({
       ...options,

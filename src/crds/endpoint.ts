@@ -2,7 +2,7 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonSpecRules, commonStatusFields, explicitNameField } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
 import { immutableExceptRule, refine, refineAt, type Refinement } from './schema.js';
-import { MODEL_FIELDS, MODEL_RULES } from './model.js';
+import { MODEL_RULES, REGISTRY_MODEL_FIELDS } from './model.js';
 import { CreateEndpointConfigInput, UpdateEndpointInput } from './shapes/sagemaker.generated.js';
 const configRequest = CreateEndpointConfigInput.properties;
 const updateRequest = UpdateEndpointInput.properties;
@@ -16,7 +16,7 @@ const model = Type.Object(
       maxLength: 63,
       pattern: '^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$',
     }),
-    ...MODEL_FIELDS,
+    ...REGISTRY_MODEL_FIELDS,
   },
   {
     description: 'A SageMaker model (CreateModel) behind this endpoint.',
@@ -165,6 +165,15 @@ const variantSummary = Type.Object({
   desiredInstanceCount: Type.Optional(Type.Integer({ description: 'Instances being moved to.' })),
 });
 
+const servedModelPackage = Type.Object({
+  modelName: Type.String({ description: 'The models[].modelName whose container serves it.' }),
+  modelPackageArn: Type.String({
+    description: 'The model package: its ARN (or its name, as the spec gives it).',
+  }),
+  modelPackageGroupName: Type.Optional(Type.String({ description: 'The group of the version.' })),
+  modelPackageVersion: Type.Optional(Type.Integer({ description: 'The version number in its group.' })),
+});
+
 const appliedCapacity = Type.Object({
   variantName: Type.String({ description: 'Name of the variant.' }),
   weight: Type.Optional(Type.Number({ description: 'The weight last requested.' })),
@@ -193,6 +202,13 @@ export const EndpointStatus = Type.Object(
       Type.Array(Type.String(), {
         description: 'SageMaker names of the models of the desired config.',
         maxItems: 10,
+      }),
+    ),
+    modelPackages: Type.Optional(
+      Type.Array(servedModelPackage, {
+        description:
+          'The model registry versions the endpoint serves (containers with modelPackageName, modelPackageRef or modelPackageFrom): those of its config once it is InService on it; during an update and after a failed one, still the versions that served before.',
+        maxItems: 150,
       }),
     ),
     productionVariants: Type.Optional(
@@ -284,6 +300,13 @@ export const endpoint: KindDefinition<typeof EndpointSpec, typeof EndpointStatus
       type: 'string',
       jsonPath: '.status.endpointConfigName',
       description: 'The endpoint config SageMaker serves from.',
+    },
+    {
+      name: 'Model Version',
+      type: 'integer',
+      jsonPath: '.status.modelPackages[0].modelPackageVersion',
+      description: 'The model registry version the (first) registry container serves.',
+      priority: 1,
     },
     AGE_COLUMN,
   ],

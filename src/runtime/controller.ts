@@ -138,7 +138,8 @@ export class Controller {
       log,
       cache: this.deps.cache,
       objects: () => this.deps.cache.list(this.definition.kind),
-      trigger: (obj: KubeObject) => {
+      trigger: (obj: KubeObject, referenced = false) => {
+        if (referenced) this.referenceTriggered.add(keyOf(obj));
         queue.add(keyOf(obj), 'urgent');
       },
     };

@@ -71,8 +71,12 @@ export interface ChangeFeed<T extends KubeObject> {
   /** Cached reads of this kind and the kinds it references. */
   readonly cache: CacheReader;
   objects(): readonly T[];
-  /** Queues the object for a reconcile now, ahead of watch events and requeues (coalesced with any queued one). */
-  trigger(obj: T): void;
+  /**
+   * Queues the object for a reconcile now, ahead of watch events and requeues (coalesced with any
+   * queued one). `referenced`: the change is in something the object refers to outside Kubernetes,
+   * so it reconciles even after a terminal error, as a referenced object's change does.
+   */
+  trigger(obj: T, referenced?: boolean): void;
 }
 
 /**

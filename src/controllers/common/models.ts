@@ -35,6 +35,43 @@ export function modelTrainingJobs(models: readonly ModelSpec[]): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * Where a container's model comes from in the registry: a ModelPackage object (modelPackageRef), or
+ * the latest approved version of a group (modelPackageFrom). `key` names it in the map of resolved
+ * ARNs that modelContent takes.
+ */
+export type ModelPackageSource =
+  | { key: string; type: 'version'; name: string }
+  | { key: string; type: 'latestApproved'; groupName?: string; groupRef?: string };
+
+function packageSourceOf(container: ContainerSpec): ModelPackageSource | undefined {
+  if (container.modelPackageRef) {
+    const { name } = container.modelPackageRef;
+    return { key: `ModelPackage/${name}`, type: 'version', name };
+  }
+  const from = container.modelPackageFrom;
+  if (!from) return undefined;
+  if (from.groupRef)
+    return {
+      key: `ModelPackageGroup/${from.groupRef.name}`,
+      type: 'latestApproved',
+      groupRef: from.groupRef.name,
+    };
+  const groupName = from.groupName ?? '';
+  return { key: `group/${groupName}`, type: 'latestApproved', groupName };
+}
+
+/** The registry sources of the models' containers, each once. */
+export function modelPackageSources(models: readonly ModelSpec[]): ModelPackageSource[] {
+  const sources = new Map<string, ModelPackageSource>();
+  for (const model of models)
+    for (const container of containersOf(model)) {
+      const source = packageSourceOf(container);
+      if (source) sources.set(source.key, source);
+    }
+  return [...sources.values()];
+}
+
 export type ArtifactsResolution =
   { type: 'ready'; artifacts: Map<string, string> } | Exclude<UpstreamResolution, { type: 'ready' }>;
 
@@ -51,13 +88,21 @@ export function resolveArtifacts(
 
 /**
  * The CreateModel request for a model, without its name and tags, each modelDataFrom resolved to
- * the referenced job's artifacts (`artifacts`, by TrainingJob name).
+ * the referenced job's artifacts (`artifacts`, by TrainingJob name) and each registry source to its
+ * version's ARN (`packages`, by ModelPackageSource key).
  */
 export function modelContent(
   model: ModelSpec,
   artifacts: ReadonlyMap<string, string>,
+  packages: ReadonlyMap<string, string> = new Map(),
 ): Omit<CreateModelInput, 'ModelName'> {
   const resolved = (container: ContainerSpec): ContainerSpec => {
+    const source = packageSourceOf(container);
+    if (source) {
+      const arn = packages.get(source.key);
+      if (arn === undefined) throw new Error(`no model package version known for ${source.key}`);
+      return { ...container, modelPackageName: arn };
+    }
     if (!container.modelDataFrom) return container;
     const job = container.modelDataFrom.trainingJobRef.name;
     const url = artifacts.get(job);

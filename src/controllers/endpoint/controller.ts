@@ -38,6 +38,22 @@ import { deleteModelIfOwned, ensureModel, modelRef } from '../common/models.js';
 import { untilGone } from '../common/polling.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
 import { trainingJob } from '../../crds/training-job.js';
+import { modelPackage } from '../../crds/model-package.js';
+import { modelPackageGroup } from '../../crds/model-package-group.js';
+import type { ModelPackageObject } from '../model-package/controller.js';
+import type { ModelPackageGroupObject } from '../model-package-group/controller.js';
+import { modelPackageSources } from '../common/models.js';
+import { ApprovedVersions } from './approved-versions.js';
+import type { GroupChanges } from '../common/group-changes.js';
+import {
+  approvedVersion,
+  followsVersion,
+  groupOfObject,
+  referencedGroups,
+  referencedModelPackages,
+  versionOfObject,
+  type Resolved,
+} from './registry.js';
 import {
   deletingCondition,
   isBusy,
@@ -54,6 +70,7 @@ import {
   createEndpointRequest,
   endpointPlan,
   referencedTrainingJobs,
+  versionsNote,
   resolveReferences,
   type EndpointPlan,
 } from './plan.js';
@@ -86,15 +103,36 @@ const endpointListing: ChangeListing = {
 type Context = ReconcileContext<EndpointStatus>;
 
 const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
+const modelPackageKind = descriptorOf<ModelPackageObject>(modelPackage);
+const groupKind = descriptorOf<ModelPackageGroupObject>(modelPackageGroup);
 
 /** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint (DESIGN.md §4-6). */
-export function endpointController(options: KindControllerOptions) {
+export function endpointController(options: KindControllerOptions, groupChanges?: GroupChanges) {
+  const detection = options.changeDetection;
+  // Without sweeps, every reconcile lists the groups it follows: each endpoint is looked at on its own.
+  const approved = new ApprovedVersions<EndpointObject>(detection?.settings.driftIntervalMs ?? 0, (scope) =>
+    options.aws.sagemaker(scope),
+  );
+  groupChanges?.on((group, region) => {
+    approved.due(region, group);
+  });
   return defineController<EndpointObject, EndpointStatus>({
     kind: descriptorOf<EndpointObject>(endpointKind),
-    reconcile: (ctx, obj) => new EndpointReconcile(options, ctx, obj).apply(),
-    finalize: (ctx, obj) => new EndpointReconcile(options, ctx, obj).cleanUp(),
-    references: [{ kind: trainingJobKind, names: (obj) => referencedTrainingJobs(obj.spec) }],
-    changeSources: changeSourcesOf<EndpointObject>(options, endpointListing),
+    reconcile: (ctx, obj) => new EndpointReconcile(options, approved, ctx, obj).apply(),
+    finalize: (ctx, obj) => new EndpointReconcile(options, approved, ctx, obj).cleanUp(),
+    references: [
+      { kind: trainingJobKind, names: (obj) => referencedTrainingJobs(obj.spec) },
+      {
+        kind: modelPackageKind,
+        names: (obj) => referencedModelPackages(obj.spec),
+        selects: (obj, version) => followsVersion(obj.spec, version as ModelPackageObject),
+      },
+      { kind: groupKind, names: (obj) => referencedGroups(obj.spec) },
+    ],
+    changeSources: [
+      ...changeSourcesOf<EndpointObject>(options, endpointListing),
+      ...(detection ? [approved] : []),
+    ],
   });
 }
 
@@ -104,6 +142,7 @@ class EndpointReconcile {
 
   constructor(
     private readonly options: KindControllerOptions,
+    private readonly approved: ApprovedVersions<EndpointObject>,
     private readonly ctx: Context,
     private readonly obj: EndpointObject,
   ) {
@@ -133,7 +172,7 @@ class EndpointReconcile {
 
   async apply(): Promise<ReconcileResult> {
     await this.resource.recordName();
-    const plan = this.plan();
+    const plan = await this.plan();
     if (!plan) return awaitChange;
     let endpoint = await this.resource.find(this.endpoint);
     // Never create twice: an endpoint our create answered for is on its way.
@@ -175,6 +214,10 @@ class EndpointReconcile {
         return this.updateWeightsAndCapacities(plan, applied);
       case 'inSync':
         this.recordAdopted(plan, applied);
+        // What serves now: the versions of the planned config.
+        this.ctx.status.set({
+          modelPackages: plan.modelPackages.length > 0 ? plan.modelPackages : undefined,
+        });
         await this.resource.correctTags(endpoint.EndpointArn ?? '');
         await this.deleteRetired(endpoint, plan);
         return done;
@@ -197,8 +240,11 @@ class EndpointReconcile {
     return done;
   }
 
-  /** The plan, or undefined while a referenced TrainingJob has not produced its artifacts. */
-  private plan(): EndpointPlan | undefined {
+  /**
+   * The plan, or undefined while a referenced TrainingJob has not produced its artifacts or a
+   * registry source has no version to serve yet.
+   */
+  private async plan(): Promise<EndpointPlan | undefined> {
     const { namespace } = this.obj.metadata;
     const resolution = resolveReferences(
       this.obj.spec,
@@ -208,7 +254,69 @@ class EndpointReconcile {
       waitForReference(this.ctx.status, resolution);
       return undefined;
     }
-    return endpointPlan(this.obj.spec, this.endpointName, resolution.artifacts, this.resource.tags);
+    const packages = await this.modelPackages();
+    if (packages.type !== 'ready') {
+      waitForReference(this.ctx.status, packages);
+      return undefined;
+    }
+    return endpointPlan(
+      this.obj.spec,
+      this.endpointName,
+      resolution.artifacts,
+      this.resource.tags,
+      packages.value,
+    );
+  }
+
+  /**
+   * The version ARN of each registry source of the containers (by source key): a ModelPackage
+   * object's version, or the latest approved version of a group, listed at most once per drift
+   * interval for all the endpoints that follow the group, and again when the ModelPackage objects
+   * of the namespace show that the listing is out of date.
+   */
+  private async modelPackages(): Promise<Resolved<Map<string, string>>> {
+    const { namespace } = this.obj.metadata;
+    const scope = this.resource.scope;
+    const arns = new Map<string, string>();
+    const followed: { key: string; group: string }[] = [];
+    for (const source of modelPackageSources(this.obj.spec.models)) {
+      if (source.type === 'version') {
+        const version = versionOfObject(
+          source.name,
+          this.ctx.cache.get(modelPackageKind, namespace, source.name),
+        );
+        if (version.type !== 'ready') return version;
+        arns.set(source.key, version.value.arn);
+        continue;
+      }
+      const group =
+        source.groupRef === undefined
+          ? { type: 'ready' as const, value: source.groupName ?? '' }
+          : groupOfObject(source.groupRef, this.ctx.cache.get(groupKind, namespace, source.groupRef));
+      if (group.type !== 'ready') return group;
+      followed.push({ key: source.key, group: group.value });
+    }
+    this.approved.follow(
+      this.obj,
+      followed.map(({ group }) => ({ scope, group })),
+    );
+    const versions = this.ctx.cache.list(modelPackageKind, namespace);
+    for (const { key, group } of followed) {
+      const decision = approvedVersion(group, this.approved.fresh(scope, group), versions);
+      const latest =
+        decision.type === 'list'
+          ? (await this.approved.list(this.sagemaker, scope, group, this.cancel)).latest
+          : decision.type === 'serve'
+            ? decision.version
+            : undefined;
+      if (!latest)
+        return {
+          type: 'waiting',
+          message: `waiting for an approved version in model package group ${group}`,
+        };
+      arns.set(key, latest.arn);
+    }
+    return { type: 'ready', value: arns };
   }
 
   private get sagemaker(): SageMakerClient {
@@ -334,7 +442,7 @@ class EndpointReconcile {
         seenSettled: false,
       },
     });
-    const message = `updating endpoint ${this.endpointName} to ${configName}`;
+    const message = `updating endpoint ${this.endpointName} to ${configName}${versionsNote(plan)}`;
     if (captureChanging && retainsVariantProperties(this.obj.spec, false)) {
       const why =
         `${message} without retaining variant properties: its data capture changes, and SageMaker ` +

@@ -1,7 +1,7 @@
 import type { DescribeEndpointOutput } from '@aws-sdk/client-sagemaker';
 import type { ConditionValue } from '../common/conditions.js';
 import { pollDelay, type PollingSettings } from '../common/polling.js';
-import type { EndpointPlan } from './plan.js';
+import { versionsNote, type EndpointPlan } from './plan.js';
 import { specChange, type LastApplied } from './update.js';
 
 /** States in which SageMaker accepts no update or delete: the controller waits, without error. */
@@ -84,9 +84,12 @@ export function divergenceCause(endpoint: DescribeEndpointOutput, applied: LastA
 }
 
 /**
- * - A failed create is deleted and re-created, but only for a new generation.
- * - An update of this generation that SageMaker rolled back (divergenceCause) is not retried, with or
- *   without a FailureReason: no update loop. UpdateRollbackFailed needs a person.
+ * - A failed create is deleted and re-created, but only for a new desire: a new generation, or
+ *   another planned config (a newly approved model version).
+ * - An update that SageMaker rolled back (divergenceCause) is not retried while the desire is the
+ *   same (this generation, this planned config), with or without a FailureReason: no update loop.
+ *   Another approved version (or a rejection of the failed one) is another desire. UpdateRollbackFailed
+ *   needs a person.
  * - An endpoint serving another config than the plan's is updated, whether the spec changed or
  *   someone switched it outside the operator after our config had settled.
  * - SageMaker's maintenance (SystemUpdating) is waited out; the endpoint keeps serving meanwhile.
@@ -99,7 +102,10 @@ export function nextStep(
   applied: LastApplied | undefined,
   generation: number,
 ): EndpointStep {
-  const sameGeneration = applied?.generation === generation;
+  // The model registry changes the planned config without a new generation.
+  const sameDesire =
+    applied?.generation === generation &&
+    applied.endpointConfigName === plan.endpointConfig.EndpointConfigName;
   const reason =
     endpoint.FailureReason ?? `endpoint ${endpoint.EndpointName ?? ''} is ${endpoint.EndpointStatus ?? ''}`;
   const onPlannedConfig = endpoint.EndpointConfigName === plan.endpointConfig.EndpointConfigName;
@@ -109,11 +115,11 @@ export function nextStep(
       : { type: 'wait' };
   if (isBusy(endpoint)) return { type: 'wait' };
   if (endpoint.EndpointStatus === 'Failed')
-    return sameGeneration ? { type: 'failed', reason } : { type: 'recreate' };
+    return sameDesire ? { type: 'failed', reason } : { type: 'recreate' };
   // Rolling deployment and its rollback both failed: only a person can repair the endpoint.
   if (endpoint.EndpointStatus === 'UpdateRollbackFailed') return { type: 'updateFailed', reason };
   if (endpoint.EndpointStatus !== 'InService') return { type: 'wait' };
-  if (sameGeneration && endpoint.EndpointConfigName !== applied.endpointConfigName) {
+  if (sameDesire && endpoint.EndpointConfigName !== applied.endpointConfigName) {
     const cause = divergenceCause(endpoint, applied);
     if (cause === 'rolledBack') return { type: 'updateFailed', reason: rollbackReason(endpoint, applied) };
     if (cause === 'notVisibleYet') return { type: 'wait' };
@@ -147,7 +153,11 @@ export function readyCondition(
     case 'updateFailed':
       return { status: 'False', reason: 'UpdateFailed', message: step.reason };
     case 'inSync':
-      return { status: 'True', reason: 'InService', message: `endpoint ${name} is InService on ${config}` };
+      return {
+        status: 'True',
+        reason: 'InService',
+        message: `endpoint ${name} is InService on ${config}${versionsNote(plan)}`,
+      };
     case 'maintenance':
       return {
         status: 'True',

@@ -6,7 +6,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-sagemaker';
 import { derivedName } from '../../aws/naming.js';
-import type { EndpointSpec } from '../../crds/endpoint.js';
+import type { EndpointSpec, EndpointStatus } from '../../crds/endpoint.js';
 import {
   CreateEndpointInput as EndpointShape,
   CreateEndpointConfigInput as EndpointConfigShape,
@@ -18,6 +18,7 @@ import {
   type ArtifactsResolution,
 } from '../common/models.js';
 import { toRequest } from '../common/sagemaker-shape.js';
+import { parseVersionArn } from './registry.js';
 import type { TrainingJobOutcome } from '../common/upstream.js';
 
 /** The weight and instance count the spec asks of one variant. */
@@ -27,11 +28,18 @@ export interface Capacity {
   instanceCount?: number;
 }
 
-/** Everything SageMaker must hold for a spec: its Models, its EndpointConfig and the variants' capacities. */
+/** A model registry version a model's container serves. */
+export type ServedModelPackage = NonNullable<EndpointStatus['modelPackages']>[number];
+
+/**
+ * Everything SageMaker must hold for a spec: its Models, its EndpointConfig and the variants'
+ * capacities; and the registry versions its models serve.
+ */
 export interface EndpointPlan {
   models: CreateModelInput[];
   endpointConfig: CreateEndpointConfigInput;
   capacities: Capacity[];
+  modelPackages: ServedModelPackage[];
 }
 
 /**
@@ -40,17 +48,22 @@ export interface EndpointPlan {
  * counts, which UpdateEndpointWeightsAndCapacities changes in place. Both hashes include the
  * endpoint name, so two endpoints never share a resource even when their names are shortened alike.
  *
- * `artifacts` gives the model.tar.gz of every TrainingJob in referencedTrainingJobs(spec).
+ * `artifacts` gives the model.tar.gz of every TrainingJob in referencedTrainingJobs(spec), `packages`
+ * the version ARN of every registry source (modelPackageSources), so that a newly approved version
+ * makes new names and rolls the endpoint through UpdateEndpoint.
  */
 export function endpointPlan(
   spec: EndpointSpec,
   endpointName: string,
   artifacts: ReadonlyMap<string, string>,
   tags: Tag[],
+  packages: ReadonlyMap<string, string> = new Map(),
 ): EndpointPlan {
   const modelNames = new Map<string, string>();
+  const modelPackages: ServedModelPackage[] = [];
   const models = spec.models.map((model) => {
-    const content = modelContent(model, artifacts);
+    const content = modelContent(model, artifacts, packages);
+    modelPackages.push(...servedModelPackages(model.modelName, content));
     const name = derivedName(`${endpointName}-${model.modelName}`, {
       endpointName,
       model: model.modelName,
@@ -90,7 +103,41 @@ export function endpointPlan(
       Tags: tags,
     },
     capacities: desiredCapacities(spec),
+    modelPackages,
   };
+}
+
+/** ` (model version churn/3)`, naming the registry versions of the plan, or nothing. */
+export function versionsNote(plan: EndpointPlan): string {
+  const versions = plan.modelPackages.map((p) =>
+    p.modelPackageVersion === undefined
+      ? p.modelPackageArn
+      : `${p.modelPackageGroupName ?? ''}/${p.modelPackageVersion}`,
+  );
+  return versions.length > 0 ? ` (model version ${versions.join(', ')})` : '';
+}
+
+function servedModelPackages(
+  modelName: string,
+  content: Omit<CreateModelInput, 'ModelName'>,
+): ServedModelPackage[] {
+  const containers = [
+    ...(content.PrimaryContainer ? [content.PrimaryContainer] : []),
+    ...(content.Containers ?? []),
+  ];
+  return containers.flatMap((c) => {
+    const arn = c.ModelPackageName;
+    if (arn === undefined) return [];
+    const versioned = parseVersionArn(arn);
+    return [
+      {
+        modelName,
+        modelPackageArn: arn,
+        modelPackageGroupName: versioned?.group,
+        modelPackageVersion: versioned?.version,
+      },
+    ];
+  });
 }
 
 /** CreateEndpoint on the planned config, with the spec's deployment config. */

@@ -23,6 +23,7 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
+import type { GroupChanges } from '../common/group-changes.js';
 import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { ManagedResource } from '../common/managed-resource.js';
@@ -52,7 +53,7 @@ const groupKind = descriptorOf<ModelPackageGroupObject>(modelPackageGroup);
 const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
 
 /** Model versions in the registry (DESIGN.md §4-6), with their approval. */
-export function modelPackageController(options: KindControllerOptions) {
+export function modelPackageController(options: KindControllerOptions, groupChanges?: GroupChanges) {
   return defineController<ModelPackageObject, ModelPackageStatus>({
     kind: descriptorOf<ModelPackageObject>(modelPackage),
     reconcile: (ctx, obj) => new VersionReconcile(options, ctx, obj).apply(),
@@ -64,7 +65,7 @@ export function modelPackageController(options: KindControllerOptions) {
         names: (obj) => (obj.spec.trainingJobRef ? [obj.spec.trainingJobRef.name] : []),
       },
     ],
-    changeSources: approvalSweeps<ModelPackageObject>(options),
+    changeSources: approvalSweeps<ModelPackageObject>(options, groupChanges),
   });
 }
 

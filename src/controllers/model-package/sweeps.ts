@@ -7,6 +7,7 @@ import {
   type ChangeDetection,
   type KindControllerOptions,
 } from '../common/change-detection.js';
+import type { GroupChanges } from '../common/group-changes.js';
 import { usableScopeOf } from '../common/identity.js';
 import type { ManagedObject } from '../common/managed-resource.js';
 
@@ -20,11 +21,20 @@ type VersionObject = ManagedObject & { status?: ModelPackageStatus };
  * are described. Like the shared sweeps, they run at the sweep interval while an object is in
  * transition and at the drift interval otherwise.
  */
-export function approvalSweeps<O extends VersionObject>(options: KindControllerOptions): ChangeSource<O>[] {
+export function approvalSweeps<O extends VersionObject>(
+  options: KindControllerOptions,
+  groupChanges?: GroupChanges,
+): ChangeSource<O>[] {
   const detection = options.changeDetection;
   if (!detection) return [];
   const sweeps = new ApprovalSweeps<O>(detection);
-  detection.receive('ModelPackage', sweeps);
+  // Pushed changes name the group: its versions look again, and so do the Endpoints that follow it.
+  detection.receive('ModelPackage', {
+    changed: (group, region) => {
+      sweeps.changed(group, region);
+      groupChanges?.changed(group, region);
+    },
+  });
   return [sweeps];
 }
 

@@ -1,8 +1,9 @@
 /*
  * Approvals made in the registry reach the operator through the push channel: the emulator publishes
  * "SageMaker Model Package State Change" events (also on approval changes), the operator consumes
- * them and looks at the versions of the group the event names. At rest the per-group sweep runs only
- * at the drift interval (10 minutes here), so a status that follows within seconds came by push.
+ * them and looks at the versions of the group the event names, and the Endpoints that follow the group
+ * list it again. At rest the per-group sweeps run only at the drift interval (10 minutes here), so a
+ * status that follows within seconds came by push.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
@@ -16,6 +17,7 @@ import type {
 } from '../../../src/crds/model-package-group.js';
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import { condition, OperatorHarness, TEST_TIMINGS } from '../support/operator.js';
+import { approve, followingSpec, registerVersion, registryGroup, waitServing } from './support.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const QUEUE_TIMINGS = { waitTimeSeconds: 1, minBackoffMs: 200, maxBackoffMs: 1_000 };
@@ -75,5 +77,22 @@ describe('a model version with a push channel', () => {
     );
     expect(published.map((e) => e.outcome)).not.toContain('failed');
     expect(published.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('rolls an Endpoint that follows a group to a version approved in the registry, from its pushed event', async () => {
+    const group = await registryGroup(h, 'pushed-outside');
+    await registerVersion(h, group, 'v1', true);
+    await h.create(
+      'endpoints',
+      'Endpoint',
+      'pushed',
+      followingSpec({ modelPackageFrom: { groupName: group, approvalStatus: 'Approved' } }),
+    );
+    await waitServing(h, 'pushed', 1);
+    // Version 2 has no ModelPackage object: only the event names its group.
+    const v2 = await registerVersion(h, group, 'v2');
+    await approve(h, v2, 'Approved');
+    const rolled = await waitServing(h, 'pushed', 2);
+    expect(rolled?.status?.modelPackages?.[0]?.modelPackageArn).toBe(v2);
   });
 });

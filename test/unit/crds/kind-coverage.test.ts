@@ -79,7 +79,15 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
     part: 'Endpoint models[]',
     schema: endpointModel ?? {},
     requests: ['CreateModel'],
-    fields: ['modelName', 'primaryContainer.modelDataFrom', 'containers[].modelDataFrom'],
+    fields: [
+      'modelName',
+      'primaryContainer.modelDataFrom',
+      'containers[].modelDataFrom',
+      'primaryContainer.modelPackageRef',
+      'containers[].modelPackageRef',
+      'primaryContainer.modelPackageFrom',
+      'containers[].modelPackageFrom',
+    ],
   },
   {
     part: 'TransformJob spec',

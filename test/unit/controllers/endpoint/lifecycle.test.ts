@@ -48,6 +48,8 @@ describe('nextStep', () => {
     const failed = endpoint('Failed', { FailureReason: 'health check failed' });
     expect(nextStep(failed, plan, applied, 2)).toEqual({ type: 'failed', reason: 'health check failed' });
     expect(nextStep(failed, plan, applied, 3)).toEqual({ type: 'recreate' });
+    const otherVersion = { ...applied, endpointConfigName: 'ns-churn-failed-version' };
+    expect(nextStep(failed, plan, otherVersion, 2)).toEqual({ type: 'recreate' });
   });
 
   describe('after an update of this generation, InService on another config', () => {
@@ -60,6 +62,14 @@ describe('nextStep', () => {
       const rolledBack = onOld({ FailureReason: 'alarm fired' });
       expect(nextStep(rolledBack, plan, seen, 2)).toEqual({ type: 'updateFailed', reason: 'alarm fired' });
       expect(nextStep(rolledBack, plan, seen, 3)).toEqual({ type: 'updateEndpoint' });
+    });
+
+    it('tries another planned config of the same generation (a newly approved model version) after a rollback', () => {
+      const failedVersion = { ...sent, endpointConfigName: 'ns-churn-failed-version', seenInProgress: true };
+      const rolledBack = onOld({ FailureReason: 'health check failed' });
+      expect(nextStep(rolledBack, plan, failedVersion, 2)).toEqual({ type: 'updateEndpoint' });
+      // Back on the config the plan wants (the failed version rejected): nothing to update.
+      expect(nextStep(endpoint('InService'), plan, failedVersion, 2)).toEqual({ type: 'inSync' });
     });
 
     it('does not retry an update rolled back without a reason, and says so', () => {

@@ -10,6 +10,8 @@ import {
 } from '../rig/index.js';
 import { ensureHelm } from '../rig/helm.js';
 import { ensureJudges } from '../rig/judges.js';
+import { ensureKubeScore } from '../rig/kube-score.js';
+import { installOperatorIdentity } from './support/operator-identity.js';
 
 declare global {
   var rigHandles: { controlPlane?: ControlPlane; s3: S3Server } | undefined;
@@ -22,7 +24,7 @@ export async function setUpRig(): Promise<void> {
   };
   const existing = existingCluster();
   // Tests have a time limit; the one-time builds (minutes on a fresh machine) happen here, which has none.
-  await Promise.all([ensureHelm(log), ensureJudges(log)]);
+  await Promise.all([ensureHelm(log), ensureJudges(log), ensureKubeScore(log)]);
   const controlPlane = existing ? undefined : await startControlPlane({ log });
   const kubeconfigPath = existing ?? controlPlane?.kubeconfigPath ?? '';
   const s3 = await startS3(log);
@@ -31,10 +33,13 @@ export async function setUpRig(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   await installCrds(kc, CRD_DIR);
+  // Every OperatorHarness acts as this ServiceAccount, so the suite proves the chart's RBAC.
+  const operatorUser = await installOperatorIdentity(kc);
 
   // Workers are started after global setup and inherit its environment.
   process.env.KUBECONFIG = kubeconfigPath;
   process.env.RIG_S3_ENDPOINT = s3.endpoint;
+  process.env.RIG_OPERATOR_USER = operatorUser;
 }
 
 export async function tearDownRig(): Promise<void> {

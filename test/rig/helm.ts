@@ -1,17 +1,15 @@
-import { access, constants, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDir, rigCacheDir } from './cache.js';
 import { RigError } from './errors.js';
-import { exec, haveCommand } from './exec.js';
+import { exec } from './exec.js';
+import { ensureBuiltOnce, GO_BUILD_ENV } from './go-tool.js';
 
 /** The helm CLI the chart tests use when none is provided. */
 export const HELM_VERSION = '3.22.0';
 
 const BUILD_TIMEOUT_MS = 30 * 60_000;
-const LOCK_POLL_MS = 1000;
 
 /** Returns a helm binary: TEST_ASSET_HELM if set, else one built once per machine from the Go module proxy. */
 export async function ensureHelm(log: (line: string) => void = () => undefined): Promise<string> {
@@ -25,57 +23,18 @@ export async function ensureHelm(log: (line: string) => void = () => undefined):
     }
   }
   const target = join(await ensureDir(rigCacheDir(`helm-v${HELM_VERSION}`)), 'helm');
-  while (!existsSync(target)) {
-    if (await takeLock(`${target}.lock`)) {
-      try {
-        if (!existsSync(target)) await build(target, log);
-      } finally {
-        await rm(`${target}.lock`, { force: true });
-      }
-    } else {
-      await sleep(LOCK_POLL_MS);
-    }
-  }
-  return target;
+  return ensureBuiltOnce(
+    target,
+    `helm is missing and there is no Go toolchain to build it. Set TEST_ASSET_HELM to a helm v3 binary ` +
+      `or install Go 1.26+ so the rig can build helm v${HELM_VERSION}.`,
+    (partial) => build(partial, log),
+  );
 }
 
-/**
- * Test files run in parallel workers; the lock makes one of them build while the others wait. A lock
- * left by a dead process is taken over.
- */
-async function takeLock(lock: string): Promise<boolean> {
-  try {
-    await writeFile(lock, String(process.pid), { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-  if (holder > 0 && isAlive(holder)) return false;
-  await rm(lock, { force: true });
-  return false;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function build(target: string, log: (line: string) => void): Promise<void> {
-  if (!(await haveCommand('go'))) {
-    throw new RigError(
-      `helm is missing and there is no Go toolchain to build it. Set TEST_ASSET_HELM to a helm v3 binary ` +
-        `or install Go 1.26+ so the rig can build helm v${HELM_VERSION}.`,
-    );
-  }
+async function build(partial: string, log: (line: string) => void): Promise<void> {
   log(`building helm v${HELM_VERSION} with Go; this happens once per machine and takes a few minutes`);
   const dir = await mkdtemp(join(tmpdir(), 'rig-build-helm-'));
-  const partial = `${target}.partial-${String(process.pid)}`;
-  const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
+  const env = GO_BUILD_ENV;
   try {
     await writeFile(join(dir, 'go.mod'), 'module rigbuild/helm\n\ngo 1.26\n');
     await exec('go', ['get', `helm.sh/helm/v3@v${HELM_VERSION}`], {
@@ -92,12 +51,10 @@ async function build(target: string, log: (line: string) => void): Promise<void>
         timeoutMs: BUILD_TIMEOUT_MS,
       },
     );
-    await rename(partial, target);
   } finally {
     await rm(dir, { recursive: true, force: true });
-    await rm(partial, { force: true });
   }
-  log(`built ${target}`);
+  log(`built helm v${HELM_VERSION}`);
 }
 
 /**

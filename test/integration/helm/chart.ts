@@ -8,6 +8,7 @@ import type {
   V1ClusterRoleBinding,
   V1CustomResourceDefinition,
   V1Deployment,
+  V1NetworkPolicy,
   V1PodDisruptionBudget,
   V1Role,
   V1RoleBinding,
@@ -72,6 +73,7 @@ export interface RenderedKinds {
   Service: V1Service;
   Deployment: V1Deployment;
   PodDisruptionBudget: V1PodDisruptionBudget;
+  NetworkPolicy: V1NetworkPolicy;
   ServiceMonitor: KubernetesObject & { spec: unknown };
   CustomResourceDefinition: V1CustomResourceDefinition;
 }

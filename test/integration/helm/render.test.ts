@@ -113,6 +113,7 @@ describe('helm template with the default values', () => {
       'ClusterRoleBinding',
       'ClusterRoleBinding',
       'Deployment',
+      'NetworkPolicy',
       'Service',
       'ServiceAccount',
       'ValidatingAdmissionPolicy',

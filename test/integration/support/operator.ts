@@ -10,6 +10,7 @@ import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
 import { startHarness, type Harness } from '../emulator/harness.js';
 import { createTestNamespace, customObjects, s3Endpoint, testKubeConfig } from './cluster.js';
+import { asOperatorServiceAccount } from './operator-identity.js';
 
 export const REGION = 'us-east-1';
 export const CLUSTER_NAME = 'rig';
@@ -110,7 +111,8 @@ export class OperatorHarness {
   }
 
   /**
-   * `operatorKubeConfig`: how the operator reaches the apiserver (e.g. through a proxy that fails).
+   * `operatorKubeConfig`: how the operator reaches the apiserver (e.g. through a proxy that fails);
+   * either way it acts as the chart's ServiceAccount, with the chart's RBAC.
    * `push`: SageMaker's state-change events (e.g. a StateChangeQueue); without it, sweeps alone.
    */
   async startOperator(
@@ -132,7 +134,7 @@ export class OperatorHarness {
       name: 'sagemaker-operator',
       controllers,
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      kubeConfig: operatorKubeConfig,
+      kubeConfig: asOperatorServiceAccount(operatorKubeConfig),
       namespaces: [this.namespace, ...this.otherNamespaces],
       metricsAddr: '0',
       healthAddr: '0',

@@ -98,3 +98,32 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: [securitypolicies]
   verbs: [get, list, watch]
 {{- end }}
+
+{{/*
+The image pull policy: as configured, else Always for a moving reference (no tag, or `latest`)
+and IfNotPresent for an immutable one (a version tag or a digest), so a node pulls a release once.
+*/}}
+{{- define "sagemaker-operator.imagePullPolicy" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.pullPolicy }}
+{{- .Values.image.pullPolicy }}
+{{- else if .Values.image.digest }}
+{{- "IfNotPresent" }}
+{{- else if or (not $tag) (eq $tag "latest") }}
+{{- "Always" }}
+{{- else }}
+{{- "IfNotPresent" }}
+{{- end }}
+{{- end }}
+
+{{/*
+"true" when the pull policy is IfNotPresent on an immutable reference (a version tag or a digest).
+kube-score wants Always everywhere (so imagePullSecrets are checked on every start); for a pinned
+release that is a registry round-trip per pod start for nothing, so the Deployment waives that one
+check, and only then.
+*/}}
+{{- define "sagemaker-operator.pullPolicyWaived" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- $immutable := or .Values.image.digest (and $tag (ne $tag "latest")) }}
+{{- and $immutable (eq (include "sagemaker-operator.imagePullPolicy" .) "IfNotPresent") }}
+{{- end }}

@@ -6,6 +6,8 @@ export interface CallRecord {
   operation: string;
   /** The resource name (or ARN, for tag operations) the call was about, when it names one. */
   resource?: string;
+  /** Who made it: the ARN moto's STS names for its access key id (an assumed role's session, a user). */
+  principal?: string;
   /** 'ok' or the error code answered (ThrottlingException, ValidationException, dropped, ...). */
   outcome: string;
   status: number;

@@ -131,12 +131,6 @@ export interface EmulatorSettings {
   clockOffsetSeconds: number;
   /** Where SageMaker's state-change events go (EventBridge → SQS, events.ts); absent: nowhere. */
   events?: EventsSettings;
-  /**
-   * IAM as far as InvokeEndpoint's one condition key goes: access key id → the `StringLike`
-   * patterns of `sagemaker:TargetModel` its policy allows. A caller listed here may invoke only
-   * target models matching one of its patterns; callers not listed may invoke anything.
-   */
-  invokePolicies: Record<string, string[]>;
 }
 
 export const defaultSettings = (timeScale: number): EmulatorSettings => ({
@@ -148,5 +142,4 @@ export const defaultSettings = (timeScale: number): EmulatorSettings => ({
   consistency: { ...defaultConsistency },
   s3Checks: { inputsExist: false },
   clockOffsetSeconds: 0,
-  invokePolicies: {},
 });

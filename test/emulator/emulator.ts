@@ -8,7 +8,11 @@ import { ApiError } from './errors.js';
 import type { EventsSettings, EventStats } from './events.js';
 import { StateChangeEvents } from './events.js';
 import { pickFault, Throttle } from './faults.js';
+import { resourceOf } from './call-log.js';
 import { hosting } from './hosting.js';
+import { conditionKeys } from './condition-keys.js';
+import type { IamOptions } from './iam.js';
+import { IamAuthorizer } from './iam.js';
 import { Lifecycle } from './lifecycle.js';
 import { monitoring } from './monitoring.js';
 import { processingJobs } from './processing.js';
@@ -28,6 +32,8 @@ import { compileOutputValidators, compileValidators } from './validator.js';
 export interface EmulatorCoreOptions {
   model: ApiModel;
   s3: S3Options;
+  /** moto's IAM and STS: who calls, and what their policies allow (README "IAM"); absent: anyone may do anything. */
+  iam?: IamOptions;
   timeScale?: number;
   /** Applied at start; reset() returns to these. */
   settings?: SettingsPatch;
@@ -53,7 +59,6 @@ export interface SettingsPatch {
   clockOffsetSeconds?: number;
   /** Where state-change events go; `null` stops them (JSON has no undefined). */
   events?: EventsSettings | null;
-  invokePolicies?: Record<string, string[]>;
 }
 
 /** An answer of the emulator that the API model says SageMaker would never give. */
@@ -110,6 +115,7 @@ export class Emulator {
   private readonly lifecycle: Lifecycle;
   private readonly s3: S3Effects;
   private readonly events: StateChangeEvents;
+  private readonly iam: IamAuthorizer | undefined;
   private readonly validators: Map<string, InputValidator>;
   private readonly outputValidators: Map<string, OutputValidator> | undefined;
   /** Answers that did not match the model's output shapes (only with `checkResponses`). */
@@ -142,6 +148,7 @@ export class Emulator {
     const now = (): number => Date.now() / 1000 + this.settings.clockOffsetSeconds;
     this.lifecycle = new Lifecycle(now, onError);
     this.s3 = new S3Effects(options.s3);
+    this.iam = options.iam && new IamAuthorizer(options.iam);
     this.events = new StateChangeEvents(options.model, scope, () => this.settings.events, now, onError);
     this.validators = compileValidators(options.model);
     this.outputValidators = options.checkResponses ? compileOutputValidators(options.model) : undefined;
@@ -291,6 +298,33 @@ export class Emulator {
     return pickFault(this.settings.faults, operation, Math.random);
   }
 
+  /** The caller's ARN (an assumed role's session, a user) from its access key id; undefined without IAM. */
+  async principal(accessKeyId: string | undefined): Promise<string | undefined> {
+    return this.iam && accessKeyId !== undefined ? await this.iam.principal(accessKeyId) : undefined;
+  }
+
+  /** Throws AccessDeniedException when the caller's IAM policies do not allow the request. */
+  async authorize(accessKeyId: string | undefined, operation: string, input: unknown): Promise<void> {
+    if (!this.iam || accessKeyId === undefined) return;
+    await this.iam.authorize(accessKeyId, {
+      action: `sagemaker:${operation}`,
+      resource: this.resourceArn(operation, input),
+      context: conditionKeys(operation, input, this.scope),
+    });
+  }
+
+  /** The ARN IAM authorizes an operation on: the resource it names, `*` for one that names none (List*). */
+  private resourceArn(operation: string, input: unknown): string {
+    const named = resourceOf(input);
+    if (named?.startsWith('arn:')) return named;
+    const subject = [...this.creates.entries()]
+      .map(([create, kind]) => ({ kind: create.slice('Create'.length), ...kind }))
+      .filter(({ kind }) => operation.endsWith(kind))
+      .sort((a, b) => b.kind.length - a.kind.length)[0];
+    const name = subject && (input as Record<string, unknown>)[subject.member];
+    return subject && typeof name === 'string' ? subject.registry.arn(name) : '*';
+  }
+
   configure(patch: SettingsPatch): EmulatorSettings {
     const s = this.settings;
     Object.assign(s, {
@@ -303,7 +337,6 @@ export class Emulator {
       s3Checks: { ...s.s3Checks, ...patch.s3Checks },
       clockOffsetSeconds: patch.clockOffsetSeconds ?? s.clockOffsetSeconds,
       events: patch.events === null ? undefined : (patch.events ?? s.events),
-      invokePolicies: patch.invokePolicies ?? s.invokePolicies,
     });
     if (patch.rateLimits) this.throttle.configure(patch.rateLimits);
     return this.settings;
@@ -332,5 +365,6 @@ export class Emulator {
     this.lifecycle.stop();
     this.events.stop();
     this.s3.destroy();
+    this.iam?.destroy();
   }
 }

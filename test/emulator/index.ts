@@ -4,6 +4,7 @@ import { loadApiModel } from './api-model.js';
 import { EmulatorControl } from './control-client.js';
 import type { SettingsPatch } from './emulator.js';
 import { Emulator } from './emulator.js';
+import type { IamOptions } from './iam.js';
 import type { S3Options } from './s3.js';
 import { createEmulatorServer } from './server.js';
 
@@ -21,6 +22,8 @@ export interface StartEmulatorOptions {
   host?: string;
   /** The S3 server that receives side effects (model artifacts, data capture, reports). */
   s3: S3Options;
+  /** moto's IAM and STS (the same server as S3 in the rig): callers' identities and policies. */
+  iam?: IamOptions;
   /** Multiplies every SageMaker duration; 0.001 turns a 10-minute creation into 0.6 s. Default 1. */
   timeScale?: number;
   /** Settings applied at start (timings, limits, rate limits, faults); reset() returns to them. */

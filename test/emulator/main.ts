@@ -1,7 +1,8 @@
 /**
  * Standalone emulator: `npm run emulator -- --port 4566 --s3-endpoint http://127.0.0.1:5000 --time-scale 0.01`.
  * The S3 endpoint defaults to $RIG_S3_ENDPOINT. `--events-queue-url URL` sends state-change events to that
- * SQS queue (`--sqs-endpoint`, default the S3 endpoint: moto serves both).
+ * SQS queue (`--sqs-endpoint`, default the S3 endpoint: moto serves both). Callers and their policies
+ * come from moto's IAM and STS (`--iam-endpoint`, default the S3 endpoint).
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     region: { type: 'string', default: 'us-east-1' },
     'events-queue-url': { type: 'string' },
     'sqs-endpoint': { type: 'string' },
+    'iam-endpoint': { type: 'string' },
   },
 });
 
@@ -32,6 +34,7 @@ const emulator = await startEmulator({
   port: Number(values.port),
   host: values.host,
   s3: { endpoint: s3Endpoint, region: values.region },
+  iam: { endpoint: values['iam-endpoint'] ?? s3Endpoint, region: values.region },
   timeScale: Number(values['time-scale']),
   apiModelPath: values['api-model'],
   region: values.region,

@@ -15,8 +15,6 @@ export interface Invocation {
   targetModel?: string;
   targetVariant?: string;
   inferenceId?: string;
-  /** The caller's access key id, from the request's signature (for `invokePolicies`). */
-  accessKeyId?: string;
 }
 
 export interface InvocationResult {
@@ -167,20 +165,6 @@ export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
     if (wait > 0) await sleep(wait * 1000);
   };
 
-  /** The caller's policy allows this TargetModel (an absent key fails every StringLike condition). */
-  const authorize = (invocation: Invocation, endpoint: Endpoint) => {
-    const patterns =
-      invocation.accessKeyId === undefined ? undefined : ctx.settings.invokePolicies[invocation.accessKeyId];
-    if (patterns === undefined) return;
-    const target = invocation.targetModel;
-    if (target !== undefined && patterns.some((pattern) => stringLike(pattern, target))) return;
-    throw new ApiError(
-      'AccessDeniedException',
-      `User: arn:aws:iam::${ctx.scope.account}:user/${invocation.accessKeyId ?? ''} is not authorized to perform: sagemaker:InvokeEndpoint on resource: arn:aws:sagemaker:${ctx.scope.region}:${ctx.scope.account}:endpoint/${endpoint.name} because no identity-based policy allows the sagemaker:InvokeEndpoint action`,
-      403,
-    );
-  };
-
   return async (invocation: Invocation): Promise<InvocationResult> => {
     const endpoint = endpoints.get(invocation.endpointName);
     if (endpoint) await ctx.lifecycle.settle(endpoint);
@@ -188,7 +172,6 @@ export function runtime(ctx: Context, endpoints: Registry<Endpoint>) {
     if (!endpoint || !deployed || !servingStatuses.has(endpoint.status)) {
       throw validationError(`Endpoint ${invocation.endpointName} of account ${ctx.scope.account} not found.`);
     }
-    authorize(invocation, endpoint);
     const n = endpoint.invocations++;
     const variant =
       invocation.targetVariant === undefined

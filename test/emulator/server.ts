@@ -16,6 +16,7 @@ const runtimeStatuses: Record<string, number> = {
   ValidationError: 400,
   ModelError: 424,
   ModelNotReadyException: 429,
+  AccessDeniedException: 403,
   InternalFailure: 500,
   ServiceUnavailable: 503,
 };
@@ -56,6 +57,8 @@ const errorBody = (error: ApiError): string =>
 interface Call {
   operation: string;
   resource?: string;
+  /** What IAM sees of the request: the JSON input, or an invocation's endpoint and target model. */
+  request: unknown;
   run(): Promise<void>;
 }
 
@@ -68,19 +71,20 @@ function parseCall(emulator: Emulator, req: IncomingMessage, res: ServerResponse
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
+    const targetModel = header('x-amzn-sagemaker-target-model');
     return {
       operation: 'InvokeEndpoint',
       resource: endpointName,
+      request: { EndpointName: endpointName, TargetModel: targetModel },
       run: async () => {
         const result = await emulator.invoke({
           endpointName,
           body,
           contentType: header('content-type'),
           accept: header('accept'),
-          targetModel: header('x-amzn-sagemaker-target-model'),
+          targetModel,
           targetVariant: header('x-amzn-sagemaker-target-variant'),
           inferenceId: header('x-amzn-sagemaker-inference-id'),
-          accessKeyId: accessKeyOf(req),
         });
         send(
           res,
@@ -110,6 +114,7 @@ function parseCall(emulator: Emulator, req: IncomingMessage, res: ServerResponse
   return {
     operation,
     resource: resourceOf(input),
+    request: input,
     run: async () => {
       const output = await emulator.call(operation, input);
       send(res, 200, { 'content-type': jsonContentType }, JSON.stringify(output ?? {}));
@@ -149,13 +154,15 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
       return;
     }
     const time = Date.now();
-    let call: Call = { operation: 'unknown', run: () => Promise.resolve() };
+    let call: Call = { operation: 'unknown', request: {}, run: () => Promise.resolve() };
     const accessKeyId = accessKeyOf(req);
+    let principal: string | undefined;
     const log = (outcome: string, status: number): void => {
       emulator.calls.record({
         time,
         operation: call.operation,
         resource: call.resource,
+        principal,
         outcome,
         status,
         ...(accessKeyId === undefined ? {} : { accessKeyId }),
@@ -166,6 +173,7 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
       checkAuthorization(req);
       call = parseCall(emulator, req, res, body);
       answered = emulator.calls.begin({ time, operation: call.operation, resource: call.resource });
+      principal = await emulator.principal(accessKeyId);
       const admission = emulator.admit(call.operation);
       if (admission?.kind === 'throttled') throw new ApiError('ThrottlingException', 'Rate exceeded');
       if (admission?.kind === 'drop') {
@@ -179,6 +187,7 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
         const code = admission.code ?? (status === 503 ? 'ServiceUnavailable' : 'InternalFailure');
         throw new ApiError(code, 'We encountered an internal error. Please try again.', status);
       }
+      await emulator.authorize(accessKeyId, call.operation, call.request);
       await call.run();
       log('ok', 200);
     } catch (caught) {

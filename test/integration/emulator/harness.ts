@@ -87,6 +87,8 @@ export async function startHarness(): Promise<Harness> {
   if (s3Endpoint === undefined) throw new Error('RIG_S3_ENDPOINT is not set: run through jest global setup');
   const emulator = await startEmulator({
     s3: { endpoint: s3Endpoint },
+    // moto serves IAM and STS on the same port: callers are the roles tests create there.
+    iam: { endpoint: s3Endpoint },
     timeScale: scale,
     settings: { timings: fastTimings() },
     // Every answer is checked against the API model's output shape; see stop() below.

@@ -7,7 +7,8 @@ import {
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
-import { failure, harnessForFile, role, until } from './harness.js';
+import { assumeRoleWithPolicy } from '../support/iam.js';
+import { arn, failure, harnessForFile, role, until } from './harness.js';
 
 const h = harnessForFile({ resetEach: false });
 
@@ -95,21 +96,41 @@ describe('multi-model endpoints', () => {
     await deployMultiModel('guarded');
     await put('NewYork_NY/v1.tar.gz');
     await put('Houston_TX/v1.tar.gz');
-    await h.emulator.control.configure({ invokePolicies: { AKIANEWYORK: ['NewYork_NY/*'] } });
+    const session = await assumeRoleWithPolicy('invoke-new-york', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sagemaker:InvokeEndpoint',
+          Resource: arn('endpoint', 'guarded'),
+          Condition: { StringLike: { 'sagemaker:TargetModel': ['NewYork_NY/*'] } },
+        },
+      ],
+    });
     const newYork = new SageMakerRuntimeClient({
       endpoint: h.emulator.endpoint,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIANEWYORK', secretAccessKey: 'secret' },
+      credentials: session.credentials,
     });
+    const since = (await h.emulator.control.calls()).calls.at(-1)?.seq ?? 0;
     expect((await invoke('guarded', 'NewYork_NY/v1.tar.gz', newYork)).modelData).toContain('NewYork_NY/v1');
     expect(await failure(invoke('guarded', 'Houston_TX/v1.tar.gz', newYork))).toMatchObject({
       name: 'AccessDeniedException',
       status: 403,
-      message: expect.stringContaining('is not authorized to perform: sagemaker:InvokeEndpoint') as unknown,
+      message: `User: ${session.arn} is not authorized to perform: sagemaker:InvokeEndpoint on resource: ${arn('endpoint', 'guarded')} because no identity-based policy allows the sagemaker:InvokeEndpoint action`,
     });
+    // The call log names the role session that made each call.
+    expect(
+      (await h.emulator.control.calls({ since, operation: 'InvokeEndpoint' })).calls.map((c) => [
+        c.principal,
+        c.outcome,
+      ]),
+    ).toEqual([
+      [session.arn, 'ok'],
+      [session.arn, 'AccessDeniedException'],
+    ]);
     // Callers without a policy are not restricted.
     expect((await invoke('guarded', 'Houston_TX/v1.tar.gz')).modelData).toContain('Houston_TX/v1');
     newYork.destroy();
-    await h.emulator.control.configure({ invokePolicies: {} });
   });
 });

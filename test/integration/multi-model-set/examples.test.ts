@@ -6,6 +6,7 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import { inService } from '../endpoint/support.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { customObjects } from '../support/cluster.js';
+import { assumeRoleWithPolicy } from '../support/iam.js';
 import { loadExamples, type Manifest } from '../support/examples.js';
 import { eventsAbout, OperatorHarness } from '../support/operator.js';
 import { exists, invoke, PLURAL, targets, until, waitReady } from './support.js';
@@ -83,25 +84,28 @@ describe('the multi-model example (one Linear Learner model per city behind a pi
   it("enforces docs/multi-model.md's per-model IAM policy (the emulator evaluates sagemaker:TargetModel)", async () => {
     const docs = await readFile(new URL('../../../docs/multi-model.md', import.meta.url), 'utf8');
     const policy = JSON.parse(/```json\n([\s\S]*?)```/.exec(docs)?.[1] ?? '{}') as {
-      Statement: { Condition: { StringLike: Record<string, string[]> } }[];
+      Statement: { Resource: string; Condition: { StringLike: Record<string, string[]> } }[];
     };
-    const patterns = policy.Statement[0]?.Condition.StringLike['sagemaker:TargetModel'] ?? [];
-    expect(patterns).toEqual(['NewYork_NY/*']);
-    await h.cloud.emulator.control.configure({ invokePolicies: { AKIANEWYORKAPP: patterns } });
+    expect(policy.Statement[0]?.Condition.StringLike['sagemaker:TargetModel']).toEqual(['NewYork_NY/*']);
+    const endpoint =
+      (await h.get<EndpointSpec, EndpointStatus>('endpoints', 'housing'))?.status?.endpointName ?? '';
+    // The documented policy names the endpoint of namespace default; this test's namespace is another.
+    expect(policy.Statement[0]?.Resource).toBe(
+      'arn:aws:sagemaker:us-east-1:123456789012:endpoint/default-housing',
+    );
+    policy.Statement[0]!.Resource = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${endpoint}`;
+    const session = await assumeRoleWithPolicy('new-york-app', policy);
     const app = new SageMakerRuntimeClient({
       endpoint: h.cloud.emulator.endpoint,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIANEWYORKAPP', secretAccessKey: 'secret' },
+      credentials: session.credentials,
     });
-    const endpoint =
-      (await h.get<EndpointSpec, EndpointStatus>('endpoints', 'housing'))?.status?.endpointName ?? '';
     const cities = (await targets(h, 'housing-models')) ?? {};
     expect((await invoke(h, endpoint, cities.NewYork_NY ?? '', app)).targetModel).toBe(cities.NewYork_NY);
     await expect(invoke(h, endpoint, cities.Chicago_IL ?? '', app)).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
     app.destroy();
-    await h.cloud.emulator.control.configure({ invokePolicies: {} });
   });
 
   it('serves a retrained city from a new key, and deletes the old one after the grace period', async () => {

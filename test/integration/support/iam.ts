@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { s3Endpoint } from './cluster.js';
 
@@ -14,10 +20,15 @@ const ADMIN = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /**
  * Creates a role in moto's IAM (the rig's S3 endpoint serves IAM and STS too) with `policy` as its
- * inline policy, and assumes it: the emulator finds the role from the session's access key and
- * evaluates that policy on every call the session signs.
+ * inline policy and each of `managed` as an attached customer-managed policy, and assumes it: the
+ * emulator finds the role from the session's access key and evaluates those policies on every
+ * call the session signs.
  */
-export async function assumeRoleWithPolicy(prefix: string, policy: object): Promise<RoleSession> {
+export async function assumeRoleWithPolicy(
+  prefix: string,
+  policy: object,
+  managed: object[] = [],
+): Promise<RoleSession> {
   const config = { endpoint: s3Endpoint(), region: 'us-east-1', credentials: ADMIN };
   const iam = new IAMClient(config);
   const sts = new STSClient(config);
@@ -45,6 +56,15 @@ export async function assumeRoleWithPolicy(prefix: string, policy: object): Prom
         PolicyDocument: JSON.stringify(policy),
       }),
     );
+    for (const [i, document] of managed.entries()) {
+      const { Policy } = await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: `${name}-${String(i)}`,
+          PolicyDocument: JSON.stringify(document),
+        }),
+      );
+      await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: Policy!.Arn }));
+    }
     const { Credentials, AssumedRoleUser } = await sts.send(
       new AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'rig' }),
     );

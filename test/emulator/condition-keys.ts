@@ -27,22 +27,18 @@ function strings(...values: unknown[]): string[] {
     );
 }
 
-const network = (vpcConfig: unknown, isolation: unknown, encryption?: unknown): RequestContext => ({
+const network = (vpcConfig: unknown, isolation: unknown): RequestContext => ({
   'sagemaker:VpcSubnets': strings(field(vpcConfig, 'Subnets')),
   'sagemaker:VpcSecurityGroupIds': strings(field(vpcConfig, 'SecurityGroupIds')),
   'sagemaker:NetworkIsolation': strings(isolation),
-  ...(encryption === undefined ? {} : { 'sagemaker:InterContainerTrafficEncryption': strings(encryption) }),
 });
 
 /** A processing-style job: NetworkConfig, a ClusterConfig, an output KMS key and a stopping condition. */
 const clusterJob = (input: unknown, cluster: unknown, outputKmsKey: unknown): RequestContext => {
   const net = field(input, 'NetworkConfig');
   return {
-    ...network(
-      field(net, 'VpcConfig'),
-      field(net, 'EnableNetworkIsolation'),
-      field(net, 'EnableInterContainerTrafficEncryption'),
-    ),
+    ...network(field(net, 'VpcConfig'), field(net, 'EnableNetworkIsolation')),
+    'sagemaker:InterContainerTrafficEncryption': strings(field(net, 'EnableInterContainerTrafficEncryption')),
     'sagemaker:VolumeKmsKey': strings(field(cluster, 'VolumeKmsKeyId')),
     'sagemaker:OutputKmsKey': strings(outputKmsKey),
     'sagemaker:InstanceTypes': strings(field(cluster, 'InstanceType')),
@@ -66,9 +62,8 @@ const monitoringSchedule = (input: unknown): RequestContext => {
 
 const KEYS: Record<string, (input: unknown, scope: AccountScope) => RequestContext> = {
   CreateTrainingJob: (input) => ({
-    ...network(
-      field(input, 'VpcConfig'),
-      field(input, 'EnableNetworkIsolation'),
+    ...network(field(input, 'VpcConfig'), field(input, 'EnableNetworkIsolation')),
+    'sagemaker:InterContainerTrafficEncryption': strings(
       field(input, 'EnableInterContainerTrafficEncryption'),
     ),
     'sagemaker:VolumeKmsKey': strings(field(input, 'ResourceConfig', 'VolumeKmsKeyId')),

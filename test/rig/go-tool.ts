@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RigError } from './errors.js';
 import { haveCommand } from './exec.js';
@@ -8,6 +8,18 @@ const LOCK_POLL_MS = 1000;
 
 /** The environment every Go build of the rig uses: modules from the proxy, static binaries, this toolchain. */
 export const GO_BUILD_ENV = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
+
+/** The binary an environment variable names (e.g. TEST_ASSET_HELM), checked; undefined when unset. */
+export async function providedBinary(variable: string, name: string): Promise<string | undefined> {
+  const provided = process.env[variable];
+  if (!provided) return undefined;
+  try {
+    await access(provided, constants.X_OK);
+    return provided;
+  } catch {
+    throw new RigError(`${name} is not an executable file at ${provided} (from ${variable})`);
+  }
+}
 
 /**
  * Builds `target` with `build(partial)` unless it exists. Test files run in parallel workers; a lock

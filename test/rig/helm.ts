@@ -1,10 +1,10 @@
-import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDir, rigCacheDir } from './cache.js';
 import { RigError } from './errors.js';
 import { exec } from './exec.js';
-import { ensureBuiltOnce, GO_BUILD_ENV } from './go-tool.js';
+import { ensureBuiltOnce, GO_BUILD_ENV, providedBinary } from './go-tool.js';
 
 /** The helm CLI the chart tests use when none is provided. */
 export const HELM_VERSION = '3.22.0';
@@ -13,15 +13,8 @@ const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /** Returns a helm binary: TEST_ASSET_HELM if set, else one built once per machine from the Go module proxy. */
 export async function ensureHelm(log: (line: string) => void = () => undefined): Promise<string> {
-  const provided = process.env.TEST_ASSET_HELM;
-  if (provided) {
-    try {
-      await access(provided, constants.X_OK);
-      return provided;
-    } catch {
-      throw new RigError(`helm is not an executable file at ${provided} (from TEST_ASSET_HELM)`);
-    }
-  }
+  const provided = await providedBinary('TEST_ASSET_HELM', 'helm');
+  if (provided) return provided;
   const target = join(await ensureDir(rigCacheDir(`helm-v${HELM_VERSION}`)), 'helm');
   return ensureBuiltOnce(
     target,

@@ -2,13 +2,12 @@
  * kube-score (github.com/zegl/kube-score), the static checker the chart is held to: built once per
  * machine from the Go module proxy at a pinned version and cached like helm, or TEST_ASSET_KUBE_SCORE.
  */
-import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDir, rigCacheDir } from './cache.js';
-import { RigError } from './errors.js';
 import { exec } from './exec.js';
-import { ensureBuiltOnce, GO_BUILD_ENV } from './go-tool.js';
+import { ensureBuiltOnce, GO_BUILD_ENV, providedBinary } from './go-tool.js';
 
 export const KUBE_SCORE_VERSION = '1.20.0';
 
@@ -16,15 +15,8 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 const RUN_TIMEOUT_MS = 60_000;
 
 export async function ensureKubeScore(log: (line: string) => void = () => undefined): Promise<string> {
-  const provided = process.env.TEST_ASSET_KUBE_SCORE;
-  if (provided) {
-    try {
-      await access(provided, constants.X_OK);
-      return provided;
-    } catch {
-      throw new RigError(`kube-score is not an executable file at ${provided} (from TEST_ASSET_KUBE_SCORE)`);
-    }
-  }
+  const provided = await providedBinary('TEST_ASSET_KUBE_SCORE', 'kube-score');
+  if (provided) return provided;
   const target = join(await ensureDir(rigCacheDir(`kube-score-v${KUBE_SCORE_VERSION}`)), 'kube-score');
   return ensureBuiltOnce(
     target,

@@ -189,6 +189,12 @@ const denied = (action: string, resource: string) => ({
   message: `User: ${session.arn} is not authorized to perform: sagemaker:${action} on resource: ${resource} with an explicit deny in an identity-based policy`,
 });
 
+/** Sends a request under a fresh name and expects IAM's explicit deny of it. */
+async function expectDenied(action: string, arnType: string, send: (name: string) => Promise<unknown>) {
+  const name = fresh(arnType);
+  expect(await failure(send(name))).toEqual(denied(action, arn(arnType, name)));
+}
+
 describe("the seed's IAM policy, loaded into moto's IAM on the caller's role", () => {
   it('accepts compliant creates of every kind it governs', async () => {
     expect(await errorOf(client.send(trainingJob('compliant-training')))).toBeUndefined();
@@ -258,10 +264,7 @@ describe("the seed's IAM policy, loaded into moto's IAM on the caller's role", (
         trainingJob(n, { VpcConfig: { Subnets: [SUBNET], SecurityGroupIds: [SECURITY_GROUP, 'sg-0other'] } }),
     ],
   ])('denies CreateTrainingJob %s', async (_, request) => {
-    const name = fresh('denied-training');
-    expect(await failure(client.send(request(name)))).toEqual(
-      denied('CreateTrainingJob', arn('training-job', name)),
-    );
+    await expectDenied('CreateTrainingJob', 'training-job', (n) => client.send(request(n)));
   });
 
   it.each<[string, Partial<CreateProcessingJobCommandInput>]>([
@@ -284,20 +287,14 @@ describe("the seed's IAM policy, loaded into moto's IAM on the caller's role", (
       },
     ],
   ])('denies CreateProcessingJob %s', async (_, change) => {
-    const name = fresh('denied-processing');
-    expect(await failure(client.send(processingJob(name, change)))).toEqual(
-      denied('CreateProcessingJob', arn('processing-job', name)),
-    );
+    await expectDenied('CreateProcessingJob', 'processing-job', (n) => client.send(processingJob(n, change)));
   });
 
   it.each<[string, Partial<CreateModelCommandInput>]>([
     ['without a VPC', { VpcConfig: undefined }],
     ['without network isolation', { EnableNetworkIsolation: false }],
   ])('denies CreateModel %s', async (_, change) => {
-    const name = fresh('approved-denied');
-    expect(await failure(client.send(model(name, change)))).toEqual(
-      denied('CreateModel', arn('model', name)),
-    );
+    await expectDenied('CreateModel', 'model', (n) => client.send(model(n, change)));
   });
 
   it.each<[string, Partial<CreateEndpointConfigCommandInput>]>([
@@ -330,9 +327,8 @@ describe("the seed's IAM policy, loaded into moto's IAM on the caller's role", (
       },
     ],
   ])('denies CreateEndpointConfig %s', async (_, change) => {
-    const name = fresh('denied-config');
-    expect(await failure(client.send(endpointConfig(name, change)))).toEqual(
-      denied('CreateEndpointConfig', arn('endpoint-config', name)),
+    await expectDenied('CreateEndpointConfig', 'endpoint-config', (n) =>
+      client.send(endpointConfig(n, change)),
     );
   });
 

@@ -107,6 +107,8 @@ try {
   }).send(new CreateBucketCommand({ Bucket: EXAMPLES_BUCKET }));
   const emulator = await startEmulator({
     s3: { endpoint: s3.endpoint, credentials: CREDENTIALS },
+    // Roles created in moto's IAM (same endpoint) govern what their sessions may do.
+    iam: { endpoint: s3.endpoint },
     timeScale: TIME_SCALE,
   });
   stops.push(() => emulator.stop());

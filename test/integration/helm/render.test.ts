@@ -31,7 +31,7 @@ const OPERATOR_RULES = [
     verbs: ['update'],
   },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['patch', 'delete'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'patch', 'delete'] },
   { apiGroups: ['sagemaker.mlops.dev'], resources: [securityPolicy.plural], verbs: ['get', 'list', 'watch'] },
 ];
 /** Namespaces are cluster-scoped: their role and region annotations are read cluster-wide in every mode. */

@@ -89,10 +89,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
-# A MultiModelSet's <name>-targets ConfigMap: server-side applied, deleted by uid, never read.
+# A MultiModelSet's <name>-targets ConfigMap: server-side applied (the first apply creates it, which
+# the API server authorizes as create), deleted by uid, never read.
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [patch, delete]
+  verbs: [create, patch, delete]
 # The SecurityPolicies, read to re-check objects before a create (docs/security.md).
 - apiGroups: [sagemaker.mlops.dev]
   resources: [securitypolicies]

@@ -365,6 +365,5 @@ export class Emulator {
     this.lifecycle.stop();
     this.events.stop();
     this.s3.destroy();
-    this.iam?.destroy();
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Who calls, and whether IAM lets them: the caller is the principal moto's STS names for the
  * request's access key id (GetCallerIdentity; moto checks no signature), and its identity-based
- * policies are the inline and attached policies moto's IAM holds for that role or user.
+ * policies are the inline and attached policies moto's IAM holds for that role or user. moto keeps
+ * an IAM per account and picks it by the access key, so policies are read with the caller's own key:
+ * a role of another account is looked up in that account.
  */
 import {
   GetPolicyCommand,
@@ -54,17 +56,19 @@ const parseDocument = (text: string | undefined): PolicyDocument => {
 const isNoSuchEntity = (error: unknown): boolean => (error as { name?: string }).name === 'NoSuchEntity';
 
 export class IamAuthorizer {
-  private readonly iam: IAMClient;
   /** A key's principal never changes, so it is resolved once. */
   private readonly principals = new Map<string, Promise<Principal>>();
   private readonly policies = new Map<string, { at: number; documents: Promise<PolicyDocument[]> }>();
 
-  constructor(private readonly options: IamOptions) {
-    this.iam = new IAMClient(this.clientConfig({ accessKeyId: 'emulator', secretAccessKey: 'emulator' }));
-  }
+  constructor(private readonly options: IamOptions) {}
 
-  private clientConfig(credentials: { accessKeyId: string; secretAccessKey: string }) {
-    return { endpoint: this.options.endpoint, region: this.options.region ?? 'us-east-1', credentials };
+  /** A client of moto's server signed with the caller's access key id (moto checks no signature). */
+  private clientConfig(accessKeyId: string) {
+    return {
+      endpoint: this.options.endpoint,
+      region: this.options.region ?? 'us-east-1',
+      credentials: { accessKeyId, secretAccessKey: 'unchecked' },
+    };
   }
 
   /** The caller's ARN (role session or user), as moto's GetCallerIdentity answers for its access key id. */
@@ -75,7 +79,7 @@ export class IamAuthorizer {
   private resolve(accessKeyId: string): Promise<Principal> {
     let found = this.principals.get(accessKeyId);
     if (!found) {
-      const sts = new STSClient(this.clientConfig({ accessKeyId, secretAccessKey: 'unchecked' }));
+      const sts = new STSClient(this.clientConfig(accessKeyId));
       found = sts
         .send(new GetCallerIdentityCommand({}))
         .then(({ Arn }) => ({ arn: Arn ?? '', holder: holderOf(Arn ?? '') }))
@@ -96,7 +100,7 @@ export class IamAuthorizer {
   async authorize(accessKeyId: string, request: AuthorizationRequest): Promise<void> {
     const principal = await this.resolve(accessKeyId);
     if (!principal.holder) return;
-    const documents = await this.documents(principal.holder);
+    const documents = await this.documents(principal.arn, principal.holder, accessKeyId);
     if (documents.length === 0) return;
     const decision = evaluate(documents, request);
     if (decision === 'allow') return;
@@ -110,40 +114,46 @@ export class IamAuthorizer {
     );
   }
 
-  private documents(holder: NonNullable<Principal['holder']>): Promise<PolicyDocument[]> {
-    const key = `${holder.kind}/${holder.name}`;
-    const cached = this.policies.get(key);
+  private documents(
+    arn: string,
+    holder: NonNullable<Principal['holder']>,
+    accessKeyId: string,
+  ): Promise<PolicyDocument[]> {
+    const cached = this.policies.get(arn);
     if (cached && Date.now() - cached.at < POLICY_TTL_MS) return cached.documents;
-    const documents = this.read(holder).catch((error: unknown) => {
-      this.policies.delete(key);
-      throw error;
+    const iam = new IAMClient(this.clientConfig(accessKeyId));
+    const documents = this.read(iam, holder).finally(() => {
+      iam.destroy();
     });
-    this.policies.set(key, { at: Date.now(), documents });
+    documents.catch((): void => {
+      this.policies.delete(arn);
+    });
+    this.policies.set(arn, { at: Date.now(), documents });
     return documents;
   }
 
-  private async read(holder: NonNullable<Principal['holder']>): Promise<PolicyDocument[]> {
+  private async read(iam: IAMClient, holder: NonNullable<Principal['holder']>): Promise<PolicyDocument[]> {
     try {
       const [inline, attached] =
         holder.kind === 'role'
           ? await Promise.all([
-              this.iam.send(new ListRolePoliciesCommand({ RoleName: holder.name })),
-              this.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: holder.name })),
+              iam.send(new ListRolePoliciesCommand({ RoleName: holder.name })),
+              iam.send(new ListAttachedRolePoliciesCommand({ RoleName: holder.name })),
             ])
           : await Promise.all([
-              this.iam.send(new ListUserPoliciesCommand({ UserName: holder.name })),
-              this.iam.send(new ListAttachedUserPoliciesCommand({ UserName: holder.name })),
+              iam.send(new ListUserPoliciesCommand({ UserName: holder.name })),
+              iam.send(new ListAttachedUserPoliciesCommand({ UserName: holder.name })),
             ]);
       const inlineDocuments = (inline.PolicyNames ?? []).map(async (PolicyName) => {
         const answer =
           holder.kind === 'role'
-            ? await this.iam.send(new GetRolePolicyCommand({ RoleName: holder.name, PolicyName }))
-            : await this.iam.send(new GetUserPolicyCommand({ UserName: holder.name, PolicyName }));
+            ? await iam.send(new GetRolePolicyCommand({ RoleName: holder.name, PolicyName }))
+            : await iam.send(new GetUserPolicyCommand({ UserName: holder.name, PolicyName }));
         return parseDocument(answer.PolicyDocument);
       });
       const attachedDocuments = (attached.AttachedPolicies ?? []).map(async ({ PolicyArn }) => {
-        const { Policy } = await this.iam.send(new GetPolicyCommand({ PolicyArn }));
-        const { PolicyVersion } = await this.iam.send(
+        const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn }));
+        const { PolicyVersion } = await iam.send(
           new GetPolicyVersionCommand({ PolicyArn, VersionId: Policy?.DefaultVersionId }),
         );
         return parseDocument(PolicyVersion?.Document);
@@ -154,9 +164,5 @@ export class IamAuthorizer {
       if (isNoSuchEntity(error)) return [];
       throw error;
     }
-  }
-
-  destroy(): void {
-    this.iam.destroy();
   }
 }

@@ -15,6 +15,7 @@ import {
   ListAttachedUserPoliciesCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ApiError } from './errors.js';
@@ -52,8 +53,6 @@ const parseDocument = (text: string | undefined): PolicyDocument => {
   const raw = text ?? '{"Statement":[]}';
   return JSON.parse(raw.trimStart().startsWith('{') ? raw : decodeURIComponent(raw)) as PolicyDocument;
 };
-
-const isNoSuchEntity = (error: unknown): boolean => (error as { name?: string }).name === 'NoSuchEntity';
 
 export class IamAuthorizer {
   /** A key's principal never changes, so it is resolved once. */
@@ -160,8 +159,8 @@ export class IamAuthorizer {
       });
       return await Promise.all([...inlineDocuments, ...attachedDocuments]);
     } catch (error) {
-      // moto names callers it does not know `user/moto`, a user IAM does not have.
-      if (isNoSuchEntity(error)) return [];
+      // A role assumed without being created (moto's STS allows it) has no policies.
+      if (error instanceof NoSuchEntityException) return [];
       throw error;
     }
   }

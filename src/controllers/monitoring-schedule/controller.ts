@@ -47,7 +47,7 @@ import { pollDelay, untilGone } from '../common/polling.js';
 import { isoTime } from '../common/sagemaker-shape.js';
 import type { EndpointObject } from '../endpoint/controller.js';
 import { including } from '../common/managed-resource.js';
-import { expectsExecution, RUNNING_EXECUTION } from './cadence.js';
+import { expectsExecution, RUNNING_EXECUTION, untilNextLook } from './cadence.js';
 import { JobDefinitions } from './definitions.js';
 import {
   executionWarning,
@@ -93,7 +93,8 @@ const scheduleListing: ChangeListing = {
 /**
  * Executions change without the schedule's LastModifiedTime moving: one ListMonitoringExecutions
  * per region finds them for every schedule at once. It runs about once a minute (of schedule time)
- * while some schedule of the region is due or running, at the drift interval otherwise.
+ * while some schedule of the region runs an execution or is in a look slot after its scheduled
+ * time (cadence.ts), at the drift interval otherwise.
  */
 function executionListing(hourMs: number): ChangeListing {
   return {
@@ -197,6 +198,7 @@ class ScheduleReconcile {
     const definition = definitionRequest(
       this.obj.spec,
       this.resource.name,
+      this.obj.metadata.uid,
       endpointName,
       image,
       baseline,
@@ -504,15 +506,14 @@ class ScheduleReconcile {
     return { ...execution, reportUri, ...(violations && { violations }) };
   }
 
-  /** Without sweeps, the schedule itself is described around each time an execution may change. */
+  /** Without sweeps, the schedule itself is described in each look slot and while an execution runs. */
   private withoutSweeps(): ReconcileResult {
-    const expected = expectsExecution(
-      this.obj.spec.schedule.scheduleExpression,
-      this.ctx.status.object.status as Partial<MonitoringScheduleStatus>,
-      Date.now(),
-      this.hourMs,
-    );
-    return expected ? requeueAfter(this.executionPollMs()) : done;
+    const expression = this.obj.spec.schedule.scheduleExpression;
+    const status = this.ctx.status.object.status as Partial<MonitoringScheduleStatus>;
+    const now = Date.now();
+    if (expectsExecution(expression, status, now, this.hourMs)) return requeueAfter(this.executionPollMs());
+    const next = untilNextLook(expression, status, now, this.hourMs);
+    return next === undefined ? done : requeueAfter(next);
   }
 
   private executionPollMs(): number {

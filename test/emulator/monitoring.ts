@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import type { Cadence } from './cron.js';
-import { parseScheduleExpression } from './cron.js';
+import { nextScheduledTime, parseScheduleExpression } from './cron.js';
 import { resourceInUse, resourceNotFound, validation } from './errors.js';
 import type { Live } from './lifecycle.js';
 import { settleAll } from './lifecycle.js';
@@ -232,38 +232,51 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     execution.lastModifiedTime = ctx.now();
   };
 
-  /** Executions every cadence step from `from`, while the schedule stays Scheduled. */
+  /**
+   * SageMaker starts an execution some time after its scheduled time, up to `executionStartLag`
+   * (20 minutes, reference §4.1); each execution's lag is spread over that range, the same on every
+   * run of the emulator.
+   */
+  const startLag = (schedule: Schedule, scheduledTime: number): number => {
+    const digest = createHash('sha256').update(`${schedule.arn}@${scheduledTime}`).digest();
+    return (digest.readUInt32BE(0) / 2 ** 32) * ctx.timing('executionStartLag');
+  };
+
+  /**
+   * The next execution after `from`, while the schedule stays Scheduled: at the top of the next
+   * (scaled) hour the cron names, started after its lag; NOW runs once, from `from`.
+   */
   const planRuns = (schedule: Schedule, from: number): void => {
     const cadence = parseScheduleExpression(schedule.config.ScheduleConfig?.ScheduleExpression ?? '')!;
-    const at = cadence.kind === 'once' ? from : from + ctx.scaled(cadence.hours * 3600);
+    const scheduledTime = cadence.kind === 'once' ? from : nextScheduledTime(cadence, from, ctx.scaled(3600));
+    const startTime = scheduledTime + startLag(schedule, scheduledTime);
     ctx.lifecycle.plan(schedule, [
       {
-        at,
+        at: startTime,
         run: () => {
           if (schedule.status !== 'Scheduled') return;
           schedule.runs++;
-          const now = ctx.now();
           const execution: Execution = {
             pending: [],
             name: String(executions.length).padStart(12, '0'),
             scheduleName: schedule.name,
             scheduleArn: schedule.arn,
-            scheduledTime: at,
-            creationTime: now,
-            lastModifiedTime: now,
+            scheduledTime,
+            creationTime: startTime,
+            lastModifiedTime: startTime,
             definition: effectiveDefinition(schedule.config),
             violations: false,
           };
           executions.push(execution);
           ctx.lifecycle.plan(execution, [
             {
-              at: now + ctx.timing('executionPending'),
+              at: startTime + ctx.timing('executionPending'),
               run: () => {
                 runExecution(schedule, execution);
               },
             },
           ]);
-          if (cadence.kind === 'every') planRuns(schedule, at);
+          if (cadence.kind === 'every') planRuns(schedule, scheduledTime);
         },
       },
     ]);

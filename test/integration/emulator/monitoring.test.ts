@@ -24,7 +24,7 @@ import {
 import type { MonitoringScheduleConfig } from '@aws-sdk/client-sagemaker';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
-import { failure, harnessForFile, role, until } from './harness.js';
+import { failure, harnessForFile, role, scale, until } from './harness.js';
 
 const h = harnessForFile({ resetEach: true });
 
@@ -134,6 +134,35 @@ describe('monitoring schedules', () => {
       dataset: { item_count: number };
     };
     expect(stats).toMatchObject({ version: 0, dataset: { item_count: 100 } });
+  });
+
+  it('starts each execution after the top of an hour the cron names, lagging up to 20 minutes', async () => {
+    const hourSeconds = 3600 * scale;
+    const maxLagSeconds = 1200 * scale;
+    await dataQualityDefinition('dq');
+    for (const name of ['lag-a', 'lag-b', 'lag-c']) {
+      await h.sagemaker.send(
+        new CreateMonitoringScheduleCommand({
+          MonitoringScheduleName: name,
+          MonitoringScheduleConfig: hourly('dq'),
+        }),
+      );
+    }
+    const listed = await until(
+      () => h.sagemaker.send(new ListMonitoringExecutionsCommand({ MaxResults: 100 })),
+      (l) => (l.MonitoringExecutionSummaries ?? []).length >= 6,
+    );
+    const executions = listed.MonitoringExecutionSummaries ?? [];
+    const lags = executions.map((e) => {
+      const scheduled = e.ScheduledTime!.getTime() / 1000;
+      expect(scheduled / hourSeconds - Math.round(scheduled / hourSeconds)).toBeCloseTo(0, 2);
+      return e.CreationTime!.getTime() / 1000 - scheduled;
+    });
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(maxLagSeconds + 0.001);
+    // Spread over the window, not all at the hour: SageMaker starts them when it gets to them.
+    expect(new Set(lags.map((lag) => lag.toFixed(3))).size).toBeGreaterThan(1);
+    expect(Math.max(...lags)).toBeGreaterThan(0);
   });
 
   it('reports violations when steered, stops and starts, and keeps history after delete', async () => {

@@ -19,7 +19,7 @@ import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import type { Cadence } from './cron.js';
 import { nextScheduledTime, parseScheduleExpression } from './cron.js';
-import { resourceInUse, resourceNotFound, validation } from './errors.js';
+import { ApiError, resourceInUse, resourceNotFound, validation } from './errors.js';
 import type { Live } from './lifecycle.js';
 import { settleAll } from './lifecycle.js';
 import { list } from './listing.js';
@@ -78,6 +78,18 @@ interface Execution extends Live {
   job?: ProcessingJob;
   violations: boolean;
 }
+
+/**
+ * What an account that cannot use Model Monitor is answered. AWS documents the closure ("Amazon
+ * SageMaker Model Monitor is no longer open to new customers. Existing customers can continue to
+ * use the service as normal.") but not the refusal itself; this is AWS's usual shape for a service
+ * closed to new customers (an AccessDeniedException that says so), with the documented sentence.
+ */
+export const MODEL_MONITOR_CLOSED = {
+  code: 'AccessDeniedException',
+  message:
+    'Amazon SageMaker Model Monitor is no longer open to new customers. Existing customers can continue to use the service as normal.',
+};
 
 type StartProcessing = (
   request: ProcessingRequest,
@@ -298,6 +310,18 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     ]);
   };
 
+  /** Model Monitor's creates, for an account it is closed to (the ModelMonitorClosed steer). */
+  const refuseClosedAccount = (): void => {
+    const steer =
+      ctx.steering.get('ModelMonitorClosed', ctx.scope.account) ??
+      ctx.steering.get('ModelMonitorClosed', '*');
+    if (steer)
+      throw new ApiError(
+        steer.code ?? MODEL_MONITOR_CLOSED.code,
+        steer.message ?? MODEL_MONITOR_CLOSED.message,
+      );
+  };
+
   const settledSchedule = async (name: string): Promise<Schedule> => {
     const schedule = schedules.require(name);
     await ctx.lifecycle.settle(schedule);
@@ -351,6 +375,7 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
   const operations: Record<string, Handler> = {
     CreateMonitoringSchedule(input: Wire<CreateMonitoringScheduleRequest>) {
       const name = input.MonitoringScheduleName!;
+      refuseClosedAccount();
       if (schedules.get(name)) throw resourceInUse(`Monitoring schedule ${name} already exists.`);
       checkConfig(input.MonitoringScheduleConfig!);
       const schedule: Schedule = {
@@ -457,6 +482,7 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     Object.assign(operations, {
       [`Create${type}JobDefinition`]: (input: DefinitionRequest) => {
         const name = input.JobDefinitionName!;
+        refuseClosedAccount();
         if (registry.get(name)) throw resourceInUse(`Job definition ${name} already exists.`);
         const definition: JobDefinition = {
           ...newResource(name, registry.arn(name), ctx.now()),

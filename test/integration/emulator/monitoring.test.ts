@@ -270,6 +270,40 @@ describe('monitoring schedules', () => {
   });
 });
 
+describe('Model Monitor closed to new customers', () => {
+  it("refuses the creates of the steered account (or of every account) with AWS's notice", async () => {
+    await h.emulator.control.steer({ kind: 'ModelMonitorClosed', name: '210987654321' });
+    await dataQualityDefinition('other-account-steered');
+    await h.emulator.control.steer({ kind: 'ModelMonitorClosed', name: '123456789012' });
+    const definition = await failure(dataQualityDefinition('closed'));
+    expect(definition).toMatchObject({
+      name: 'AccessDeniedException',
+      message:
+        'Amazon SageMaker Model Monitor is no longer open to new customers. Existing customers can continue to use the service as normal.',
+    });
+    const schedule = await failure(
+      h.sagemaker.send(
+        new CreateMonitoringScheduleCommand({
+          MonitoringScheduleName: 'closed',
+          MonitoringScheduleConfig: hourly('other-account-steered'),
+        }),
+      ),
+    );
+    expect(schedule.name).toBe('AccessDeniedException');
+    await h.emulator.control.clearSteers();
+    await h.emulator.control.steer({
+      kind: 'ModelMonitorClosed',
+      name: '*',
+      code: 'ValidationException',
+      message: 'closed',
+    });
+    expect(await failure(dataQualityDefinition('closed'))).toMatchObject({
+      name: 'ValidationException',
+      message: 'closed',
+    });
+  });
+});
+
 describe('processing and transform jobs', () => {
   it('a baselining job writes statistics.json and constraints.json', async () => {
     await h.sagemaker.send(

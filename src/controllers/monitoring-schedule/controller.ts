@@ -40,7 +40,7 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { failedCreateCondition } from '../common/job-lifecycle.js';
+import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { pollDelay, untilGone } from '../common/polling.js';
@@ -369,9 +369,9 @@ class ScheduleReconcile {
       this.ctx.status.set({ createdJobDefinitionNames: including(created, [name]) });
       await this.ctx.status.flush();
     }
-    const ensured = await this.resource.ensure(this.definitions.ref(name), () =>
-      this.definitions.create(definition),
-    );
+    const ensured = await this.resource
+      .ensure(this.definitions.ref(name), () => this.definitions.create(definition))
+      .catch(failCreate(this.ctx));
     if (ensured === 'present') this.ctx.status.set({ jobDefinitionName: name });
     return ensured === 'present';
   }
@@ -388,12 +388,8 @@ class ScheduleReconcile {
           this.cancel,
         ),
       )
-      .catch((err: unknown) => {
-        // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
-        const ready = failedCreateCondition(err);
-        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-        throw err;
-      });
+      // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+      .catch(failCreate(this.ctx));
     if (creation.type === 'created') {
       this.ctx.status.set({ monitoringScheduleArn: creation.answer.MonitoringScheduleArn });
       const message = `creating monitoring schedule ${this.resource.name} on ${desired.MonitoringJobDefinitionName ?? ''}`;

@@ -504,29 +504,94 @@ describe('MonitoringSchedule', () => {
     );
   });
 
-  it.each([
-    ['ValidationException', 'InvalidSpec', 'a closed Model Monitor'],
-    ['ResourceLimitExceeded', 'QuotaExceeded', 'a schedule quota'],
-  ])('reports %s from CreateMonitoringSchedule as %s (%s) without a retry loop', async (code, reason) => {
-    const name = `refused-${reason.toLowerCase()}`;
+  it('reports Model Monitor closed to the account as a terminal AccessDenied, with one Warning and no retries', async () => {
+    const account = role.split(':')[4] ?? '';
+    await h.cloud.emulator.control.steer({ kind: 'ModelMonitorClosed', name: account });
+    try {
+      await h.create(PLURAL, 'MonitoringSchedule', 'closed', spec());
+      const refused = await waitFor('closed', (o) => condition(o, 'Synced')?.reason === 'AccessDenied');
+      const notice = 'Amazon SageMaker Model Monitor is no longer open to new customers.';
+      expect(condition(refused, 'Synced')?.message).toContain(notice);
+      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'AccessDenied' });
+      expect(condition(refused, 'Stalled')).toMatchObject({ status: 'True' });
+      const creates = async () =>
+        (await callsTo(h)).filter(
+          (c) =>
+            /^Create(MonitoringSchedule|\w+JobDefinition)$/.test(c.operation) &&
+            (c.resource ?? '').startsWith(scheduleName('closed')),
+        );
+      expect((await creates()).map((c) => [c.operation, c.outcome])).toEqual([
+        ['CreateDataQualityJobDefinition', 'AccessDeniedException'],
+      ]);
+      // The operator keeps working meanwhile: an endpoint created at 1/1000 time takes several poll
+      // intervals to be InService, and the refused schedule makes no other create in all that time.
+      await h.cloud.emulator.control.configure({ timings: { endpointCreating: 3000 } });
+      await createInService(h, 'closed-clock', endpointSpec(h));
+      expect(await creates()).toHaveLength(1);
+      const warnings = (await eventsAbout(h, 'closed')).filter((e) => e.type === 'Warning');
+      expect(warnings).toEqual([expect.objectContaining({ reason: 'AccessDenied', count: 1 })]);
+      expect(warnings[0]?.note).toContain(notice);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointCreating: 600 } });
+      await h.cloud.emulator.control.clearSteers();
+    }
+  });
+
+  it('reports ResourceLimitExceeded from CreateMonitoringSchedule as QuotaExceeded with one Warning', async () => {
     await h.cloud.emulator.control.configure({
-      faults: [{ kind: 'error', status: 400, code, operation: 'CreateMonitoringSchedule', rate: 1 }],
+      faults: [
+        {
+          kind: 'error',
+          status: 400,
+          code: 'ResourceLimitExceeded',
+          operation: 'CreateMonitoringSchedule',
+          rate: 1,
+        },
+      ],
     });
     try {
-      await h.create(PLURAL, 'MonitoringSchedule', name, spec());
-      const refused = await waitFor(name, (o) => condition(o, 'Synced')?.reason === reason);
-      expect(condition(refused, 'Synced')?.message).toContain(code);
-      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason });
-      const attempts = (await callsTo(h, scheduleName(name), 'CreateMonitoringSchedule')).length;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      // InvalidSpec waits for a spec change; QuotaExceeded is retried every few seconds at most.
-      expect((await callsTo(h, scheduleName(name), 'CreateMonitoringSchedule')).length).toBeLessThanOrEqual(
-        attempts + (reason === 'QuotaExceeded' ? 1 : 0),
-      );
-      const warnings = (await eventsAbout(h, name)).filter((e) => e.type === 'Warning');
-      expect(warnings.map((e) => e.reason)).toEqual([reason]);
+      await h.create(PLURAL, 'MonitoringSchedule', 'over-quota', spec());
+      const refused = await waitFor('over-quota', (o) => condition(o, 'Synced')?.reason === 'QuotaExceeded');
+      expect(condition(refused, 'Synced')?.message).toContain('ResourceLimitExceeded');
+      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'QuotaExceeded' });
+      const warnings = (await eventsAbout(h, 'over-quota')).filter((e) => e.type === 'Warning');
+      expect(warnings.map((e) => e.reason)).toEqual(['QuotaExceeded']);
     } finally {
       await h.cloud.emulator.control.configure({ faults: [] });
     }
+  });
+
+  it('gives an object its own job definitions: a retained one survives the object re-created after it', async () => {
+    await h.create(PLURAL, 'MonitoringSchedule', 'reborn', spec({ deletionPolicy: 'Retain' }));
+    const first = await waitFor('reborn', scheduled);
+    const retained = first?.status?.jobDefinitionName ?? '';
+    await h.delete(PLURAL, 'reborn');
+    await waitFor('reborn', (o) => o === undefined);
+    // Same namespace, name and spec: the same content, but another object (another uid).
+    await h.create(PLURAL, 'MonitoringSchedule', 'reborn', spec());
+    const second = await waitFor(
+      'reborn',
+      (o) =>
+        scheduled(o) && o?.metadata.uid !== first?.metadata.uid && o?.status?.jobDefinitionName !== retained,
+      30_000,
+    );
+    const own = second?.status?.jobDefinitionName ?? '';
+    expect(own).toMatch(new RegExp(`^${scheduleName('reborn')}-[0-9a-f]{8}$`));
+    expect(second?.status?.createdJobDefinitionNames).toEqual([own]);
+    await h.delete(PLURAL, 'reborn');
+    await waitFor('reborn', (o) => o === undefined, 30_000);
+    expect(await gone(definitionOf(own))).toBe(true);
+    expect((await definitionOf(retained)).JobDefinitionName).toBe(retained);
+  });
+
+  it('refuses an unknown region without an image before any SageMaker call, naming the field', async () => {
+    await h.create(PLURAL, 'MonitoringSchedule', 'far-away', spec({ region: 'xx-nowhere-9' }));
+    const refused = await waitFor('far-away', (o) => condition(o, 'Synced')?.reason === 'InvalidSpec');
+    expect(condition(refused, 'Synced')?.message).toContain(
+      'no built-in Model Monitor analyzer image is known for region xx-nowhere-9',
+    );
+    expect(condition(refused, 'Synced')?.message).toContain('dataQualityAppSpecification.imageUri');
+    expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(await callsTo(h, scheduleName('far-away'))).toEqual([]);
   });
 });

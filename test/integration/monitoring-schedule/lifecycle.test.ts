@@ -324,6 +324,67 @@ describe('MonitoringSchedule', () => {
     }
   });
 
+  it("monitors a batch transform's captured data, and reports a failed execution with one Warning", async () => {
+    const name = scheduleName('batch');
+    await h.cloud.emulator.control.steer({
+      kind: 'MonitoringSchedule',
+      name,
+      outcome: 'Failed',
+      failureReason: 'AlgorithmError: no captured data',
+    });
+    const { endpointName: _outside, ...base } = spec();
+    const definition = base.dataQualityJobDefinition;
+    await h.create(PLURAL, 'MonitoringSchedule', 'batch', {
+      ...base,
+      dataQualityJobDefinition: {
+        ...definition,
+        dataQualityJobInput: {
+          batchTransformInput: {
+            dataCapturedDestinationS3Uri: `s3://${h.cloud.bucket}/transform-capture`,
+            datasetFormat: { csv: { header: true } },
+            localPath: '/opt/ml/processing/input/batch',
+          },
+        },
+      },
+    });
+    const failed = await waitFor('batch', (o) => o?.status?.lastExecution?.status === 'Failed', 30_000);
+    expect(failed?.status?.lastExecution?.failureReason).toBe('AlgorithmError: no captured data');
+    expect(condition(failed, 'Violations')).toMatchObject({ status: 'Unknown', reason: 'ExecutionFailed' });
+    expect(condition(failed, 'Ready')).toMatchObject({ status: 'True', reason: 'Scheduled' });
+    const job = await definitionOf(failed?.status?.jobDefinitionName ?? '');
+    expect(job.DataQualityJobInput).toEqual({
+      BatchTransformInput: {
+        DataCapturedDestinationS3Uri: `s3://${h.cloud.bucket}/transform-capture`,
+        DatasetFormat: { Csv: { Header: true } },
+        LocalPath: '/opt/ml/processing/input/batch',
+      },
+    });
+    await until(async () =>
+      (await eventsAbout(h, 'batch')).some((e) => e.type === 'Warning' && e.reason === 'ExecutionFailed'),
+    );
+    const warnings = (await eventsAbout(h, 'batch')).filter((e) => e.type === 'Warning');
+    expect(warnings.map((e) => [e.reason, e.count])).toEqual([['ExecutionFailed', 1]]);
+    expect(warnings[0]?.note).toContain('AlgorithmError: no captured data');
+  });
+
+  it('puts a tag change on the schedule and its job definition without a new definition', async () => {
+    await h.create(PLURAL, 'MonitoringSchedule', 'tagged', spec({ tags: { team: 'a' } }));
+    const first = await waitFor('tagged', scheduled);
+    await h.patchSpec(PLURAL, 'tagged', { tags: { team: 'b' } });
+    const tagsOf = async (arn: string | undefined) =>
+      (await h.cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
+    const definitionArn = (await definitionOf(first?.status?.jobDefinitionName ?? '')).JobDefinitionArn;
+    await until(async () => {
+      const [schedule, definition] = await Promise.all([
+        tagsOf(first?.status?.monitoringScheduleArn),
+        tagsOf(definitionArn),
+      ]);
+      return [schedule, definition].every((tags) => tags.some((t) => t.Key === 'team' && t.Value === 'b'));
+    });
+    const after = await waitFor('tagged', (o) => scheduled(o) && o?.status?.observedGeneration === 2);
+    expect(after?.status?.jobDefinitionName).toBe(first?.status?.jobDefinitionName);
+  });
+
   it('stops a suspended schedule and starts it again', async () => {
     await h.create(PLURAL, 'MonitoringSchedule', 'suspend', spec());
     await waitFor('suspend', scheduled);

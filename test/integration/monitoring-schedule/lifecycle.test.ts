@@ -459,10 +459,6 @@ describe('MonitoringSchedule', () => {
     await h.create(PLURAL, 'MonitoringSchedule', 'foreign', spec({ monitoringScheduleName: name }));
     const refused = await waitFor('foreign', (o) => condition(o, 'Synced')?.reason === 'AlreadyExists');
     expect(condition(refused, 'Ready')?.reason).toBe('AlreadyExists');
-    // The refused object goes first: it created the same content-addressed definition, which its
-    // deletion removes while it still carries its tags.
-    await h.delete(PLURAL, 'foreign');
-    await waitFor('foreign', (o) => o === undefined);
     await h.create(
       PLURAL,
       'MonitoringSchedule',
@@ -473,15 +469,28 @@ describe('MonitoringSchedule', () => {
     const schedule = await h.cloud.sagemaker.send(
       new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }),
     );
-    expect(schedule.MonitoringScheduleConfig?.MonitoringJobDefinitionName).toBe(
-      adopted?.status?.jobDefinitionName,
-    );
+    const definition = adopted?.status?.jobDefinitionName ?? '';
+    expect(schedule.MonitoringScheduleConfig?.MonitoringJobDefinitionName).toBe(definition);
     const tags = await h.cloud.sagemaker.send(
       new ListTagsCommand({ ResourceArn: schedule.MonitoringScheduleArn }),
     );
     expect(tags.Tags).toEqual(
       expect.arrayContaining([{ Key: 'mlops.dev/uid', Value: adopted?.metadata.uid }]),
     );
+    // Same schedule name and spec, so the same content: each object still has a definition of its
+    // own, and the refused one's deletion leaves the adopter's schedule and definition alone.
+    const refusedDefinitions = (await waitFor('foreign', (o) => o !== undefined))?.status
+      ?.createdJobDefinitionNames;
+    expect(refusedDefinitions).toHaveLength(1);
+    expect(refusedDefinitions).not.toContain(definition);
+    await h.delete(PLURAL, 'foreign');
+    await waitFor('foreign', (o) => o === undefined);
+    expect(await gone(definitionOf(refusedDefinitions?.[0] ?? ''))).toBe(true);
+    expect((await definitionOf(definition)).JobDefinitionName).toBe(definition);
+    const kept = await h.cloud.sagemaker.send(
+      new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }),
+    );
+    expect(kept.MonitoringScheduleConfig?.MonitoringJobDefinitionName).toBe(definition);
   });
 
   it('waits for a referenced Endpoint and monitors its SageMaker endpoint', async () => {

@@ -63,6 +63,20 @@ const waitFor = (name: string, check: (o: Schedule | undefined) => boolean, time
 const scheduled = (o: Schedule | undefined) =>
   o?.status?.monitoringScheduleStatus === 'Scheduled' && condition(o, 'Ready')?.status === 'True';
 
+/** Every execution of the object's schedule ends so in the emulator. */
+async function steerExecutions(
+  object: string,
+  outcome: 'CompletedWithViolations' | 'Failed',
+  failureReason?: string,
+): Promise<void> {
+  await h.cloud.emulator.control.steer({
+    kind: 'MonitoringSchedule',
+    name: scheduleName(object),
+    outcome,
+    ...(failureReason && { failureReason }),
+  });
+}
+
 async function definitionOf(name: string) {
   return h.cloud.sagemaker.send(new DescribeDataQualityJobDefinitionCommand({ JobDefinitionName: name }));
 }
@@ -240,12 +254,7 @@ describe('MonitoringSchedule', () => {
   });
 
   it('reports an execution with violations in status, a condition and a Warning event', async () => {
-    const name = scheduleName('violations');
-    await h.cloud.emulator.control.steer({
-      kind: 'MonitoringSchedule',
-      name,
-      outcome: 'CompletedWithViolations',
-    });
+    await steerExecutions('violations', 'CompletedWithViolations');
     await h.create(PLURAL, 'MonitoringSchedule', 'violations', spec());
     const obj = await waitFor(
       'violations',
@@ -325,13 +334,7 @@ describe('MonitoringSchedule', () => {
   });
 
   it("monitors a batch transform's captured data, and reports a failed execution with one Warning", async () => {
-    const name = scheduleName('batch');
-    await h.cloud.emulator.control.steer({
-      kind: 'MonitoringSchedule',
-      name,
-      outcome: 'Failed',
-      failureReason: 'AlgorithmError: no captured data',
-    });
+    await steerExecutions('batch', 'Failed', 'AlgorithmError: no captured data');
     const { endpointName: _outside, ...base } = spec();
     const definition = base.dataQualityJobDefinition;
     await h.create(PLURAL, 'MonitoringSchedule', 'batch', {

@@ -15,6 +15,8 @@
  * - `resourceInUse`: ResourceInUse; the name is taken when it answers a create, the resource is busy
  *   otherwise. Only the caller knows which call it made (see createOrFind in ./resources.ts).
  * - `accessDenied`: IAM or credentials.
+ * - `closedToAccount`: access denied because the service (or feature) is closed to accounts that did
+ *   not use it before (Model Monitor, reference §4): no IAM fix helps, only AWS support.
  * - `invalid`: the request itself is wrong; retrying it cannot help.
  */
 export type AwsErrorClass =
@@ -26,6 +28,7 @@ export type AwsErrorClass =
   | 'alreadyExists'
   | 'resourceInUse'
   | 'accessDenied'
+  | 'closedToAccount'
   | 'invalid';
 
 export interface AwsErrorClassification {
@@ -95,6 +98,12 @@ const NETWORK_CODES = new Set([
 const NOT_FOUND_TEXT =
   /^(Requested resource not found|Could not find)|^ModelPackage(Group)? \S+ does not exist\.$/;
 const ALREADY_EXISTS_TEXT = /^(Cannot create already existing|Model Package Group already exists)/;
+/*
+ * AWS's wording when it closes a service to new customers: "no longer open to new customers",
+ * "only existing … customers can access the service". SageMaker does not publish Model Monitor's
+ * refusal text; anything else that denies access stays accessDenied (retried slowly).
+ */
+const CLOSED_TO_ACCOUNT_TEXT = /\b(new|existing) customers\b/i;
 const IN_PROGRESS_TEXT =
   /^Cannot update in-progress|in status Pending|^The request was rejected because the .* is in status/;
 
@@ -151,7 +160,8 @@ export function classifyAwsError(err: unknown): AwsErrorClassification | undefin
   if (f.name === 'ResourceInUse') return classification('resourceInUse', f);
   if (f.name === 'ValidationException' && IN_PROGRESS_TEXT.test(f.message)) return classification('busy', f);
   if (f.name === 'ResourceLimitExceeded') return classification('quota', f);
-  if (ACCESS_DENIED_NAMES.has(f.name)) return classification('accessDenied', f);
+  if (ACCESS_DENIED_NAMES.has(f.name))
+    return classification(CLOSED_TO_ACCOUNT_TEXT.test(f.message) ? 'closedToAccount' : 'accessDenied', f);
   if (INVALID_SPEC_NAMES.has(f.name)) return classification('invalid', f);
   if (
     TRANSIENT_NAMES.has(f.name) ||

@@ -16,6 +16,8 @@ export interface Timings {
   endpointRollingBack: number;
   endpointDeleting: number;
   scheduleActivating: number;
+  /** The most an execution starts after its scheduled time; each one's lag is spread over 0..this. */
+  executionStartLag: number;
   executionPending: number;
   executionRunning: number;
   processingRunning: number;
@@ -40,6 +42,7 @@ export const defaultTimings: Timings = {
   endpointRollingBack: 120,
   endpointDeleting: 60,
   scheduleActivating: 60,
+  executionStartLag: 1200,
   executionPending: 120,
   executionRunning: 300,
   processingRunning: 300,

@@ -18,8 +18,8 @@ import { createHash } from 'node:crypto';
 import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import type { Cadence } from './cron.js';
-import { parseScheduleExpression } from './cron.js';
-import { resourceInUse, resourceNotFound, validation } from './errors.js';
+import { nextScheduledTime, parseScheduleExpression } from './cron.js';
+import { ApiError, resourceInUse, resourceNotFound, validation } from './errors.js';
 import type { Live } from './lifecycle.js';
 import { settleAll } from './lifecycle.js';
 import { list } from './listing.js';
@@ -78,6 +78,18 @@ interface Execution extends Live {
   job?: ProcessingJob;
   violations: boolean;
 }
+
+/**
+ * What an account that cannot use Model Monitor is answered. AWS documents the closure ("Amazon
+ * SageMaker Model Monitor is no longer open to new customers. Existing customers can continue to
+ * use the service as normal.") but not the refusal itself; this is AWS's usual shape for a service
+ * closed to new customers (an AccessDeniedException that says so), with the documented sentence.
+ */
+export const MODEL_MONITOR_CLOSED = {
+  code: 'AccessDeniedException',
+  message:
+    'Amazon SageMaker Model Monitor is no longer open to new customers. Existing customers can continue to use the service as normal.',
+};
 
 type StartProcessing = (
   request: ProcessingRequest,
@@ -232,38 +244,51 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     execution.lastModifiedTime = ctx.now();
   };
 
-  /** Executions every cadence step from `from`, while the schedule stays Scheduled. */
+  /**
+   * SageMaker starts an execution some time after its scheduled time, up to `executionStartLag`
+   * (20 minutes, reference §4.1); each execution's lag is spread over that range, the same on every
+   * run of the emulator.
+   */
+  const startLag = (schedule: Schedule, scheduledTime: number): number => {
+    const digest = createHash('sha256').update(`${schedule.arn}@${scheduledTime}`).digest();
+    return (digest.readUInt32BE(0) / 2 ** 32) * ctx.timing('executionStartLag');
+  };
+
+  /**
+   * The next execution after `from`, while the schedule stays Scheduled: at the top of the next
+   * (scaled) hour the cron names, started after its lag; NOW runs once, from `from`.
+   */
   const planRuns = (schedule: Schedule, from: number): void => {
     const cadence = parseScheduleExpression(schedule.config.ScheduleConfig?.ScheduleExpression ?? '')!;
-    const at = cadence.kind === 'once' ? from : from + ctx.scaled(cadence.hours * 3600);
+    const scheduledTime = cadence.kind === 'once' ? from : nextScheduledTime(cadence, from, ctx.scaled(3600));
+    const startTime = scheduledTime + startLag(schedule, scheduledTime);
     ctx.lifecycle.plan(schedule, [
       {
-        at,
+        at: startTime,
         run: () => {
           if (schedule.status !== 'Scheduled') return;
           schedule.runs++;
-          const now = ctx.now();
           const execution: Execution = {
             pending: [],
             name: String(executions.length).padStart(12, '0'),
             scheduleName: schedule.name,
             scheduleArn: schedule.arn,
-            scheduledTime: at,
-            creationTime: now,
-            lastModifiedTime: now,
+            scheduledTime,
+            creationTime: startTime,
+            lastModifiedTime: startTime,
             definition: effectiveDefinition(schedule.config),
             violations: false,
           };
           executions.push(execution);
           ctx.lifecycle.plan(execution, [
             {
-              at: now + ctx.timing('executionPending'),
+              at: startTime + ctx.timing('executionPending'),
               run: () => {
                 runExecution(schedule, execution);
               },
             },
           ]);
-          if (cadence.kind === 'every') planRuns(schedule, at);
+          if (cadence.kind === 'every') planRuns(schedule, scheduledTime);
         },
       },
     ]);
@@ -283,6 +308,18 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
         },
       },
     ]);
+  };
+
+  /** Model Monitor's creates, for an account it is closed to (the ModelMonitorClosed steer). */
+  const refuseClosedAccount = (): void => {
+    const steer =
+      ctx.steering.get('ModelMonitorClosed', ctx.scope.account) ??
+      ctx.steering.get('ModelMonitorClosed', '*');
+    if (steer)
+      throw new ApiError(
+        steer.code ?? MODEL_MONITOR_CLOSED.code,
+        steer.message ?? MODEL_MONITOR_CLOSED.message,
+      );
   };
 
   const settledSchedule = async (name: string): Promise<Schedule> => {
@@ -338,6 +375,7 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
   const operations: Record<string, Handler> = {
     CreateMonitoringSchedule(input: Wire<CreateMonitoringScheduleRequest>) {
       const name = input.MonitoringScheduleName!;
+      refuseClosedAccount();
       if (schedules.get(name)) throw resourceInUse(`Monitoring schedule ${name} already exists.`);
       checkConfig(input.MonitoringScheduleConfig!);
       const schedule: Schedule = {
@@ -444,6 +482,7 @@ export function monitoring(ctx: Context, startProcessing: StartProcessing) {
     Object.assign(operations, {
       [`Create${type}JobDefinition`]: (input: DefinitionRequest) => {
         const name = input.JobDefinitionName!;
+        refuseClosedAccount();
         if (registry.get(name)) throw resourceInUse(`Job definition ${name} already exists.`);
         const definition: JobDefinition = {
           ...newResource(name, registry.arn(name), ctx.now()),

@@ -43,6 +43,17 @@ export type Steer =
       /** The end state of every execution of the schedule. */
       outcome: 'Completed' | 'CompletedWithViolations' | 'Failed';
       failureReason?: string;
+    }
+  | {
+      /**
+       * Model Monitor is closed to new customers (reference §4): for the account `name` (or every
+       * account, `*`), CreateMonitoringSchedule and Create<Type>JobDefinition are refused. The
+       * answer is `code`/`message` when given, else MODEL_MONITOR_CLOSED (monitoring.ts).
+       */
+      kind: 'ModelMonitorClosed';
+      name: string;
+      code?: string;
+      message?: string;
     };
 
 type SteerKind = Steer['kind'];

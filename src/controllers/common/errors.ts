@@ -22,6 +22,8 @@ const RUNTIME_CLASSES: Readonly<Record<AwsErrorClass, { errorClass: ErrorClass; 
   quota: { errorClass: 'quota', reason: 'QuotaExceeded' },
   notFound: { errorClass: 'terminal', reason: 'InvalidSpec' },
   accessDenied: { errorClass: 'accessDenied', reason: 'AccessDenied' },
+  // Retrying cannot help until AWS opens the service to the account: no retry loop, only resyncs.
+  closedToAccount: { errorClass: 'terminal', reason: 'AccessDenied' },
   invalid: { errorClass: 'terminal', reason: 'InvalidSpec' },
 };
 

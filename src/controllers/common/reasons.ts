@@ -205,7 +205,7 @@ export const REASONS = {
     terminal: true,
     waitsForSpecChange: false,
     meaning:
-      'AWS denied the call (IAM, credentials). Terminal (DESIGN.md §5 classes it so): a person must fix IAM; the operator retries slowly because that fix happens outside Kubernetes.',
+      'AWS denied the call (IAM, credentials). Terminal: a person fixes IAM outside Kubernetes, so it is retried slowly; not retried when AWS says the service is closed to the account.',
   },
   QuotaExceeded: {
     terminal: false,

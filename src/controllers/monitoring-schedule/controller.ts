@@ -40,14 +40,14 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { failedCreateCondition } from '../common/job-lifecycle.js';
+import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { pollDelay, untilGone } from '../common/polling.js';
 import { isoTime } from '../common/sagemaker-shape.js';
 import type { EndpointObject } from '../endpoint/controller.js';
 import { including } from '../common/managed-resource.js';
-import { expectsExecution, RUNNING_EXECUTION } from './cadence.js';
+import { expectsExecution, RUNNING_EXECUTION, untilNextLook } from './cadence.js';
 import { JobDefinitions } from './definitions.js';
 import {
   executionWarning,
@@ -93,7 +93,8 @@ const scheduleListing: ChangeListing = {
 /**
  * Executions change without the schedule's LastModifiedTime moving: one ListMonitoringExecutions
  * per region finds them for every schedule at once. It runs about once a minute (of schedule time)
- * while some schedule of the region is due or running, at the drift interval otherwise.
+ * while some schedule of the region runs an execution or is in a look slot after its scheduled
+ * time (cadence.ts), at the drift interval otherwise.
  */
 function executionListing(hourMs: number): ChangeListing {
   return {
@@ -197,6 +198,7 @@ class ScheduleReconcile {
     const definition = definitionRequest(
       this.obj.spec,
       this.resource.name,
+      this.obj.metadata.uid,
       endpointName,
       image,
       baseline,
@@ -367,9 +369,9 @@ class ScheduleReconcile {
       this.ctx.status.set({ createdJobDefinitionNames: including(created, [name]) });
       await this.ctx.status.flush();
     }
-    const ensured = await this.resource.ensure(this.definitions.ref(name), () =>
-      this.definitions.create(definition),
-    );
+    const ensured = await this.resource
+      .ensure(this.definitions.ref(name), () => this.definitions.create(definition))
+      .catch(failCreate(this.ctx));
     if (ensured === 'present') this.ctx.status.set({ jobDefinitionName: name });
     return ensured === 'present';
   }
@@ -386,12 +388,8 @@ class ScheduleReconcile {
           this.cancel,
         ),
       )
-      .catch((err: unknown) => {
-        // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
-        const ready = failedCreateCondition(err);
-        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-        throw err;
-      });
+      // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+      .catch(failCreate(this.ctx));
     if (creation.type === 'created') {
       this.ctx.status.set({ monitoringScheduleArn: creation.answer.MonitoringScheduleArn });
       const message = `creating monitoring schedule ${this.resource.name} on ${desired.MonitoringJobDefinitionName ?? ''}`;
@@ -504,15 +502,14 @@ class ScheduleReconcile {
     return { ...execution, reportUri, ...(violations && { violations }) };
   }
 
-  /** Without sweeps, the schedule itself is described around each time an execution may change. */
+  /** Without sweeps, the schedule itself is described in each look slot and while an execution runs. */
   private withoutSweeps(): ReconcileResult {
-    const expected = expectsExecution(
-      this.obj.spec.schedule.scheduleExpression,
-      this.ctx.status.object.status as Partial<MonitoringScheduleStatus>,
-      Date.now(),
-      this.hourMs,
-    );
-    return expected ? requeueAfter(this.executionPollMs()) : done;
+    const expression = this.obj.spec.schedule.scheduleExpression;
+    const status = this.ctx.status.object.status as Partial<MonitoringScheduleStatus>;
+    const now = Date.now();
+    if (expectsExecution(expression, status, now, this.hourMs)) return requeueAfter(this.executionPollMs());
+    const next = untilNextLook(expression, status, now, this.hourMs);
+    return next === undefined ? done : requeueAfter(next);
   }
 
   private executionPollMs(): number {

@@ -48,7 +48,8 @@ export interface BaselinePlan {
 }
 
 /**
- * The processing job suggest_baseline runs (reference §4.6), content-addressed: a changed dataset,
+ * The processing job suggest_baseline runs (reference §4.6), with the definition's image (the
+ * region's analyzer unless the spec names another, as a mirror of it), content-addressed: a changed dataset,
  * script, format or output makes another job, so the schedule is re-baselined.
  */
 export function baselinePlan(
@@ -59,7 +60,7 @@ export function baselinePlan(
 ): BaselinePlan | undefined {
   const dataset = spec.baseline?.fromDataset;
   if (!dataset) return undefined;
-  const image = analyzerImage(region);
+  const image = monitorImage(spec, region);
   if (image === undefined) return undefined;
   const definition = definitionSpec(spec);
   const type = spec.monitoringType;
@@ -153,11 +154,15 @@ export interface Baseline {
 
 /**
  * The job definition request, content-addressed like an EndpointConfig: `<schedule>-<hash>` of
- * everything in it but its tags, so a changed spec (or baseline) makes a new definition.
+ * everything in it but its tags, so a changed spec (or baseline) makes a new definition. The hash
+ * covers the owner's uid too: two objects with the same content (a schedule name reused by another
+ * object, or the same object deleted with Retain and created again) never share a definition, so
+ * one's deletion never removes the other's.
  */
 export function definitionRequest(
   spec: MonitoringScheduleSpec,
   scheduleName: string,
+  ownerUid: string,
   endpointName: string | undefined,
   image: string,
   baseline: Baseline,
@@ -190,7 +195,7 @@ export function definitionRequest(
   }
   return {
     ...request,
-    JobDefinitionName: derivedName(scheduleName, { scheduleName, type, request }),
+    JobDefinitionName: derivedName(scheduleName, { ownerUid, scheduleName, type, request }),
     Tags: tags,
   };
 }

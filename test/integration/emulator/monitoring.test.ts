@@ -24,7 +24,7 @@ import {
 import type { MonitoringScheduleConfig } from '@aws-sdk/client-sagemaker';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
-import { failure, harnessForFile, role, until } from './harness.js';
+import { failure, harnessForFile, role, scale, until } from './harness.js';
 
 const h = harnessForFile({ resetEach: true });
 
@@ -136,6 +136,35 @@ describe('monitoring schedules', () => {
     expect(stats).toMatchObject({ version: 0, dataset: { item_count: 100 } });
   });
 
+  it('starts each execution after the top of an hour the cron names, lagging up to 20 minutes', async () => {
+    const hourSeconds = 3600 * scale;
+    const maxLagSeconds = 1200 * scale;
+    await dataQualityDefinition('dq');
+    for (const name of ['lag-a', 'lag-b', 'lag-c']) {
+      await h.sagemaker.send(
+        new CreateMonitoringScheduleCommand({
+          MonitoringScheduleName: name,
+          MonitoringScheduleConfig: hourly('dq'),
+        }),
+      );
+    }
+    const listed = await until(
+      () => h.sagemaker.send(new ListMonitoringExecutionsCommand({ MaxResults: 100 })),
+      (l) => (l.MonitoringExecutionSummaries ?? []).length >= 6,
+    );
+    const executions = listed.MonitoringExecutionSummaries ?? [];
+    const lags = executions.map((e) => {
+      const scheduled = e.ScheduledTime!.getTime() / 1000;
+      expect(scheduled / hourSeconds - Math.round(scheduled / hourSeconds)).toBeCloseTo(0, 2);
+      return e.CreationTime!.getTime() / 1000 - scheduled;
+    });
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(maxLagSeconds + 0.001);
+    // Spread over the window, not all at the hour: SageMaker starts them when it gets to them.
+    expect(new Set(lags.map((lag) => lag.toFixed(3))).size).toBeGreaterThan(1);
+    expect(Math.max(...lags)).toBeGreaterThan(0);
+  });
+
   it('reports violations when steered, stops and starts, and keeps history after delete', async () => {
     await dataQualityDefinition('dq');
     await h.emulator.control.steer({
@@ -238,6 +267,40 @@ describe('monitoring schedules', () => {
       ),
     );
     expect(badCron.name).toBe('ValidationException');
+  });
+});
+
+describe('Model Monitor closed to new customers', () => {
+  it("refuses the creates of the steered account (or of every account) with AWS's notice", async () => {
+    await h.emulator.control.steer({ kind: 'ModelMonitorClosed', name: '210987654321' });
+    await dataQualityDefinition('other-account-steered');
+    await h.emulator.control.steer({ kind: 'ModelMonitorClosed', name: '123456789012' });
+    const definition = await failure(dataQualityDefinition('closed'));
+    expect(definition).toMatchObject({
+      name: 'AccessDeniedException',
+      message:
+        'Amazon SageMaker Model Monitor is no longer open to new customers. Existing customers can continue to use the service as normal.',
+    });
+    const schedule = await failure(
+      h.sagemaker.send(
+        new CreateMonitoringScheduleCommand({
+          MonitoringScheduleName: 'closed',
+          MonitoringScheduleConfig: hourly('other-account-steered'),
+        }),
+      ),
+    );
+    expect(schedule.name).toBe('AccessDeniedException');
+    await h.emulator.control.clearSteers();
+    await h.emulator.control.steer({
+      kind: 'ModelMonitorClosed',
+      name: '*',
+      code: 'ValidationException',
+      message: 'closed',
+    });
+    expect(await failure(dataQualityDefinition('closed'))).toMatchObject({
+      name: 'ValidationException',
+      message: 'closed',
+    });
   });
 });
 

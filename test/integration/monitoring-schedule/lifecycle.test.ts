@@ -63,6 +63,20 @@ const waitFor = (name: string, check: (o: Schedule | undefined) => boolean, time
 const scheduled = (o: Schedule | undefined) =>
   o?.status?.monitoringScheduleStatus === 'Scheduled' && condition(o, 'Ready')?.status === 'True';
 
+/** Every execution of the object's schedule ends so in the emulator. */
+async function steerExecutions(
+  object: string,
+  outcome: 'CompletedWithViolations' | 'Failed',
+  failureReason?: string,
+): Promise<void> {
+  await h.cloud.emulator.control.steer({
+    kind: 'MonitoringSchedule',
+    name: scheduleName(object),
+    outcome,
+    ...(failureReason && { failureReason }),
+  });
+}
+
 async function definitionOf(name: string) {
   return h.cloud.sagemaker.send(new DescribeDataQualityJobDefinitionCommand({ JobDefinitionName: name }));
 }
@@ -240,12 +254,7 @@ describe('MonitoringSchedule', () => {
   });
 
   it('reports an execution with violations in status, a condition and a Warning event', async () => {
-    const name = scheduleName('violations');
-    await h.cloud.emulator.control.steer({
-      kind: 'MonitoringSchedule',
-      name,
-      outcome: 'CompletedWithViolations',
-    });
+    await steerExecutions('violations', 'CompletedWithViolations');
     await h.create(PLURAL, 'MonitoringSchedule', 'violations', spec());
     const obj = await waitFor(
       'violations',
@@ -324,6 +333,61 @@ describe('MonitoringSchedule', () => {
     }
   });
 
+  it("monitors a batch transform's captured data, and reports a failed execution with one Warning", async () => {
+    await steerExecutions('batch', 'Failed', 'AlgorithmError: no captured data');
+    const { endpointName: _outside, ...base } = spec();
+    const definition = base.dataQualityJobDefinition;
+    await h.create(PLURAL, 'MonitoringSchedule', 'batch', {
+      ...base,
+      dataQualityJobDefinition: {
+        ...definition,
+        dataQualityJobInput: {
+          batchTransformInput: {
+            dataCapturedDestinationS3Uri: `s3://${h.cloud.bucket}/transform-capture`,
+            datasetFormat: { csv: { header: true } },
+            localPath: '/opt/ml/processing/input/batch',
+          },
+        },
+      },
+    });
+    const failed = await waitFor('batch', (o) => o?.status?.lastExecution?.status === 'Failed', 30_000);
+    expect(failed?.status?.lastExecution?.failureReason).toBe('AlgorithmError: no captured data');
+    expect(condition(failed, 'Violations')).toMatchObject({ status: 'Unknown', reason: 'ExecutionFailed' });
+    expect(condition(failed, 'Ready')).toMatchObject({ status: 'True', reason: 'Scheduled' });
+    const job = await definitionOf(failed?.status?.jobDefinitionName ?? '');
+    expect(job.DataQualityJobInput).toEqual({
+      BatchTransformInput: {
+        DataCapturedDestinationS3Uri: `s3://${h.cloud.bucket}/transform-capture`,
+        DatasetFormat: { Csv: { Header: true } },
+        LocalPath: '/opt/ml/processing/input/batch',
+      },
+    });
+    await until(async () =>
+      (await eventsAbout(h, 'batch')).some((e) => e.type === 'Warning' && e.reason === 'ExecutionFailed'),
+    );
+    const warnings = (await eventsAbout(h, 'batch')).filter((e) => e.type === 'Warning');
+    expect(warnings.map((e) => [e.reason, e.count])).toEqual([['ExecutionFailed', 1]]);
+    expect(warnings[0]?.note).toContain('AlgorithmError: no captured data');
+  });
+
+  it('puts a tag change on the schedule and its job definition without a new definition', async () => {
+    await h.create(PLURAL, 'MonitoringSchedule', 'tagged', spec({ tags: { team: 'a' } }));
+    const first = await waitFor('tagged', scheduled);
+    await h.patchSpec(PLURAL, 'tagged', { tags: { team: 'b' } });
+    const tagsOf = async (arn: string | undefined) =>
+      (await h.cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
+    const definitionArn = (await definitionOf(first?.status?.jobDefinitionName ?? '')).JobDefinitionArn;
+    await until(async () => {
+      const [schedule, definition] = await Promise.all([
+        tagsOf(first?.status?.monitoringScheduleArn),
+        tagsOf(definitionArn),
+      ]);
+      return [schedule, definition].every((tags) => tags.some((t) => t.Key === 'team' && t.Value === 'b'));
+    });
+    const after = await waitFor('tagged', (o) => scheduled(o) && o?.status?.observedGeneration === 2);
+    expect(after?.status?.jobDefinitionName).toBe(first?.status?.jobDefinitionName);
+  });
+
   it('stops a suspended schedule and starts it again', async () => {
     await h.create(PLURAL, 'MonitoringSchedule', 'suspend', spec());
     await waitFor('suspend', scheduled);
@@ -398,10 +462,6 @@ describe('MonitoringSchedule', () => {
     await h.create(PLURAL, 'MonitoringSchedule', 'foreign', spec({ monitoringScheduleName: name }));
     const refused = await waitFor('foreign', (o) => condition(o, 'Synced')?.reason === 'AlreadyExists');
     expect(condition(refused, 'Ready')?.reason).toBe('AlreadyExists');
-    // The refused object goes first: it created the same content-addressed definition, which its
-    // deletion removes while it still carries its tags.
-    await h.delete(PLURAL, 'foreign');
-    await waitFor('foreign', (o) => o === undefined);
     await h.create(
       PLURAL,
       'MonitoringSchedule',
@@ -412,15 +472,28 @@ describe('MonitoringSchedule', () => {
     const schedule = await h.cloud.sagemaker.send(
       new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }),
     );
-    expect(schedule.MonitoringScheduleConfig?.MonitoringJobDefinitionName).toBe(
-      adopted?.status?.jobDefinitionName,
-    );
+    const definition = adopted?.status?.jobDefinitionName ?? '';
+    expect(schedule.MonitoringScheduleConfig?.MonitoringJobDefinitionName).toBe(definition);
     const tags = await h.cloud.sagemaker.send(
       new ListTagsCommand({ ResourceArn: schedule.MonitoringScheduleArn }),
     );
     expect(tags.Tags).toEqual(
       expect.arrayContaining([{ Key: 'mlops.dev/uid', Value: adopted?.metadata.uid }]),
     );
+    // Same schedule name and spec, so the same content: each object still has a definition of its
+    // own, and the refused one's deletion leaves the adopter's schedule and definition alone.
+    const refusedDefinitions = (await waitFor('foreign', (o) => o !== undefined))?.status
+      ?.createdJobDefinitionNames;
+    expect(refusedDefinitions).toHaveLength(1);
+    expect(refusedDefinitions).not.toContain(definition);
+    await h.delete(PLURAL, 'foreign');
+    await waitFor('foreign', (o) => o === undefined);
+    expect(await gone(definitionOf(refusedDefinitions?.[0] ?? ''))).toBe(true);
+    expect((await definitionOf(definition)).JobDefinitionName).toBe(definition);
+    const kept = await h.cloud.sagemaker.send(
+      new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }),
+    );
+    expect(kept.MonitoringScheduleConfig?.MonitoringJobDefinitionName).toBe(definition);
   });
 
   it('waits for a referenced Endpoint and monitors its SageMaker endpoint', async () => {
@@ -504,29 +577,94 @@ describe('MonitoringSchedule', () => {
     );
   });
 
-  it.each([
-    ['ValidationException', 'InvalidSpec', 'a closed Model Monitor'],
-    ['ResourceLimitExceeded', 'QuotaExceeded', 'a schedule quota'],
-  ])('reports %s from CreateMonitoringSchedule as %s (%s) without a retry loop', async (code, reason) => {
-    const name = `refused-${reason.toLowerCase()}`;
+  it('reports Model Monitor closed to the account as a terminal AccessDenied, with one Warning and no retries', async () => {
+    const account = role.split(':')[4] ?? '';
+    await h.cloud.emulator.control.steer({ kind: 'ModelMonitorClosed', name: account });
+    try {
+      await h.create(PLURAL, 'MonitoringSchedule', 'closed', spec());
+      const refused = await waitFor('closed', (o) => condition(o, 'Synced')?.reason === 'AccessDenied');
+      const notice = 'Amazon SageMaker Model Monitor is no longer open to new customers.';
+      expect(condition(refused, 'Synced')?.message).toContain(notice);
+      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'AccessDenied' });
+      expect(condition(refused, 'Stalled')).toMatchObject({ status: 'True' });
+      const creates = async () =>
+        (await callsTo(h)).filter(
+          (c) =>
+            /^Create(MonitoringSchedule|\w+JobDefinition)$/.test(c.operation) &&
+            (c.resource ?? '').startsWith(scheduleName('closed')),
+        );
+      expect((await creates()).map((c) => [c.operation, c.outcome])).toEqual([
+        ['CreateDataQualityJobDefinition', 'AccessDeniedException'],
+      ]);
+      // The operator keeps working meanwhile: an endpoint created at 1/1000 time takes several poll
+      // intervals to be InService, and the refused schedule makes no other create in all that time.
+      await h.cloud.emulator.control.configure({ timings: { endpointCreating: 3000 } });
+      await createInService(h, 'closed-clock', endpointSpec(h));
+      expect(await creates()).toHaveLength(1);
+      const warnings = (await eventsAbout(h, 'closed')).filter((e) => e.type === 'Warning');
+      expect(warnings).toEqual([expect.objectContaining({ reason: 'AccessDenied', count: 1 })]);
+      expect(warnings[0]?.note).toContain(notice);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointCreating: 600 } });
+      await h.cloud.emulator.control.clearSteers();
+    }
+  });
+
+  it('reports ResourceLimitExceeded from CreateMonitoringSchedule as QuotaExceeded with one Warning', async () => {
     await h.cloud.emulator.control.configure({
-      faults: [{ kind: 'error', status: 400, code, operation: 'CreateMonitoringSchedule', rate: 1 }],
+      faults: [
+        {
+          kind: 'error',
+          status: 400,
+          code: 'ResourceLimitExceeded',
+          operation: 'CreateMonitoringSchedule',
+          rate: 1,
+        },
+      ],
     });
     try {
-      await h.create(PLURAL, 'MonitoringSchedule', name, spec());
-      const refused = await waitFor(name, (o) => condition(o, 'Synced')?.reason === reason);
-      expect(condition(refused, 'Synced')?.message).toContain(code);
-      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason });
-      const attempts = (await callsTo(h, scheduleName(name), 'CreateMonitoringSchedule')).length;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      // InvalidSpec waits for a spec change; QuotaExceeded is retried every few seconds at most.
-      expect((await callsTo(h, scheduleName(name), 'CreateMonitoringSchedule')).length).toBeLessThanOrEqual(
-        attempts + (reason === 'QuotaExceeded' ? 1 : 0),
-      );
-      const warnings = (await eventsAbout(h, name)).filter((e) => e.type === 'Warning');
-      expect(warnings.map((e) => e.reason)).toEqual([reason]);
+      await h.create(PLURAL, 'MonitoringSchedule', 'over-quota', spec());
+      const refused = await waitFor('over-quota', (o) => condition(o, 'Synced')?.reason === 'QuotaExceeded');
+      expect(condition(refused, 'Synced')?.message).toContain('ResourceLimitExceeded');
+      expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'QuotaExceeded' });
+      const warnings = (await eventsAbout(h, 'over-quota')).filter((e) => e.type === 'Warning');
+      expect(warnings.map((e) => e.reason)).toEqual(['QuotaExceeded']);
     } finally {
       await h.cloud.emulator.control.configure({ faults: [] });
     }
+  });
+
+  it('gives an object its own job definitions: a retained one survives the object re-created after it', async () => {
+    await h.create(PLURAL, 'MonitoringSchedule', 'reborn', spec({ deletionPolicy: 'Retain' }));
+    const first = await waitFor('reborn', scheduled);
+    const retained = first?.status?.jobDefinitionName ?? '';
+    await h.delete(PLURAL, 'reborn');
+    await waitFor('reborn', (o) => o === undefined);
+    // Same namespace, name and spec: the same content, but another object (another uid).
+    await h.create(PLURAL, 'MonitoringSchedule', 'reborn', spec());
+    const second = await waitFor(
+      'reborn',
+      (o) =>
+        scheduled(o) && o?.metadata.uid !== first?.metadata.uid && o?.status?.jobDefinitionName !== retained,
+      30_000,
+    );
+    const own = second?.status?.jobDefinitionName ?? '';
+    expect(own).toMatch(new RegExp(`^${scheduleName('reborn')}-[0-9a-f]{8}$`));
+    expect(second?.status?.createdJobDefinitionNames).toEqual([own]);
+    await h.delete(PLURAL, 'reborn');
+    await waitFor('reborn', (o) => o === undefined, 30_000);
+    expect(await gone(definitionOf(own))).toBe(true);
+    expect((await definitionOf(retained)).JobDefinitionName).toBe(retained);
+  });
+
+  it('refuses an unknown region without an image before any SageMaker call, naming the field', async () => {
+    await h.create(PLURAL, 'MonitoringSchedule', 'far-away', spec({ region: 'xx-nowhere-9' }));
+    const refused = await waitFor('far-away', (o) => condition(o, 'Synced')?.reason === 'InvalidSpec');
+    expect(condition(refused, 'Synced')?.message).toContain(
+      'no built-in Model Monitor analyzer image is known for region xx-nowhere-9',
+    );
+    expect(condition(refused, 'Synced')?.message).toContain('dataQualityAppSpecification.imageUri');
+    expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(await callsTo(h, scheduleName('far-away'))).toEqual([]);
   });
 });

@@ -261,10 +261,15 @@ export function condition(
 export async function eventsAbout(
   h: OperatorHarness,
   name: string,
-): Promise<{ reason: string; note: string; type: string }[]> {
+): Promise<{ reason: string; note: string; type: string; count: number }[]> {
   const list = await h.kc.makeApiClient(EventsV1Api).listNamespacedEvent({
     namespace: h.namespace,
     fieldSelector: `regarding.name=${name}`,
   });
-  return list.items.map((e) => ({ reason: e.reason ?? '', note: e.note ?? '', type: e.type ?? '' }));
+  return list.items.map((e) => ({
+    reason: e.reason ?? '',
+    note: e.note ?? '',
+    type: e.type ?? '',
+    count: e.series?.count ?? 1,
+  }));
 }

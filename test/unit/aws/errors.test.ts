@@ -98,6 +98,11 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(unmodeled('AccessDeniedException', 'not authorized'))).toMatchObject({
       errorClass: 'accessDenied',
     });
+    const closed = 'Amazon SageMaker Model Monitor is no longer open to new customers.';
+    expect(classifyAwsError(unmodeled('AccessDeniedException', closed))).toMatchObject({
+      errorClass: 'closedToAccount',
+      message: `AccessDeniedException: ${closed}`,
+    });
     expect(classifyAwsError(unmodeled('InternalFailure', 'boom', 500))).toMatchObject({
       errorClass: 'transient',
     });

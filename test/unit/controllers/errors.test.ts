@@ -13,6 +13,7 @@ const samples = [
   unmodeled('ResourceLimitExceeded', 'limit'),
   unmodeled('ValidationException', 'Could not find model "arn:..."'),
   unmodeled('AccessDeniedException', 'not authorized'),
+  unmodeled('AccessDeniedException', 'Only existing customers can access the service.'),
   unmodeled('ValidationException', '1 validation error detected'),
 ];
 
@@ -31,6 +32,14 @@ describe('classifyError', () => {
       if (SPEC_CHANGE_REASONS.has(found?.reason ?? ''))
         expect(['terminal', 'alreadyExists']).toContain(found?.errorClass);
     }
+  });
+
+  it('does not retry a service closed to the account: terminal AccessDenied, unlike an IAM denial', () => {
+    const closed = unmodeled('AccessDeniedException', 'Model Monitor is no longer open to new customers.');
+    expect(classifyError(closed)).toMatchObject({ errorClass: 'terminal', reason: 'AccessDenied' });
+    expect(classifyError(unmodeled('AccessDeniedException', 'not authorized'))).toMatchObject({
+      errorClass: 'accessDenied',
+    });
   });
 
   it('treats a not-found that escaped a reconcile as an invalid spec, not as absent', () => {

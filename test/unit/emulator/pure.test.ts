@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { parseScheduleExpression } from '../../emulator/cron.js';
+import { nextScheduledTime, parseScheduleExpression } from '../../emulator/cron.js';
 import { pickFault, Throttle } from '../../emulator/faults.js';
 import type { Live } from '../../emulator/lifecycle.js';
 import { Lifecycle } from '../../emulator/lifecycle.js';
@@ -10,13 +10,25 @@ import { joinS3, parseS3Uri } from '../../emulator/s3.js';
 
 describe('schedule expressions', () => {
   it('accepts the cadences SageMaker supports and nothing else', () => {
-    expect(parseScheduleExpression('cron(0 * ? * * *)')).toEqual({ kind: 'every', hours: 1 });
-    expect(parseScheduleExpression('cron(0 5 ? * * *)')).toEqual({ kind: 'every', hours: 24 });
-    expect(parseScheduleExpression('cron(0 0/6 ? * * *)')).toEqual({ kind: 'every', hours: 6 });
+    expect(parseScheduleExpression('cron(0 * ? * * *)')).toEqual({ kind: 'every', hours: 1, firstHour: 0 });
+    expect(parseScheduleExpression('cron(0 5 ? * * *)')).toEqual({ kind: 'every', hours: 24, firstHour: 5 });
+    expect(parseScheduleExpression('cron(0 0/6 ? * * *)')).toEqual({ kind: 'every', hours: 6, firstHour: 0 });
     expect(parseScheduleExpression('NOW')).toEqual({ kind: 'once' });
     expect(parseScheduleExpression('cron(30 * ? * * *)')).toBeUndefined();
     expect(parseScheduleExpression('cron(0 25 ? * * *)')).toBeUndefined();
     expect(parseScheduleExpression('rate(1 hour)')).toBeUndefined();
+  });
+
+  it('runs at the top of the hours of the UTC day the cron names, in real or scaled hours', () => {
+    const at = (iso: string) => Date.parse(iso) / 1000;
+    const hourly = parseScheduleExpression('cron(0 * ? * * *)');
+    const fiveTenths = parseScheduleExpression('cron(0 5/10 ? * * *)');
+    if (hourly?.kind !== 'every' || fiveTenths?.kind !== 'every') throw new Error('not a cadence');
+    expect(nextScheduledTime(hourly, at('2026-01-01T10:00:00Z'), 3600)).toBe(at('2026-01-01T11:00:00Z'));
+    expect(nextScheduledTime(hourly, at('2026-01-01T10:59:59Z'), 3600)).toBe(at('2026-01-01T11:00:00Z'));
+    expect(nextScheduledTime(fiveTenths, at('2026-01-01T06:00:00Z'), 3600)).toBe(at('2026-01-01T15:00:00Z'));
+    expect(nextScheduledTime(fiveTenths, at('2026-01-01T15:00:00Z'), 3600)).toBe(at('2026-01-02T05:00:00Z'));
+    expect(nextScheduledTime(hourly, 10.1, 0.36)).toBeCloseTo(10.44);
   });
 });
 

@@ -7,6 +7,8 @@ import {
   scheduleMatches,
 } from '../../../../src/controllers/monitoring-schedule/plan.js';
 import type { MonitoringScheduleSpec } from '../../../../src/crds/monitoring-schedule.js';
+import { ANALYZER_ACCOUNTS } from '../../../../src/controllers/monitoring-schedule/images.js';
+import { readFileSync } from 'node:fs';
 
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';
 const tags = [{ Key: 'mlops.dev/uid', Value: 'uid' }];
@@ -43,6 +45,7 @@ describe('definitionRequest', () => {
     const request = definitionRequest(
       spec(),
       'ns-quality',
+      'uid-1',
       'ns-served',
       'image:1',
       { constraintsUri: 's3://c' },
@@ -66,6 +69,7 @@ describe('definitionRequest', () => {
     const again = definitionRequest(
       spec(),
       'ns-quality',
+      'uid-1',
       'ns-served',
       'image:1',
       { constraintsUri: 's3://c' },
@@ -75,12 +79,24 @@ describe('definitionRequest', () => {
     const changed = definitionRequest(
       spec('ml.m5.2xlarge'),
       'ns-quality',
+      'uid-1',
       'ns-served',
       'image:1',
       { constraintsUri: 's3://c' },
       tags,
     );
     expect(changed.JobDefinitionName).not.toBe(request.JobDefinitionName);
+    const otherOwner = definitionRequest(
+      spec(),
+      'ns-quality',
+      'uid-2',
+      'ns-served',
+      'image:1',
+      { constraintsUri: 's3://c' },
+      tags,
+    );
+    expect(otherOwner.JobDefinitionName).toMatch(/^ns-quality-[0-9a-f]{8}$/);
+    expect(otherOwner.JobDefinitionName).not.toBe(request.JobDefinitionName);
   });
 
   it("defaults the image to the region's analyzer, and knows no image for an unlisted region", () => {
@@ -88,6 +104,27 @@ describe('definitionRequest', () => {
       '468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer',
     );
     expect(monitorImage(spec(), 'ap-south-2')).toBeUndefined();
+  });
+
+  it("names the registry of every region the analyzer is published in, with its partition's domain", () => {
+    expect(monitorImage(spec(), 'ap-southeast-3')).toBe(
+      '669540362728.dkr.ecr.ap-southeast-3.amazonaws.com/sagemaker-model-monitor-analyzer',
+    );
+    expect(monitorImage(spec(), 'cn-north-1')).toBe(
+      '453000072557.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-model-monitor-analyzer',
+    );
+    expect(monitorImage(spec(), 'us-isof-east-1')).toBe(
+      '853188333426.dkr.ecr.us-isof-east-1.csp.hci.ic.gov/sagemaker-model-monitor-analyzer',
+    );
+  });
+
+  it('is documented: docs/monitoring.md lists every region and registry of the table, and no other', () => {
+    const docs = readFileSync(new URL('../../../../docs/monitoring.md', import.meta.url), 'utf8');
+    const listed = [...docs.matchAll(/^\| ([a-z]+(?:-[a-z]+)+-\d) +\| (\d{12}) +\|$/gm)].map(
+      ([, region, account]) => [region, account],
+    );
+    expect(Object.fromEntries(listed)).toEqual(ANALYZER_ACCOUNTS);
+    expect(listed).toHaveLength(Object.keys(ANALYZER_ACCOUNTS).length);
   });
 });
 

@@ -79,7 +79,7 @@ describe('objects admitted before their SecurityPolicy was tightened', () => {
       expect(condition(held, 'Ready')).toMatchObject({ status: 'False', reason: 'PolicyViolation', message });
       expect(condition(held, 'Stalled')).toMatchObject({ status: 'True', reason: 'PolicyViolation' });
       const events = (await eventsAbout(h, name)).filter((e) => e.reason === 'PolicyViolation');
-      expect(events).toEqual([{ reason: 'PolicyViolation', note: message, type: 'Warning' }]);
+      expect(events).toEqual([{ reason: 'PolicyViolation', note: message, type: 'Warning', count: 1 }]);
     },
   );
 

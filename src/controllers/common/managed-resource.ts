@@ -33,9 +33,12 @@ export type Creation<C, D> =
   | { readonly type: 'found'; readonly description: D }
   | { readonly type: 'notVisible' };
 
+/** An object's metadata as stored: the apiserver always sets its name, namespace and uid. */
+export type StoredMeta = ObjectMeta & { name: string; namespace: string; uid: string };
+
 /** The fields every kind's object carries that the skeleton reads (DESIGN.md §2). */
 export interface ManagedObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  metadata: StoredMeta;
   spec: { region?: string; tags?: Record<string, string>; adoptExisting?: boolean };
   status?: object;
 }

@@ -20,7 +20,6 @@ import {
   ReconcileError,
   requeueAfter,
   type KubeObject,
-  type ObjectMeta,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
@@ -33,7 +32,7 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { including, ManagedResource, type ResourceRef } from '../common/managed-resource.js';
+import { including, ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
 import { deleteModelIfOwned, ensureModel, modelRef } from '../common/models.js';
 import { untilGone } from '../common/polling.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
@@ -85,7 +84,7 @@ import {
 import { waitForReference } from '../common/conditions.js';
 
 export interface EndpointObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  metadata: StoredMeta;
   spec: EndpointSpec;
   status?: EndpointStatus;
 }

@@ -17,20 +17,19 @@ import {
   ReconcileError,
   requeueAfter,
   type KubeObject,
-  type ObjectMeta,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
 import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
+import { ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
 import { groupConditions, holdsVersionsCondition } from './states.js';
 
 export interface ModelPackageGroupObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  metadata: StoredMeta;
   spec: ModelPackageGroupSpec;
   status?: ModelPackageGroupStatus;
 }

@@ -18,7 +18,6 @@ import {
   ReconcileError,
   requeueAfter,
   type KubeObject,
-  type ObjectMeta,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
@@ -26,7 +25,7 @@ import type { KindControllerOptions } from '../common/change-detection.js';
 import type { GroupChanges } from '../common/group-changes.js';
 import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource } from '../common/managed-resource.js';
+import { ManagedResource, type StoredMeta } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
 import type { ModelPackageGroupObject } from '../model-package-group/controller.js';
@@ -42,7 +41,7 @@ import {
 import { waitForReference } from '../common/conditions.js';
 
 export interface ModelPackageObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  metadata: StoredMeta;
   spec: ModelPackageSpec;
   status?: ModelPackageStatus;
 }

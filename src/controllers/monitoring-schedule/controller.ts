@@ -29,7 +29,6 @@ import {
   ReconcileError,
   requeueAfter,
   type KubeObject,
-  type ObjectMeta,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
@@ -42,7 +41,7 @@ import {
 } from '../common/change-detection.js';
 import { failCreate } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
+import { ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
 import { pollDelay, untilGone } from '../common/polling.js';
 import { isoTime } from '../common/sagemaker-shape.js';
 import type { EndpointObject } from '../endpoint/controller.js';
@@ -69,7 +68,7 @@ import { readViolations } from './report.js';
 import { waitForReference, invalidSpec } from '../common/conditions.js';
 
 export interface MonitoringScheduleObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  metadata: StoredMeta;
   spec: MonitoringScheduleSpec;
   status?: MonitoringScheduleStatus;
 }

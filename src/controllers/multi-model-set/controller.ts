@@ -30,7 +30,6 @@ import {
   errorMessage,
   requeueAfter,
   type KubeObject,
-  type ObjectMeta,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
@@ -46,9 +45,10 @@ import { resolvePrefix } from './prefix.js';
 import { TargetsConfigMaps, targetsConfigMapName } from './targets-config-map.js';
 import { waitForReference } from '../common/conditions.js';
 import { cachedScopeOf } from '../common/identity.js';
+import type { StoredMeta } from '../common/managed-resource.js';
 
 export interface MultiModelSetObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string; generation?: number };
+  metadata: StoredMeta;
   spec: MultiModelSetSpec;
   status?: MultiModelSetStatus;
 }

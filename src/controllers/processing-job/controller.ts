@@ -13,7 +13,7 @@ import {
   type ProcessingJobStatus,
 } from '../../crds/processing-job.js';
 import { trainingJob } from '../../crds/training-job.js';
-import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
+import { defineController, type KubeObject } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
@@ -22,9 +22,10 @@ import { referencedJobs, resolvedInputs } from './inputs.js';
 import { processingJobView } from './lifecycle.js';
 import { observedProcessingJobStatus } from './observed-status.js';
 import { createProcessingJobRequest, type ProcessingInputs } from './request.js';
+import type { StoredMeta } from '../common/managed-resource.js';
 
 export interface ProcessingJobObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string };
+  metadata: StoredMeta;
   spec: ProcessingJobSpec;
   status?: ProcessingJobStatus;
 }

@@ -8,16 +8,17 @@ import {
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../../crds/training-job.js';
-import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
+import { defineController, type KubeObject } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
 import { listedTrainingJob, trainingJobView } from './lifecycle.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
+import type { StoredMeta } from '../common/managed-resource.js';
 
 export interface TrainingJobObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string };
+  metadata: StoredMeta;
   spec: TrainingJobSpec;
   status?: TrainingJobStatus;
 }

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { trainingJob } from '../../crds/training-job.js';
 import { transformJob, type TransformJobSpec, type TransformJobStatus } from '../../crds/transform-job.js';
-import { defineController, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
+import { defineController, type KubeObject } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
@@ -18,9 +18,10 @@ import { transformJobView } from './lifecycle.js';
 import { preparedModel, releaseModels } from './model.js';
 import { observedTransformJobStatus } from './observed-status.js';
 import { createTransformJobRequest } from './request.js';
+import type { StoredMeta } from '../common/managed-resource.js';
 
 export interface TransformJobObject extends KubeObject {
-  metadata: ObjectMeta & { name: string; namespace: string; uid: string };
+  metadata: StoredMeta;
   spec: TransformJobSpec;
   status?: TransformJobStatus;
 }

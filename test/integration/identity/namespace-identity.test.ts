@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { REGION_ANNOTATION, ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { customObjects } from '../support/cluster.js';
+import { annotateNamespace, customObjects } from '../support/cluster.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { role } from '../emulator/harness.js';
@@ -26,15 +25,8 @@ afterAll(async () => {
   await h.stop();
 });
 
-/** What a cluster admin does: annotations on the Namespace (null removes one). */
-async function annotate(namespace: string, annotations: Record<string, string | null>): Promise<void> {
-  await h.kc
-    .makeApiClient(CoreV1Api)
-    .patchNamespace(
-      { name: namespace, body: { metadata: { annotations } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-}
+const annotate = (namespace: string, annotations: Record<string, string | null>): Promise<void> =>
+  annotateNamespace(h.kc, namespace, annotations);
 
 async function createJob(
   namespace: string,

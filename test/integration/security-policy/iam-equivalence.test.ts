@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { role } from '../emulator/harness.js';
-import { createTestNamespace, customObjects } from '../support/cluster.js';
+import { annotateNamespace, createTestNamespace, customObjects } from '../support/cluster.js';
 import { assumeRoleWithPolicy } from '../support/iam.js';
 import { condition, OperatorHarness } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
@@ -36,12 +35,7 @@ beforeAll(async () => {
     seed.requireNetworkIsolation,
     ALLOW_SAGEMAKER,
   ]);
-  await h.kc
-    .makeApiClient(CoreV1Api)
-    .patchNamespace(
-      { name: h.namespace, body: { metadata: { annotations: { [ROLE_ANNOTATION]: session.roleArn } } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+  await annotateNamespace(h.kc, h.namespace, { [ROLE_ANNOTATION]: session.roleArn });
   admission = await Admission.install(h.kc, 'Allow');
   policed = await createTestNamespace(h.kc, 'sp-iam-policed');
   await admission.cover(policed);

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { getRaw } from '../../rig/apiserver-http.js';
 
 /** The admin kubeconfig of the rig's shared control plane (set by jest's global setup). */
@@ -23,6 +29,20 @@ export async function createTestNamespace(
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, annotations } } });
   return name;
+}
+
+/** What a cluster admin does to give a namespace its AWS role or region: annotations on the Namespace (null removes one). */
+export async function annotateNamespace(
+  kc: KubeConfig,
+  namespace: string,
+  annotations: Record<string, string | null>,
+): Promise<void> {
+  await kc
+    .makeApiClient(CoreV1Api)
+    .patchNamespace(
+      { name: namespace, body: { metadata: { annotations } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
 }
 
 export function customObjects(kc: KubeConfig): CustomObjectsApi {

@@ -4,7 +4,14 @@ import { classifyError } from './controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from './controllers/common/reasons.js';
 import { sageMakerControllers } from './controllers/index.js';
 import { parseFlags, usage } from './flags.js';
-import { ActingFence, createLogger, FlagError, RuntimeMetrics, startOperator } from './runtime/index.js';
+import {
+  ActingFence,
+  createLogger,
+  currentLane,
+  FlagError,
+  RuntimeMetrics,
+  startOperator,
+} from './runtime/index.js';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(usage());
@@ -29,6 +36,8 @@ const aws = new AwsClients({
   maxApiRate: config.maxApiRate,
   registry: metrics.registry,
   mayCall: () => fence.mayAct(),
+  // News about a change (a sweep, the reconcile it triggers) waits for no new object's create.
+  callPriority: currentLane,
   ...(config.sagemakerEndpoint ? { sagemakerEndpoint: config.sagemakerEndpoint } : {}),
   ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
   ...(config.sqsEndpoint ? { sqsEndpoint: config.sqsEndpoint } : {}),

@@ -13,7 +13,7 @@ import {
   type AwsScope,
 } from './identity.js';
 import { AwsMetrics } from './metrics.js';
-import { AimdRateLimiter } from './rate-limiter.js';
+import { AimdRateLimiter, type CallPriority } from './rate-limiter.js';
 
 export interface AwsClientOptions {
   /** Used when an object does not name its own region (the --region flag). */
@@ -36,6 +36,11 @@ export interface AwsClientOptions {
    * The operator answers with its lease, so a replica that is not a valid leader calls nothing.
    */
   readonly mayCall?: () => boolean;
+  /**
+   * Asked as a SageMaker call starts waiting for the rate limiter: urgent calls (for a change a user
+   * waits to see) are served before normal ones. The operator answers with the work queue's lane.
+   */
+  readonly callPriority?: () => CallPriority | undefined;
   /** Connection and request timeouts; nothing waits forever on a silent endpoint. */
   readonly timeouts?: Partial<AwsTimeouts>;
 }
@@ -58,9 +63,9 @@ export class CallRefused extends Error {
 type HandleArgs = Parameters<NodeHttpHandler['handle']>;
 
 /**
- * The HTTP handler every client sends through: it waits for the region's rate limiter (giving up
- * when the call's abort signal fires), then asks whether the replica may still act, at the last
- * moment before the request leaves, once per attempt.
+ * The HTTP handler every client sends through: it waits for the region's rate limiter in the line of
+ * the call's priority (giving up when the call's abort signal fires), then asks whether the replica
+ * may still act, at the last moment before the request leaves, once per attempt.
  */
 class GuardedHttpHandler extends NodeHttpHandler {
   constructor(
@@ -68,12 +73,13 @@ class GuardedHttpHandler extends NodeHttpHandler {
     connectMs: number,
     private readonly limiter: AimdRateLimiter | undefined,
     private readonly mayCall: () => boolean,
+    private readonly priority: () => CallPriority | undefined,
   ) {
     super({ connectionTimeout: connectMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true });
   }
 
   override async handle(...[request, options]: HandleArgs): ReturnType<NodeHttpHandler['handle']> {
-    await this.limiter?.acquire(options?.abortSignal as AbortSignal | undefined);
+    await this.limiter?.acquire(options?.abortSignal as AbortSignal | undefined, this.priority());
     if (!this.mayCall()) throw new CallRefused('this replica may not call AWS now: it holds no valid lease');
     return super.handle(request, options);
   }
@@ -137,6 +143,7 @@ export class AwsClients {
       this.timeouts.connectMs,
       limiter,
       this.options.mayCall ?? (() => true),
+      this.options.callPriority ?? (() => undefined),
     );
   }
 

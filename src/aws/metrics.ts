@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { AimdRateLimiter } from './rate-limiter.js';
+import { CALL_PRIORITIES, type AimdRateLimiter } from './rate-limiter.js';
 
 /** Outbound AWS API metrics, per service and operation (ACK-style names, our prefix). */
 export class AwsMetrics {
@@ -43,6 +43,17 @@ export class AwsMetrics {
       registers,
       collect() {
         for (const [region, limiter] of limiters()) this.set({ region }, limiter.rate);
+      },
+    });
+    new Gauge({
+      name: 'aws_api_rate_limit_waiting',
+      help: 'SageMaker calls waiting for the client-side rate limiter, per region and priority',
+      labelNames: ['region', 'priority'],
+      registers,
+      collect() {
+        for (const [region, limiter] of limiters())
+          for (const priority of CALL_PRIORITIES)
+            this.set({ region, priority }, limiter.waitingCalls(priority));
       },
     });
   }

@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /**
  * A client-side limiter shared by every controller calling one AWS region. It is a token bucket
  * whose rate follows AIMD: each success adds a little rate back, each throttling answer halves it,
@@ -16,6 +14,18 @@ export interface AimdOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Which waiting calls get the next token: `urgent` ones (news about a change a user waits for: a
+ * sweep's List, the describe it triggers) before `normal` ones (creates of new objects, requeued
+ * polls), so a burst of new objects does not delay the news about running ones.
+ */
+export const CALL_PRIORITIES = ['urgent', 'normal'] as const;
+export type CallPriority = (typeof CALL_PRIORITIES)[number];
+
+interface Waiter {
+  grant(): void;
+}
+
 export class AimdRateLimiter {
   readonly maxRate: number;
   private readonly minRate: number;
@@ -26,6 +36,8 @@ export class AimdRateLimiter {
   private currentRate: number;
   private tokens: number;
   private refilledAt: number;
+  private readonly waiting: Record<CallPriority, Waiter[]> = { urgent: [], normal: [] };
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(options: AimdOptions) {
     if (!(options.maxRate > 0)) throw new Error(`maxRate must be positive, got ${options.maxRate}`);
@@ -44,25 +56,43 @@ export class AimdRateLimiter {
     return this.currentRate;
   }
 
-  /** Takes one token and returns how long the caller must wait before using it, in ms. */
-  reserve(): number {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.currentRate) / 1000);
-    this.refilledAt = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.currentRate) * 1000;
+  /** Calls of a priority waiting for a token. */
+  waitingCalls(priority: CallPriority): number {
+    return this.waiting[priority].length;
   }
 
-  /** Waits for a token; a caller that gives up (its signal fires) hands its token back. */
-  async acquire(signal?: AbortSignal): Promise<void> {
-    const wait = this.reserve();
-    if (wait <= 0) return;
-    try {
-      await sleep(wait, undefined, signal ? { signal } : undefined);
-    } catch (err) {
-      this.tokens += 1;
-      throw err;
+  private get queued(): number {
+    return this.waiting.urgent.length + this.waiting.normal.length;
+  }
+
+  /**
+   * Waits for a token: urgent callers are served before every normal one, each priority in arrival
+   * order. A caller whose signal fires leaves the line at once, without spending a token.
+   */
+  acquire(signal?: AbortSignal, priority: CallPriority = 'normal'): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    this.refill();
+    if (this.queued === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
     }
+    return new Promise<void>((resolve, reject) => {
+      const line = this.waiting[priority];
+      const onAbort = (): void => {
+        line.splice(line.indexOf(waiter), 1);
+        if (this.queued === 0) this.stopTimer();
+        reject(abortReason(signal as AbortSignal));
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      line.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.schedule();
+    });
   }
 
   onSuccess(): void {
@@ -70,8 +100,53 @@ export class AimdRateLimiter {
   }
 
   onThrottle(): void {
+    this.refill();
     this.currentRate = Math.max(this.minRate, this.currentRate * this.decrease);
     // Tokens banked at the old rate would let a burst through right after the throttle.
-    this.tokens = Math.min(this.tokens, 0);
+    this.tokens = 0;
+    if (this.timer) {
+      this.stopTimer();
+      this.schedule();
+    }
   }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.currentRate) / 1000);
+    this.refilledAt = now;
+  }
+
+  private dispatch(): void {
+    this.timer = undefined;
+    this.refill();
+    while (this.tokens >= 1) {
+      const waiter = this.waiting.urgent.shift() ?? this.waiting.normal.shift();
+      if (!waiter) break;
+      this.tokens -= 1;
+      waiter.grant();
+    }
+    this.schedule();
+  }
+
+  /** Wakes up when the next token is due, while anyone waits. */
+  private schedule(): void {
+    if (this.timer || this.queued === 0) return;
+    const dueMs = Math.max(0, ((1 - this.tokens) / this.currentRate) * 1000);
+    this.timer = setTimeout(() => {
+      this.dispatch();
+    }, dueMs);
+  }
+
+  private stopTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  // The same error as an aborted timer from node:timers/promises, which callers already know.
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
 }

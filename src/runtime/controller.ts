@@ -15,7 +15,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { ActingFence } from './fence.js';
 import { awaitsSpecChange, errorPolicy, needsReconcile } from './policy.js';
 import type { PolicyTimings } from './policy.js';
-import { WorkQueue } from './queue.js';
+import { inLane, WorkQueue } from './queue.js';
 import { awaitChange, done } from './reconciler.js';
 import type {
   ChangeSource,
@@ -147,7 +147,8 @@ export class Controller {
     const stopped = (): boolean => signal.aborted;
     while (!stopped()) {
       try {
-        await source.run(feed);
+        // A source looks for changes a user waits to see: its calls go before routine ones.
+        await inLane('urgent', () => source.run(feed));
         if (stopped()) return;
         log.warn('change source returned while the controller runs; restarting it');
       } catch (err) {
@@ -240,7 +241,7 @@ export class Controller {
       if (key === undefined) return;
       this.busyGauge.busy(++this.busy);
       try {
-        await this.process(queue, key);
+        await inLane(queue.laneOf(key) ?? 'normal', () => this.process(queue, key));
       } catch (err) {
         // process() handles reconcile errors; this is a bug in the loop itself, which must not kill the worker.
         this.log.error({ err, controller: this.name, key }, 'unexpected error in controller loop');

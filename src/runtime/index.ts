@@ -20,6 +20,7 @@ export { pause, spread } from './backoff.js';
 export type { Condition, ConditionStatus } from './conditions.js';
 export { startOperator } from './operator.js';
 export { ActingFence } from './fence.js';
+export { currentLane } from './queue.js';
 export type { Operator, OperatorOptions, LeaderElectionConfig } from './operator.js';
 export { RuntimeMetrics } from './metrics.js';
 export { FlagError } from './flags.js';

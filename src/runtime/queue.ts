@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ItemBackoff } from './backoff.js';
 
 /** What the queue reports; implemented with prom-client in metrics.ts. */
@@ -17,6 +18,18 @@ export interface QueueObserver {
  * hold back the news about running ones.
  */
 export type Lane = 'urgent' | 'normal';
+
+const workLane = new AsyncLocalStorage<Lane>();
+
+/** Runs `work` in `lane`: everything it awaits (its cloud calls) can tell with `currentLane`. */
+export function inLane<T>(lane: Lane, work: () => T): T {
+  return workLane.run(lane, work);
+}
+
+/** The lane of the work the caller runs for (its reconcile's key, or a change source's), if any. */
+export function currentLane(): Lane | undefined {
+  return workLane.getStore();
+}
 
 interface Dirty {
   addedAt: number;
@@ -68,7 +81,8 @@ export class WorkQueue {
   private readonly ready = new Set<string>();
   private seq = 0;
   private readonly dirty = new Map<string, Dirty>();
-  private readonly processing = new Map<string, number>();
+  /** Keys held by workers: since when, and from which lane they were taken. */
+  private readonly processing = new Map<string, { started: number; lane: Lane }>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly backoff: ItemBackoff;
@@ -149,16 +163,21 @@ export class WorkQueue {
 
   /** Marks the end of processing; a key re-added meanwhile becomes ready again. */
   done(key: string): void {
-    const started = this.processing.get(key);
+    const held = this.processing.get(key);
     this.processing.delete(key);
-    if (started !== undefined) this.observer?.worked((performance.now() - started) / 1000);
+    if (held !== undefined) this.observer?.worked((performance.now() - held.started) / 1000);
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
   }
 
   /** Keys held by workers, with how long (ms) each has been held. */
   inFlight(): Map<string, number> {
     const now = performance.now();
-    return new Map([...this.processing].map(([key, started]) => [key, now - started]));
+    return new Map([...this.processing].map(([key, { started }]) => [key, now - started]));
+  }
+
+  /** The lane a key held by a worker was taken from. */
+  laneOf(key: string): Lane | undefined {
+    return this.processing.get(key)?.lane;
   }
 
   /** Stops handing out keys: waiting workers get undefined, pending and delayed keys are dropped. */
@@ -191,7 +210,7 @@ export class WorkQueue {
       this.ready.has(key) && this.dirty.get(key)?.seq === seq;
     const key = (this.lanes.urgent.shift(valid) ?? this.lanes.normal.shift(valid)) as string;
     this.ready.delete(key);
-    const addedAt = this.dirty.get(key)?.addedAt;
+    const { addedAt, lane } = this.dirty.get(key) as Dirty;
     this.dirty.delete(key);
     const pending = this.delayed.get(key);
     if (pending) {
@@ -199,8 +218,8 @@ export class WorkQueue {
       this.delayed.delete(key);
     }
     const now = performance.now();
-    this.processing.set(key, now);
-    if (addedAt !== undefined) this.observer?.queued((now - addedAt) / 1000);
+    this.processing.set(key, { started: now, lane });
+    this.observer?.queued((now - addedAt) / 1000);
     this.observer?.depth(this.length);
     return key;
   }

@@ -106,7 +106,7 @@ const OVERLAP_MS = 60_000;
  * After that, sweeps only compare SageMaker's times with SageMaker's times.
  */
 const FIRST_LOOK_BACK_MS = 3_600_000;
-/** How often, at most, the sweeper checks whether a sweep is due: the latency a new transition adds. */
+/** How long, at most, the sweeper waits before checking again: the latency a new transition adds. */
 const TICK_MS = 1000;
 
 /** What one kind's sweeps remember of one identity and region. */
@@ -152,8 +152,8 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
     this.detection.attach();
     try {
       while (!feed.signal.aborted) {
-        await this.sweepDue(feed);
-        await pause(Math.min(TICK_MS, this.detection.settings.sweepIntervalMs), feed.signal);
+        const nextDueMs = await this.sweepDue(feed);
+        await pause(Math.max(0, Math.min(TICK_MS, nextDueMs)), feed.signal);
       }
     } finally {
       this.feed = undefined;
@@ -182,7 +182,8 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
     if (obj) feed.trigger(obj);
   }
 
-  private async sweepDue(feed: ChangeFeed<O>): Promise<void> {
+  /** Sweeps the scopes that are due; returns how long until the next one is (ms). */
+  private async sweepDue(feed: ChangeFeed<O>): Promise<number> {
     const byScope = new Map<string, { scope: AwsScope; objects: O[] }>();
     for (const obj of feed.objects()) {
       const scope = this.scopeOf(obj, feed);
@@ -193,6 +194,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
       byScope.set(key, group);
     }
     const now = Date.now();
+    let nextDue = Infinity;
     for (const [key, { scope, objects }] of byScope) {
       const state = this.scopes.get(key) ?? {
         lastSweepAt: -Infinity,
@@ -202,12 +204,17 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
         seen: new Map(),
       };
       this.scopes.set(key, state);
-      if (now - state.lastSweepAt < this.interval(scope.region, objects)) continue;
+      const interval = this.interval(scope.region, objects);
+      if (now - state.lastSweepAt < interval) {
+        nextDue = Math.min(nextDue, state.lastSweepAt + interval);
+        continue;
+      }
       state.lastSweepAt = now;
+      nextDue = Math.min(nextDue, now + interval);
       try {
         await this.sweep(scope, objects, state, feed);
       } catch (err) {
-        if (feed.signal.aborted) return;
+        if (feed.signal.aborted) return 0;
         // The next sweep reads from the same point: nothing is lost, objects keep their safety describes.
         feed.log.warn(
           { err, region: scope.region, role: scope.roleArn },
@@ -216,6 +223,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
       }
     }
     for (const key of this.scopes.keys()) if (!byScope.has(key)) this.scopes.delete(key);
+    return nextDue - Date.now();
   }
 
   private interval(region: string, objects: readonly O[]): number {

@@ -7,7 +7,7 @@ import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from '../../../src/controllers/
 import type { PushChannel } from '../../../src/controllers/common/change-detection.js';
 import { sageMakerControllers, type OperatorTimings } from '../../../src/controllers/index.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
+import { currentLane, RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
 import { startHarness, type Harness } from '../emulator/harness.js';
 import { createTestNamespace, customObjects, s3Endpoint, testKubeConfig } from './cluster.js';
 import { asOperatorServiceAccount } from './operator-identity.js';
@@ -245,6 +245,7 @@ function newAwsClients(sagemakerEndpoint: string): AwsClients {
     sagemakerEndpoint,
     s3Endpoint: s3Endpoint(),
     stsEndpoint: s3Endpoint(),
+    callPriority: currentLane,
   });
 }
 

@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { AwsClients, CallRefused } from '../../../src/aws/clients.js';
 import { unacceptingListener } from '../../rig/unaccepting-listener.js';
 import { classifyAwsError } from '../../../src/aws/errors.js';
+import { currentLane, inLane } from '../../../src/runtime/queue.js';
 
 // A stand-in SageMaker endpoint speaking the JSON wire protocol: it throttles the first N calls.
 let server: Server;
@@ -89,6 +90,7 @@ describe('AwsClients', () => {
       'aws_api_errors_total{service="sagemaker",operation="DescribeTrainingJob",error="ValidationException"} 1',
     );
     expect(text).toMatch(/aws_api_rate_limit\{region="us-east-1"\} \d/);
+    expect(text).toContain('aws_api_rate_limit_waiting{region="us-east-1",priority="urgent"} 0');
     clients.destroy();
   });
 });
@@ -227,6 +229,30 @@ describe('AwsClients timeouts', () => {
     await silent.close();
   });
 
+  it('serves a waiting call made in the urgent lane before normal ones that waited longer', async () => {
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: endpoint,
+      maxApiRate: 5,
+      registry: new Registry(),
+      callPriority: currentLane,
+    });
+    for (let i = 0; i < 5; i++) await clients.limiter().acquire(); // the burst is spent
+    const answered: string[] = [];
+    const call = (label: string): Promise<void> =>
+      describeJob(clients).then(() => {
+        answered.push(label);
+      });
+    const calls = [
+      call('normal'),
+      inLane('normal', () => call('normal')),
+      inLane('urgent', () => call('urgent')),
+    ];
+    await Promise.all(calls);
+    expect(answered).toEqual(['urgent', 'normal', 'normal']);
+    clients.destroy();
+  });
+
   it("gives up the rate limiter's wait when the call's signal fires", async () => {
     const opened = connections;
     const clients = new AwsClients({
@@ -235,7 +261,7 @@ describe('AwsClients timeouts', () => {
       maxApiRate: 0.2,
       registry: new Registry(),
     });
-    clients.limiter().reserve(); // the burst of one is spent: the next call waits five seconds
+    await clients.limiter().acquire(); // the burst of one is spent: the next call waits five seconds
     const abort = new AbortController();
     const started = Date.now();
     const call = describeJob(clients, abort.signal);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { WorkQueue } from '../../../src/runtime/queue.js';
+import { currentLane, inLane, WorkQueue } from '../../../src/runtime/queue.js';
 import type { QueueObserver } from '../../../src/runtime/queue.js';
 
 afterEach(() => {
@@ -92,6 +92,31 @@ describe('WorkQueue', () => {
     q.add('b');
     q.done(first!);
     expect([await q.get(), await q.get()]).toEqual(['a', 'b']);
+  });
+
+  it('tells the lane each held key was taken from, and forgets it when done', async () => {
+    const q = new WorkQueue();
+    q.add('routine');
+    q.add('changed', 'urgent');
+    const [first, second] = [await q.get(), await q.get()];
+    expect([first, q.laneOf(first!), second, q.laneOf(second!)]).toEqual([
+      'changed',
+      'urgent',
+      'routine',
+      'normal',
+    ]);
+    q.done(first!);
+    expect(q.laneOf(first!)).toBeUndefined();
+  });
+
+  it('gives work run in a lane, and everything it awaits, that lane; other work none', async () => {
+    const seen: (string | undefined)[] = [];
+    const work = async (): Promise<void> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push(currentLane());
+    };
+    await Promise.all([inLane('urgent', work), inLane('normal', work), work()]);
+    expect(seen.sort()).toEqual(['normal', 'urgent', undefined]);
   });
 
   it('wakes a waiting worker on add', async () => {

@@ -17,10 +17,17 @@ export interface AimdOptions {
 /**
  * Which waiting calls get the next token: `urgent` ones (news about a change a user waits for: a
  * sweep's List, the describe it triggers) before `normal` ones (creates of new objects, requeued
- * polls), so a burst of new objects does not delay the news about running ones.
+ * polls), so a burst of new objects does not delay the news about running ones. Urgent calls never
+ * take the whole budget: while both wait, every NORMAL_SHARE-th token goes to a normal one.
  */
 export const CALL_PRIORITIES = ['urgent', 'normal'] as const;
 export type CallPriority = (typeof CALL_PRIORITIES)[number];
+
+/*
+ * Sweeps of many identities and kinds could ask for more than the region's budget on their own;
+ * creates and deletes must still make progress, if slowly.
+ */
+const NORMAL_SHARE = 5;
 
 interface Waiter {
   grant(): void;
@@ -38,6 +45,8 @@ export class AimdRateLimiter {
   private refilledAt: number;
   private readonly waiting: Record<CallPriority, Waiter[]> = { urgent: [], normal: [] };
   private timer: NodeJS.Timeout | undefined;
+  /** Tokens granted to urgent calls in a row while normal ones waited. */
+  private urgentRun = 0;
 
   constructor(options: AimdOptions) {
     if (!(options.maxRate > 0)) throw new Error(`maxRate must be positive, got ${options.maxRate}`);
@@ -120,12 +129,23 @@ export class AimdRateLimiter {
     this.timer = undefined;
     this.refill();
     while (this.tokens >= 1) {
-      const waiter = this.waiting.urgent.shift() ?? this.waiting.normal.shift();
+      const waiter = this.next();
       if (!waiter) break;
       this.tokens -= 1;
       waiter.grant();
     }
     this.schedule();
+  }
+
+  private next(): Waiter | undefined {
+    const { urgent, normal } = this.waiting;
+    if (normal.length === 0 || urgent.length === 0) {
+      this.urgentRun = 0;
+      return urgent.shift() ?? normal.shift();
+    }
+    if (++this.urgentRun < NORMAL_SHARE) return urgent.shift();
+    this.urgentRun = 0;
+    return normal.shift();
   }
 
   /** Wakes up when the next token is due, while anyone waits. */

@@ -77,6 +77,8 @@ export class OperatorHarness {
   operator: Operator | undefined;
   /** --require-namespace-role for the next startOperator. */
   requireNamespaceRole = false;
+  /** --max-api-rate, --concurrency and timings for the next startOperator (tests of contention). */
+  limits: { maxApiRate?: number; concurrency?: number; timings?: Partial<OperatorTimings> } = {};
   /** Namespaces watched besides `namespace` (addNamespace). */
   private readonly otherNamespaces: string[] = [];
 
@@ -87,7 +89,7 @@ export class OperatorHarness {
     readonly namespace: string,
     readonly cloud: Harness,
   ) {
-    this.aws = newAwsClients(cloud.emulator.endpoint);
+    this.aws = newAwsClients(cloud.emulator.endpoint, this.limits.maxApiRate);
   }
 
   static async start(prefix: string): Promise<OperatorHarness> {
@@ -127,7 +129,7 @@ export class OperatorHarness {
         clusterName: CLUSTER_NAME,
         requireNamespaceRole: this.requireNamespaceRole,
       },
-      { ...TEST_TIMINGS, driftIntervalMs },
+      { ...TEST_TIMINGS, ...this.limits.timings, driftIntervalMs },
       push,
     );
     this.operator = await startOperator({
@@ -145,6 +147,7 @@ export class OperatorHarness {
       metrics: new RuntimeMetrics(),
       timings: { pollIntervalMs: TEST_TIMINGS.pollIntervalMaxMs, slowRetryMs: SLOW_RETRY_MS },
       shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+      ...(this.limits.concurrency ? { concurrency: this.limits.concurrency } : {}),
     });
     await this.operator.waitForSync();
   }
@@ -168,7 +171,7 @@ export class OperatorHarness {
     await this.operator?.stop();
     this.operator = undefined;
     this.aws.destroy();
-    this.aws = newAwsClients(this.cloud.emulator.endpoint);
+    this.aws = newAwsClients(this.cloud.emulator.endpoint, this.limits.maxApiRate);
   }
 
   async create(plural: string, kind: string, name: string, spec: object): Promise<void> {
@@ -237,10 +240,10 @@ export class OperatorHarness {
   }
 }
 
-function newAwsClients(sagemakerEndpoint: string): AwsClients {
+function newAwsClients(sagemakerEndpoint: string, maxApiRate = 1000): AwsClients {
   return new AwsClients({
     defaultRegion: REGION,
-    maxApiRate: 1000,
+    maxApiRate,
     registry: new RuntimeMetrics().registry,
     sagemakerEndpoint,
     s3Endpoint: s3Endpoint(),

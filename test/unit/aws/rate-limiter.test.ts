@@ -65,6 +65,17 @@ describe('AimdRateLimiter', () => {
     expect(normal).toEqual([300, 400, 500]);
   });
 
+  it('still gives every fifth token to a normal caller while urgent ones keep coming', async () => {
+    const limiter = new AimdRateLimiter({ maxRate: 10 });
+    acquireAll(limiter, Array<CallPriority>(10).fill('normal')); // the burst
+    const normal = acquireAll(limiter, ['normal', 'normal']);
+    const urgent = acquireAll(limiter, Array<CallPriority>(10).fill('urgent'));
+    await advance(1_000);
+    expect(urgent.slice(0, 4)).toEqual([100, 200, 300, 400]);
+    expect(normal).toEqual([500, 1000]);
+    expect(urgent.slice(4)).toEqual([600, 700, 800, 900, undefined, undefined]);
+  });
+
   it('halves the rate on throttling and recovers additively on success', () => {
     const limiter = new AimdRateLimiter({ maxRate: 10 });
     limiter.onThrottle();

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../src/crds/training-job.js';
-import { phaseSeconds } from './emulator/harness.js';
 import { OperatorHarness } from './support/operator.js';
 import { trainingJobSpec } from './training-job/support.js';
 
@@ -59,9 +58,7 @@ describe('calls for a change go before creates', () => {
      * first, they wait for the next sweep (1 s) and a token: a few creates at most.
      */
     expect(createdMeanwhile).toBeLessThanOrEqual(8);
+    // The burst was still under way: not every new job had been created.
     expect(await createsSince(0)).toBeLessThan(NEW_JOBS);
-    h.limits = {};
-    await h.restartOperator();
-    await h.cloud.emulator.control.configure({ timings: { trainingTraining: phaseSeconds } });
   });
 });

@@ -43,7 +43,10 @@ export interface RestartBackoffOptions extends ExponentialOptions {
   readonly random?: () => number;
 }
 
-/** Backoff for restarting list/watch: about 0.8 s doubling to 30 s, jittered, reset after 2 min of health. */
+/**
+ * Backoff for restarting a loop that failed: about 0.8 s doubling to 30 s, jittered, and started
+ * again by `succeeded()` or after 2 min without failure.
+ */
 export class RestartBackoff {
   private failures = 0;
   private lastFailureAt = -Infinity;
@@ -68,6 +71,11 @@ export class RestartBackoff {
     this.lastFailureAt = now;
     const delay = exponentialDelay(this.failures++, this.options);
     return Math.min(this.options.maxMs, delay * (1 + this.options.random() * this.options.jitter));
+  }
+
+  /** The loop works again: the next failure waits the base delay. */
+  succeeded(): void {
+    this.failures = 0;
   }
 }
 

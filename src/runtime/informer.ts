@@ -44,6 +44,12 @@ export interface InformerOptions {
   readonly backoff?: RestartBackoff;
 }
 
+/**
+ * Restarts wait at most this long: an apiserver that was down for a while serves again at the next
+ * try, not after a delay grown during the outage.
+ */
+const WATCH_RESTART_MAX_MS = 5_000;
+
 interface WatchEnd {
   reason: RestartReason | 'stopped';
   error?: unknown;
@@ -78,7 +84,7 @@ export class Informer<T extends KubeObject> {
       );
     this.api = sharedConnections(options.kc).makeApiClient(CustomObjectsApi);
     this.core = sharedConnections(options.kc).makeApiClient(CoreV1Api);
-    this.backoff = options.backoff ?? new RestartBackoff();
+    this.backoff = options.backoff ?? new RestartBackoff({ maxMs: WATCH_RESTART_MAX_MS });
   }
 
   onEvent(listener: InformerListener<T>): void {
@@ -195,6 +201,7 @@ export class Informer<T extends KubeObject> {
         this.emit({ type: 'updated', obj, old });
     }
     for (const [key, old] of previous) if (!fresh.has(key)) this.emit({ type: 'deleted', obj: old });
+    this.backoff.succeeded();
     this.options.observer?.listed(fresh.size, (performance.now() - started) / 1000);
     this.options.log.debug({ objects: fresh.size, resourceVersion: listVersion }, 'listed');
     if (!this.synced) {
@@ -265,8 +272,12 @@ export class Informer<T extends KubeObject> {
         .watch(collectionPath(kind, namespace), query, onEvent, onDone)
         .then((ac) => {
           connection = ac;
-          if (settled) ac.abort();
-          else this.options.observer?.watching?.();
+          if (settled) {
+            ac.abort();
+            return;
+          }
+          this.backoff.succeeded();
+          this.options.observer?.watching?.();
         })
         .catch((err: unknown) => {
           finish('error', err);

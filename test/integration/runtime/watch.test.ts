@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
 import { startControlPlane } from '../../rig/index.js';
 import type { ControlPlane } from '../../rig/index.js';
 import { Informer } from '../../../src/runtime/informer.js';
@@ -59,7 +60,7 @@ async function probe(options: Partial<InformerOptions> = {}): Promise<Probe> {
     kind: Watched,
     namespace,
     log: testLogger(),
-    // Fast retries keep the test short; the production default is 0.8 s → 30 s.
+    // Fast retries keep the test short; the production default is 0.8 s → 5 s.
     backoff: new RestartBackoff({ baseMs: 100, maxMs: 1000 }),
     observer: {
       listed: () => {
@@ -77,6 +78,10 @@ async function probe(options: Partial<InformerOptions> = {}): Promise<Probe> {
   await waitFor(() => result.watches > 0);
   return result;
 }
+
+/** The delay a warning line of the informer announces before its next try. */
+const retryInMs = (line: string): number | undefined =>
+  (JSON.parse(line) as { retryInMs?: number }).retryInMs;
 
 const seen = (p: Probe, name: string): boolean =>
   p.informer.get(`${p.objects.namespace}/${name}`) !== undefined;
@@ -116,6 +121,35 @@ describe('informer recovery against a real apiserver', () => {
     await waitFor(() => seen(p, 'after-restart'), 30_000);
     expect(p.restarts.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('after a 20 s outage waits at most 5 s to reconnect, and starts from the base delay once connected', async () => {
+    const retries: number[] = [];
+    const log = pino(
+      { level: 'warn' },
+      {
+        write: (line: string) => {
+          const delay = retryInMs(line);
+          if (delay !== undefined) retries.push(delay);
+        },
+      },
+    );
+    const p = await probe({ backoff: undefined, log });
+    proxy.refuse(true);
+    proxy.dropAll();
+    await sleep(20_000); // the outage
+    proxy.refuse(false);
+    await p.objects.create('after-outage', { size: 1 });
+    await waitFor(() => seen(p, 'after-outage'), 10_000);
+    const duringOutage = retries.splice(0);
+    expect(duringOutage.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...duringOutage)).toBeLessThanOrEqual(5_000);
+
+    proxy.refuse(true);
+    proxy.dropAll();
+    await waitFor(() => retries.length > 0);
+    proxy.refuse(false);
+    expect(retries[0]).toBeLessThanOrEqual(1_600);
+  }, 60_000);
 
   it('relists on 410 Gone after compaction and reports what changed meanwhile, deletions included', async () => {
     const p = await probe();

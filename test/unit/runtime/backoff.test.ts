@@ -36,6 +36,13 @@ describe('RestartBackoff', () => {
     expect(b.next()).toBe(800);
   });
 
+  it('starts again from the base delay once the loop succeeded', () => {
+    const b = new RestartBackoff({ random: () => 0, maxMs: 5_000 });
+    expect([b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([800, 1600, 3200, 5000, 5000]);
+    b.succeeded();
+    expect(b.next()).toBe(800);
+  });
+
   it('adds up to 100 % jitter but never exceeds the cap', () => {
     const b = new RestartBackoff({ random: () => 0.5 });
     expect(b.next()).toBe(1200);

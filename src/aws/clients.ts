@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Registry } from 'prom-client';
-import { classifyAwsError } from './errors.js';
+import { classifyAwsError, unreadableAnswer } from './errors.js';
 import {
   AssumedRoles,
   accountOfRole,
@@ -12,7 +12,7 @@ import {
   type AssumedRoleSettings,
   type AwsScope,
 } from './identity.js';
-import { AwsMetrics } from './metrics.js';
+import { AwsMetrics, SERVICE_LABELS } from './metrics.js';
 import { AimdRateLimiter, type CallPriority } from './rate-limiter.js';
 
 export interface AwsClientOptions {
@@ -89,14 +89,14 @@ interface MiddlewareStack {
   addRelativeTo(
     middleware: (
       next: (args: unknown) => Promise<unknown>,
-      context: { commandName?: string },
+      context: { commandName?: string; clientName?: string },
     ) => (args: unknown) => Promise<unknown>,
     options: { name: string; relation: 'before' | 'after'; toMiddleware: string },
   ): void;
   add(
     middleware: (
       next: (args: unknown) => Promise<unknown>,
-      context: { commandName?: string },
+      context: { commandName?: string; clientName?: string },
     ) => (args: unknown) => Promise<unknown>,
     options: { name: string; step: 'initialize' },
   ): void;
@@ -104,6 +104,11 @@ interface MiddlewareStack {
 
 function operationName(context: { commandName?: string }): string {
   return (context.commandName ?? 'Unknown').replace(/Command$/, '');
+}
+
+/** How AWS names the service in its docs: `SageMaker`, `S3`. */
+function serviceName(context: { clientName?: string }): string {
+  return (context.clientName ?? 'AWS').replace(/Client$/, '');
 }
 
 /**
@@ -133,7 +138,7 @@ export class AwsClients {
       requestHandler: this.handler(this.timeouts.sagemakerRequestMs, undefined),
       ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
     });
-    this.instrument(this.sts.middlewareStack as unknown as MiddlewareStack, 'sts', undefined);
+    this.instrument(this.sts.middlewareStack as unknown as MiddlewareStack, SERVICE_LABELS.sts, undefined);
     this.roles = new AssumedRoles(this.sts, options.assumedRoles);
   }
 
@@ -158,7 +163,11 @@ export class AwsClients {
         ...this.credentialsOf(scope),
         ...(this.options.sagemakerEndpoint ? { endpoint: this.options.sagemakerEndpoint } : {}),
       });
-      this.instrument(client.middlewareStack as unknown as MiddlewareStack, 'sagemaker', limiter);
+      this.instrument(
+        client.middlewareStack as unknown as MiddlewareStack,
+        SERVICE_LABELS.sageMaker,
+        limiter,
+      );
       this.sagemakerClients.set(key, client);
     }
     return client;
@@ -174,7 +183,7 @@ export class AwsClients {
         ...this.credentialsOf(scope),
         ...(this.options.s3Endpoint ? { endpoint: this.options.s3Endpoint, forcePathStyle: true } : {}),
       });
-      this.instrument(client.middlewareStack as unknown as MiddlewareStack, 's3', undefined);
+      this.instrument(client.middlewareStack as unknown as MiddlewareStack, SERVICE_LABELS.s3, undefined);
       this.s3Clients.set(key, client);
     }
     return client;
@@ -202,7 +211,7 @@ export class AwsClients {
       requestHandler: this.handler(this.timeouts.sagemakerRequestMs, undefined),
       ...(this.options.sqsEndpoint ? { endpoint: this.options.sqsEndpoint } : {}),
     });
-    this.instrument(client.middlewareStack as unknown as MiddlewareStack, 'sqs', undefined);
+    this.instrument(client.middlewareStack as unknown as MiddlewareStack, SERVICE_LABELS.sqs, undefined);
     this.sqsClients.push(client);
     return client;
   }
@@ -234,8 +243,9 @@ export class AwsClients {
           metrics.observe(service, operation, undefined, (performance.now() - started) / 1000);
           return result;
         } catch (err) {
-          metrics.observe(service, operation, err, (performance.now() - started) / 1000);
-          throw err;
+          const reported = unreadableAnswer(err, serviceName(context), operation) ?? err;
+          metrics.observe(service, operation, reported, (performance.now() - started) / 1000);
+          throw reported;
         }
       },
       { name: 'operatorMetrics', step: 'initialize' },

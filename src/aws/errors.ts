@@ -135,7 +135,33 @@ function facts(err: unknown): ErrorFacts | undefined {
 
 function classification(errorClass: AwsErrorClass, f: ErrorFacts): AwsErrorClassification {
   const message = f.message || f.name || 'unknown error';
-  return { errorClass, message: f.name && f.message ? `${f.name}: ${f.message}` : message };
+  const named = f.name && f.message && f.name !== UnreadableAnswer.name;
+  return { errorClass, message: named ? `${f.name}: ${f.message}` : message };
+}
+
+/**
+ * An answer the SDK could not parse (a proxy's HTML page, a truncated body): its HTTP status is all
+ * that is known, so that is what it says, rather than the parser's complaint about the body.
+ */
+export class UnreadableAnswer extends Error {
+  readonly $metadata: { httpStatusCode: number };
+
+  constructor(service: string, operation: string, httpStatusCode: number, cause: unknown) {
+    super(`${service} answered HTTP ${httpStatusCode} to ${operation}`, { cause });
+    this.name = UnreadableAnswer.name;
+    this.$metadata = { httpStatusCode };
+  }
+}
+
+/** The error to report for a call whose answer could not be parsed; undefined for any other error. */
+export function unreadableAnswer(
+  err: unknown,
+  service: string,
+  operation: string,
+): UnreadableAnswer | undefined {
+  const f = facts(err);
+  if (f?.name !== 'SyntaxError' || f.httpStatus === undefined) return undefined;
+  return new UnreadableAnswer(service, operation, f.httpStatus, err);
 }
 
 /**

@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { CALL_PRIORITIES, type AimdRateLimiter } from './rate-limiter.js';
 
+/** The `service` label of each AWS service's calls in the metrics below. */
+export const SERVICE_LABELS = { sageMaker: 'sagemaker', s3: 's3', sts: 'sts', sqs: 'sqs' } as const;
+
 /** Outbound AWS API metrics, per service and operation (ACK-style names, our prefix). */
 export class AwsMetrics {
   private readonly requests: Counter<'service' | 'operation'>;

@@ -27,13 +27,15 @@ export function specChange(plan: EndpointPlan, applied: LastApplied | undefined)
 /**
  * Whether the planned data capture differs from what the endpoint captures now, on the fields
  * DescribeEndpoint reports (captureOptions and captureContentTypeHeader are not among them).
- * Capture that is off is off, whatever its other settings.
+ * Capture that is off is off, whatever its other settings. A summary that does not say it captures
+ * is taken as not capturing: taking it for capture would drop the retained variant properties (and
+ * reset capacity autoscaling set) to turn off capture that is not on.
  */
 export function dataCaptureChanges(
   current: DataCaptureConfigSummary | undefined,
   planned: DataCaptureConfig | undefined,
 ): boolean {
-  const capturing = current !== undefined && current.EnableCapture !== false;
+  const capturing = current?.EnableCapture === true;
   const wanted = planned !== undefined && planned.EnableCapture !== false;
   if (!capturing || !wanted) return capturing !== wanted;
   return (

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeMonitoringScheduleCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { Registry } from 'prom-client';
 import { AwsClients, CallRefused } from '../../../src/aws/clients.js';
 import { unacceptingListener } from '../../rig/unaccepting-listener.js';
@@ -13,6 +13,8 @@ import { currentLane, inLane } from '../../../src/runtime/queue.js';
 let server: Server;
 let endpoint: string;
 let throttleNext = 0;
+/** Answers the next calls with a load balancer's page instead of SageMaker's JSON. */
+let htmlNext = 0;
 const targets: string[] = [];
 let connections = 0;
 
@@ -23,6 +25,13 @@ beforeAll(async () => {
     targets.push(String(req.headers['x-amz-target']));
     req.resume();
     req.on('end', () => {
+      if (htmlNext > 0) {
+        htmlNext--;
+        res.setHeader('content-type', 'text/html');
+        res.statusCode = 500;
+        res.end('<html><body><h1>500 Internal Server Error</h1></body></html>');
+        return;
+      }
       res.setHeader('content-type', 'application/x-amz-json-1.1');
       if (throttleNext > 0) {
         throttleNext--;
@@ -91,6 +100,28 @@ describe('AwsClients', () => {
     );
     expect(text).toMatch(/aws_api_rate_limit\{region="us-east-1"\} \d/);
     expect(text).toContain('aws_api_rate_limit_waiting{region="us-east-1",priority="urgent"} 0');
+    clients.destroy();
+  });
+});
+
+describe('AwsClients answers', () => {
+  it('reports a 5xx whose body is not JSON as what came back, not as a parse error', async () => {
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: endpoint,
+      maxApiRate: 50,
+      registry: new Registry(),
+    });
+    htmlNext = 10;
+    const err = await clients
+      .sagemaker()
+      .send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: 'x' }))
+      .catch((e: unknown) => e);
+    htmlNext = 0;
+    expect(classifyAwsError(err)).toEqual({
+      errorClass: 'transient',
+      message: 'SageMaker answered HTTP 500 to DescribeMonitoringSchedule',
+    });
     clients.destroy();
   });
 });

@@ -131,6 +131,13 @@ describe('dataCaptureChanges', () => {
     expect(dataCaptureChanges({ ...capturing, EnableCapture: false }, undefined)).toBe(false);
     expect(dataCaptureChanges(undefined, { ...planned, EnableCapture: false })).toBe(false);
   });
+
+  it("takes a summary that does not say EnableCapture for capture that is off: the update keeps the variants' properties", () => {
+    const silent = { ...capturing, EnableCapture: undefined };
+    expect(dataCaptureChanges(silent, undefined)).toBe(false);
+    expect(retainsVariantProperties(spec, dataCaptureChanges(silent, undefined))).toBe(true);
+    expect(dataCaptureChanges(silent, planned)).toBe(true);
+  });
 });
 
 describe('capacitiesAfterUpdate', () => {

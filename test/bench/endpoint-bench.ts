@@ -29,6 +29,8 @@ import {
   diff,
   meanMs,
   operatorCounts,
+  callCountCrossCheck,
+  SAGEMAKER_CALLS,
   PRODUCTION,
   printTable,
   resourceRows,
@@ -214,6 +216,8 @@ try {
   const restDescribes = restSageMaker.DescribeEndpoint ?? 0;
   const restOther = Object.entries(restSageMaker).filter(([op]) => op !== 'DescribeEndpoint');
   const sageMakerTotal = Object.values(sageMakerCounts).reduce((a, b) => a + b, 0);
+  const restTotal = Object.values(restSageMaker).reduce((a, b) => a + b, 0);
+  const perEndpointHourAtRest = (n: number): string => (n / total / restHours).toFixed(3);
   const apiserverEndpointWrites = apiserverWritesBetween(apiserverBefore, apiserverAfterRun, PLURAL) - total;
   const apiserverEventWrites = apiserverWritesBetween(apiserverBefore, apiserverAfterRun, 'events');
   const apiserverRestWrites =
@@ -249,6 +253,7 @@ try {
       'per endpoint, status InService − (CreateEndpoint + Creating)',
     ],
     ['SageMaker calls per endpoint to converge', perEndpointFigure(sageMakerTotal), 'apply → all InService'],
+    callCountCrossCheck(runCounts.aws, sageMakerTotal, perEndpointFigure),
     ...Object.entries(sageMakerCounts)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([op, n]): [string, string, string] => [`  ${op}`, perEndpointFigure(n), '']),
@@ -265,9 +270,10 @@ try {
     ],
     [
       'SageMaker calls per endpoint per hour at rest',
-      ((restDescribes + restOther.reduce((a, [, n]) => a + n, 0)) / total / restHours).toFixed(3),
+      perEndpointHourAtRest(restTotal),
       `target ≤ ${REST_TARGET} (ACK: ${ACK_PER_HOUR})`,
     ],
+    callCountCrossCheck(restCounts.aws, restTotal, perEndpointHourAtRest),
     [
       'Kubernetes writes per endpoint to converge',
       perEndpointFigure(runCounts.status + runCounts.finalizer + runCounts.event),
@@ -282,7 +288,7 @@ try {
     [
       'mean latency while converging (ms)',
       `reconcile ${meanMs(runMetrics, 'controller_runtime_reconcile_time_seconds').toFixed(0)}`,
-      `SageMaker call ${meanMs(runMetrics, 'aws_api_request_duration_seconds').toFixed(0)} · queue wait ${meanMs(runMetrics, 'workqueue_queue_duration_seconds').toFixed(0)}`,
+      `SageMaker call ${meanMs(runMetrics, 'aws_api_request_duration_seconds', SAGEMAKER_CALLS).toFixed(0)} · queue wait ${meanMs(runMetrics, 'workqueue_queue_duration_seconds').toFixed(0)}`,
     ],
     [
       'Kubernetes writes per endpoint at rest',

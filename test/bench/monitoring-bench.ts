@@ -25,6 +25,7 @@ import {
   diff,
   NAMESPACE,
   operatorCounts,
+  callCountCrossCheck,
   printTable,
   quantiles,
   REGION,
@@ -201,6 +202,7 @@ try {
       perScheduleHour(sageMakerTotal),
       `target ≤ 4; ACK ${ACK_PER_HOUR}`,
     ],
+    callCountCrossCheck(counts.aws, sageMakerTotal, perScheduleHour),
     ...Object.entries(callCounts)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([op, n]): [string, string, string] => [`  ${op}`, perScheduleHour(n), `${n} in all`]),

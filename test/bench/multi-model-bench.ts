@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { SERVICE_LABELS } from '../../src/aws/metrics.js';
 import { GROUP, VERSION } from '../../src/crds/index.js';
 import {
   compileOperator,
@@ -54,7 +55,7 @@ function s3Calls(metrics: string): Map<string, number> {
   const calls = new Map<string, number>();
   for (const line of metrics.split('\n')) {
     const match = /^aws_api_requests_total\{(.*)\} (\d+)/.exec(line);
-    if (!match?.[1]?.includes('service="s3"')) continue;
+    if (!match?.[1]?.includes(`service="${SERVICE_LABELS.s3}"`)) continue;
     const operation = /operation="([^"]+)"/.exec(match[1])?.[1] ?? '?';
     calls.set(operation, (calls.get(operation) ?? 0) + Number(match[2]));
   }

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { SERVICE_LABELS } from '../../src/aws/metrics.js';
 import { CRD_DIR } from '../../src/crds/generate.js';
 import { GROUP, VERSION } from '../../src/crds/index.js';
 import { startEmulator, type RunningEmulator, type Timings } from '../emulator/index.js';
@@ -21,6 +22,8 @@ import { freePort } from '../rig/ports.js';
 import { apiserverWrites } from '../rig/apiserver-http.js';
 
 export const REGION = 'us-east-1';
+/** Selects the operator's SageMaker calls among its AWS metrics. */
+export const SAGEMAKER_CALLS = `service="${SERVICE_LABELS.sageMaker}"`;
 export const NAMESPACE = 'bench';
 export const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 /** The operator's production defaults, in SageMaker (real) time. */
@@ -106,7 +109,7 @@ export function operatorCounts(text: string, kind: string): OperatorCounts {
     finalizer: writes('finalizer'),
     event: writes('event'),
     reconciles: metricSum(text, 'controller_runtime_reconcile_total'),
-    aws: metricSum(text, 'aws_api_requests_total', 'service="SageMaker"'),
+    aws: metricSum(text, 'aws_api_requests_total', SAGEMAKER_CALLS),
   };
 }
 
@@ -117,6 +120,20 @@ export const diff = (a: OperatorCounts, b: OperatorCounts): OperatorCounts => ({
   reconciles: a.reconciles - b.reconciles,
   aws: a.aws - b.aws,
 });
+
+/**
+ * The row that checks the operator's own count of its SageMaker calls against the emulator's call
+ * log, which also logs the attempts the SDK retried (counted by the operator as throttled).
+ */
+export function callCountCrossCheck(
+  operatorCalls: number,
+  callLog: number,
+  figure: (n: number) => string,
+): [string, string, string] {
+  const note =
+    operatorCalls === callLog ? 'the same as the emulator call log' : `emulator call log: ${figure(callLog)}`;
+  return ['  operator count (cross-check)', figure(operatorCalls), note];
+}
 
 /** Mean of a Prometheus histogram (sum / count), in milliseconds. */
 export function meanMs(text: string, name: string, ...fragments: string[]): number {

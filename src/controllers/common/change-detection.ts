@@ -32,7 +32,7 @@ export interface ListedPage<S = unknown> {
 }
 
 /** How a kind finds its resources modified after a time: one page of its List call, 100 at most. */
-export interface ChangeListing<S = unknown> extends ManagedKind {
+export interface ChangeListing<S = unknown> extends Omit<ManagedKind, 'arnField'> {
   listModifiedAfter(
     sagemaker: SageMakerClient,
     after: Date,

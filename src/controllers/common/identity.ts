@@ -40,12 +40,14 @@ export interface IdentitySettings {
  * Where an object's SageMaker resources live and as whom the operator acts for them: the role its
  * Namespace names (never one the object chooses), assumed under the namespace's name; the region
  * status recorded at the first create (resources never move), else spec.region, else the
- * namespace's, else the operator's.
+ * namespace's, else the operator's. An object that has created nothing yet (`placed` false) follows
+ * its namespace's region, whatever status recorded.
  */
 export function scopeOf(
   obj: ManagedObject,
   namespace: KubeObject | undefined,
   settings: IdentitySettings,
+  placed = true,
 ): AwsScope {
   const ns = obj.metadata.namespace;
   // A namespace the cache has not seen yet may name a role: acting as the operator meanwhile could create in the wrong account.
@@ -65,7 +67,7 @@ export function scopeOf(
       'IdentityNotSet',
       `namespace ${ns} has no ${ROLE_ANNOTATION} annotation, and this operator acts only as a namespace's own role: a cluster admin must set it`,
     );
-  const recordedRegion = (obj.status as { region?: unknown } | undefined)?.region;
+  const recordedRegion = placed ? (obj.status as { region?: unknown } | undefined)?.region : undefined;
   const region =
     (typeof recordedRegion === 'string' ? recordedRegion : undefined) ??
     obj.spec.region ??
@@ -74,8 +76,13 @@ export function scopeOf(
 }
 
 /** scopeOf with the object's Namespace read from the cache. */
-export function cachedScopeOf(obj: ManagedObject, cache: CacheReader, settings: IdentitySettings): AwsScope {
-  return scopeOf(obj, cache.get(NAMESPACE_KIND, '', obj.metadata.namespace), settings);
+export function cachedScopeOf(
+  obj: ManagedObject,
+  cache: CacheReader,
+  settings: IdentitySettings,
+  placed = true,
+): AwsScope {
+  return scopeOf(obj, cache.get(NAMESPACE_KIND, '', obj.metadata.namespace), settings, placed);
 }
 
 /** For sweeps: the object's scope, or undefined while it cannot act (its namespace names no usable role). */

@@ -86,6 +86,8 @@ export interface ManagedKind {
   readonly kind: string;
   /** The spec field that may choose the SageMaker name, and the status field that records it. */
   readonly nameField: string;
+  /** The status field that records the resource's ARN once created. */
+  readonly arnField: string;
 }
 
 /**
@@ -131,7 +133,7 @@ export class ManagedResource<S> {
     this.takenNames = options.takenNames;
     this.aws = options.aws;
     const { namespace, name, uid } = obj.metadata;
-    this.scope = cachedScopeOf(obj, ctx.cache, options);
+    this.scope = cachedScopeOf(obj, ctx.cache, options, this.created);
     this.region = this.scope.region;
     this.sagemaker = options.aws.sagemaker(this.scope);
     this.name =
@@ -172,19 +174,26 @@ export class ManagedResource<S> {
   }
 
   /**
-   * Writes the name, the region and the account to status before any create, so that a crash after
-   * the create finds it again, and the resources are looked for where they are.
+   * Whether status records the resource's ARN: something was created in the account and region
+   * status records, and the object's resources stay there.
    */
-  async recordName(): Promise<void> {
+  private get created(): boolean {
+    return stringField(this.ctx.status.current, this.kind.arnField) !== undefined;
+  }
+
+  /**
+   * Writes the name, the region and the account to status before any create, so that a crash after
+   * the create finds it again, and the resources are looked for where they are. Until something is
+   * created, the region and the account follow the namespace's identity.
+   */
+  async recordName(name = this.name): Promise<void> {
     const current = this.ctx.status.current;
-    if (
-      stringField(current, this.kind.nameField) === this.name &&
-      stringField(current, 'accountId') !== undefined
-    )
-      return;
     const accountId = await this.aws.accountOf(this.scope);
-    const recorded: Record<string, string> = { [this.kind.nameField]: this.name, region: this.region };
-    if (accountId !== undefined) recorded.accountId = accountId;
+    const placement = this.created
+      ? {}
+      : { region: this.region, ...(accountId === undefined ? {} : { accountId }) };
+    const recorded: Record<string, string> = { [this.kind.nameField]: name, ...placement };
+    if (Object.entries(recorded).every(([field, value]) => stringField(current, field) === value)) return;
     this.ctx.status.set(recorded as Partial<S>);
     await this.ctx.status.flush();
   }
@@ -192,11 +201,12 @@ export class ManagedResource<S> {
   /**
    * The resources stay in the account they were made in: when the namespace's role has moved to
    * another account, describing there would find nothing (a delete would leak them, a create
-   * duplicate them), so nothing is done until the role is put back.
+   * duplicate them), so nothing is done until the role is put back. An object that has created
+   * nothing follows the namespace's new identity.
    */
   private async checkAccount(): Promise<void> {
     const recorded = stringField(this.ctx.status.current, 'accountId');
-    if (recorded === undefined) return;
+    if (recorded === undefined || !this.created) return;
     const acting = await this.aws.accountOf(this.scope);
     if (acting === undefined || acting === recorded) return;
     throw new ReconcileError(
@@ -220,10 +230,9 @@ export class ManagedResource<S> {
    * describe cannot show it yet, create is not called again.
    */
   async create<C, D>(ref: ResourceRef<D>, call: () => Promise<C>): Promise<Creation<C, D>> {
-    await this.checkAccount();
     const key = this.takenKey(ref);
     if (this.takenNames.waiting(key)) return { type: 'notVisible' };
-    enforceSecurityPolicies(this.ctx, this.kind.kind, this.obj);
+    await this.checkBeforeCreate();
     const outcome = await createOrFind(call, () => ref.describe());
     if (outcome.type === 'created') return outcome;
     if (outcome.existing === undefined) {
@@ -232,6 +241,16 @@ export class ManagedResource<S> {
     }
     await this.claim(ref, outcome.existing);
     return { type: 'found', description: outcome.existing };
+  }
+
+  /**
+   * What every create goes through first: the account check and the namespace's SecurityPolicies.
+   * create() calls it; a kind whose resource has no name to describe (a model version, made
+   * idempotent by its client token) calls it before its own create.
+   */
+  async checkBeforeCreate(): Promise<void> {
+    await this.checkAccount();
+    enforceSecurityPolicies(this.ctx, this.kind.kind, this.obj);
   }
 
   private takenKey(ref: ResourceRef<unknown>): string {

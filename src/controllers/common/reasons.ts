@@ -157,6 +157,12 @@ export const REASONS = {
     meaning:
       'The SageMaker resource was deleted outside the operator and is not re-created by itself (Ready=False; Warning event).',
   },
+  OwnershipLost: {
+    terminal: false,
+    waitsForSpecChange: false,
+    meaning:
+      "On deletion, the resource's ownership marks were removed or changed outside the operator: it is kept, not deleted (Warning event).",
+  },
 
   // Synced=False: the error classes of DESIGN.md §5.
   InvalidSpec: {

@@ -145,7 +145,7 @@ class EndpointReconcile {
     private readonly ctx: Context,
     private readonly obj: EndpointObject,
   ) {
-    this.resource = new ManagedResource(ctx, obj, options, endpointListing);
+    this.resource = new ManagedResource(ctx, obj, options, { ...endpointListing, arnField: 'endpointArn' });
     this.endpoint = {
       label: 'endpoint',
       name: this.resource.name,

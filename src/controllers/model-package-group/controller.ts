@@ -61,6 +61,7 @@ class GroupReconcile {
     this.resource = new ManagedResource(ctx, obj, options, {
       kind: modelPackageGroup.kind,
       nameField: 'modelPackageGroupName',
+      arnField: 'modelPackageGroupArn',
     });
     this.group = {
       label: 'model package group',

@@ -10,8 +10,7 @@ import { modelPackageGroup } from '../../crds/model-package-group.js';
 import { modelPackage, type ModelPackageSpec, type ModelPackageStatus } from '../../crds/model-package.js';
 import { CreateModelPackageInput } from '../../crds/shapes/sagemaker.generated.js';
 import { trainingJob } from '../../crds/training-job.js';
-import { describeOrAbsent } from '../../aws/resources.js';
-import { ownershipOf, ownershipTags } from '../../aws/tags.js';
+import { ownershipOf, ownershipTags, TAG_CLUSTER, TAG_MANAGED_BY, TAG_OWNER } from '../../aws/tags.js';
 import {
   defineController,
   done,
@@ -81,6 +80,7 @@ class VersionReconcile {
     this.resource = new ManagedResource(ctx, obj, options, {
       kind: modelPackage.kind,
       nameField: 'modelPackageGroupName',
+      arnField: 'modelPackageArn',
     });
   }
 
@@ -94,13 +94,18 @@ class VersionReconcile {
     return `${group ?? '?'}/${version ?? '?'}`;
   }
 
+  /** The version by its ARN, through the skeleton's account check. */
   private describe(arn: string): Promise<DescribeModelPackageOutput | undefined> {
-    return describeOrAbsent(
-      this.resource.sagemaker.send(
-        new DescribeModelPackageCommand({ ModelPackageName: arn }),
-        this.resource.cancel,
-      ),
-    );
+    return this.resource.find({
+      label: 'model version',
+      name: arn,
+      describe: () =>
+        this.resource.sagemaker.send(
+          new DescribeModelPackageCommand({ ModelPackageName: arn }),
+          this.resource.cancel,
+        ),
+      arnOf: (version) => version.ModelPackageArn,
+    });
   }
 
   async apply(): Promise<ReconcileResult> {
@@ -127,8 +132,8 @@ class VersionReconcile {
       }
     }
     if (group.type !== 'ready' || model.type !== 'ready') return done;
-    this.ctx.status.set({ modelPackageGroupName: group.value });
-    await this.ctx.status.flush();
+    await this.resource.recordName(group.value);
+    await this.resource.checkBeforeCreate();
     const request = this.createRequest(group.value, model.value);
     const created = await this.resource.sagemaker
       .send(new CreateModelPackageCommand(request), this.resource.cancel)
@@ -271,7 +276,10 @@ class VersionReconcile {
       Value,
     }));
     if (ownershipOf(markers, this.resource.owner) === 'foreign') {
-      this.ctx.log.info({ modelPackage: arn }, 'not ours: leaving the model version alone');
+      this.ctx.events.warning(
+        'OwnershipLost',
+        `model version ${this.label} is kept in the registry: its metadata no longer says it is this ModelPackage's (${TAG_MANAGED_BY}, ${TAG_CLUSTER} or ${TAG_OWNER} was removed or changed outside the operator)`,
+      );
       return done;
     }
     const later = requeueAfter(deletionPollMs(this.obj.metadata.deletionTimestamp, this.options.polling));

@@ -159,7 +159,10 @@ class ScheduleReconcile {
     private readonly ctx: Context,
     private readonly obj: MonitoringScheduleObject,
   ) {
-    this.resource = new ManagedResource(ctx, obj, options, scheduleListing);
+    this.resource = new ManagedResource(ctx, obj, options, {
+      ...scheduleListing,
+      arnField: 'monitoringScheduleArn',
+    });
     const name = this.resource.name;
     this.schedule = {
       label: 'monitoring schedule',

@@ -1,17 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { REGION_ANNOTATION, ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
+import type { ModelPackageStatus } from '../../../src/crds/model-package.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
+import type { TransformJobStatus } from '../../../src/crds/transform-job.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { annotateNamespace, customObjects } from '../support/cluster.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { role } from '../emulator/harness.js';
 import { trainingJobSpec } from '../training-job/support.js';
+import { transformFromTraining } from '../transform-job/support.js';
 
 type Job = KubeObjectOf<TrainingJobSpec, TrainingJobStatus>;
 const PLURAL = 'trainingjobs';
 const TEAM_A = 'arn:aws:iam::111111111111:role/team-a';
 const TEAM_B = 'arn:aws:iam::222222222222:role/team-b';
+const ELSEWHERE = 'arn:aws:iam::333333333333:role/elsewhere';
+const TRANSFORMS = 'transformjobs';
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1';
 let h: OperatorHarness;
 let other: string;
 
@@ -65,6 +71,17 @@ async function waitForJob(namespace: string, name: string, check: (job: Job) => 
   }
 }
 
+/** An object of the harness's namespace once `check` holds. */
+async function waitForObject<T>(
+  plural: string,
+  name: string,
+  check: (o: KubeObjectOf<unknown, T>) => boolean,
+): Promise<KubeObjectOf<unknown, T>> {
+  const found = await h.waitFor<unknown, T>(plural, name, (o) => o !== undefined && check(o), 60_000);
+  if (found === undefined) throw new Error(`${name} is gone`);
+  return found;
+}
+
 /** The principals that made `operation` calls about `resource`, as the emulator's call log shows them. */
 async function principalsOf(operation: string, resource: string): Promise<(string | undefined)[]> {
   const { calls } = await h.cloud.emulator.control.calls({ operation, resource });
@@ -96,7 +113,7 @@ describe("a namespace's AWS identity", () => {
     const created = await waitForJob(h.namespace, 'moved', (job) => job.status?.trainingJobArn !== undefined);
     expect(created.status?.accountId).toBe('111111111111');
 
-    await annotate(h.namespace, { [ROLE_ANNOTATION]: 'arn:aws:iam::333333333333:role/elsewhere' });
+    await annotate(h.namespace, { [ROLE_ANNOTATION]: ELSEWHERE });
     const stuck = await waitForJob(
       h.namespace,
       'moved',
@@ -113,6 +130,75 @@ describe("a namespace's AWS identity", () => {
     await annotate(h.namespace, { [ROLE_ANNOTATION]: TEAM_A });
     await waitForJob(h.namespace, 'moved', (job) => condition(job, 'Synced')?.status === 'True');
     expect(await principalsOf('CreateTrainingJob', `${h.namespace}-moved`)).toHaveLength(1);
+  });
+
+  it('lets an object that created nothing follow its namespace to another account, and be deleted at once', async () => {
+    const transform = transformFromTraining(
+      h,
+      `s3://${h.cloud.bucket}/batch/none`,
+      'waiting',
+      'never-trained',
+    );
+    await h.create(TRANSFORMS, 'TransformJob', 'waiting', transform);
+    const waiting = await waitForObject<TransformJobStatus>(
+      TRANSFORMS,
+      'waiting',
+      (o) => condition(o, 'Ready')?.reason === 'WaitingForReference' && o.status?.accountId !== undefined,
+    );
+    expect(waiting.status?.accountId).toBe('111111111111');
+
+    await annotate(h.namespace, { [ROLE_ANNOTATION]: ELSEWHERE });
+    try {
+      const moved = await waitForObject<TransformJobStatus>(
+        TRANSFORMS,
+        'waiting',
+        (o) => o.status?.accountId === '333333333333',
+      );
+      expect(condition(moved, 'Ready')?.reason).toBe('WaitingForReference');
+      expect(condition(moved, 'Synced')?.reason).not.toBe('IdentityChanged');
+      await h.delete(TRANSFORMS, 'waiting');
+      await h.waitFor(TRANSFORMS, 'waiting', (o) => o === undefined);
+    } finally {
+      await annotate(h.namespace, { [ROLE_ANNOTATION]: TEAM_A });
+    }
+  });
+
+  it('holds a model version at IdentityChanged when its namespace moves to another account', async () => {
+    await h.create('modelpackagegroups', 'ModelPackageGroup', 'registry', {});
+    await h.create('modelpackages', 'ModelPackage', 'version', {
+      groupRef: { name: 'registry' },
+      inferenceSpecification: {
+        containers: [{ image: IMAGE, modelDataUrl: `s3://${h.cloud.bucket}/models/model.tar.gz` }],
+        supportedContentTypes: ['text/csv'],
+        supportedResponseMIMETypes: ['text/csv'],
+      },
+    });
+    const registered = await waitForObject<ModelPackageStatus>(
+      'modelpackages',
+      'version',
+      (o) => condition(o, 'Ready')?.status === 'True',
+    );
+    expect(registered.status).toMatchObject({ accountId: '111111111111', region: 'us-east-1' });
+
+    await annotate(h.namespace, { [ROLE_ANNOTATION]: ELSEWHERE });
+    try {
+      const stuck = await waitForObject<ModelPackageStatus>(
+        'modelpackages',
+        'version',
+        (o) => condition(o, 'Synced')?.reason === 'IdentityChanged',
+      );
+      expect(condition(stuck, 'Synced')?.message).toContain('account 111111111111');
+      const { calls } = await h.cloud.emulator.control.calls({ operation: 'DescribeModelPackage' });
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.filter((call) => call.principal?.includes('333333333333'))).toEqual([]);
+    } finally {
+      await annotate(h.namespace, { [ROLE_ANNOTATION]: TEAM_A });
+    }
+    await waitForObject<ModelPackageStatus>(
+      'modelpackages',
+      'version',
+      (o) => condition(o, 'Synced')?.status === 'True',
+    );
   });
 
   it("applies the two teams' example: each namespace's job created as its role", async () => {

@@ -20,6 +20,10 @@ import { loadExamples } from '../support/examples.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
+import { role } from '../emulator/harness.js';
+import { customObjects } from '../support/cluster.js';
+import { GROUP, VERSION } from '../../../src/crds/index.js';
+import { applyPolicy } from '../security-policy/support.js';
 
 type Group = KubeObjectOf<ModelPackageGroupSpec, ModelPackageGroupStatus>;
 type Version = KubeObjectOf<ModelPackageSpec, ModelPackageStatus>;
@@ -311,6 +315,80 @@ describe('ModelPackage', () => {
         new DescribeModelPackageGroupCommand({ ModelPackageGroupName: groupName('cleanup') }),
       ),
     ).rejects.toThrow('does not exist.');
+  });
+
+  it('keeps a version whose ownership markers were removed in the registry, with one Warning event', async () => {
+    await readyGroup('marks');
+    const version = await readyVersion('unmarked', versionSpec('marks'));
+    const arn = version!.status!.modelPackageArn!;
+    await h.cloud.sagemaker.send(
+      new UpdateModelPackageCommand({
+        ModelPackageArn: arn,
+        CustomerMetadataPropertiesToRemove: ['mlops.dev/owner'],
+      }),
+    );
+    await h.delete(VERSIONS, 'unmarked');
+    await h.waitFor(VERSIONS, 'unmarked', (o) => o === undefined);
+    expect((await describeVersion(arn)).ModelPackageStatus).toBe('Completed');
+    const warnings = (await eventsAbout(h, 'unmarked')).filter((e) => e.reason === 'OwnershipLost');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.note).toContain('kept in the registry');
+  });
+
+  it('checks a version against a SecurityPolicy tightened after it was applied, before its create', async () => {
+    const creates = async (): Promise<number> =>
+      (await h.cloud.emulator.control.calls({ operation: 'CreateModelPackage' })).calls.length;
+    await h.create(
+      VERSIONS,
+      'ModelPackage',
+      'validated',
+      versionSpec('policed', {
+        validationSpecification: {
+          validationRole: role,
+          validationProfiles: [
+            {
+              profileName: 'batch',
+              transformJobDefinition: {
+                transformInput: {
+                  dataSource: {
+                    s3DataSource: { s3DataType: 'S3Prefix', s3Uri: `s3://${h.cloud.bucket}/batch/in` },
+                  },
+                },
+                transformOutput: { s3OutputPath: `s3://${h.cloud.bucket}/batch/out` },
+                transformResources: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+      VERSIONS,
+      'validated',
+      (o) => condition(o, 'Ready')?.reason === 'WaitingForReference',
+    );
+    await applyPolicy(h.kc, h.namespace, 'team', { allowedInstanceTypes: ['ml.m5.large'] });
+    try {
+      const before = await creates();
+      await readyGroup('policed');
+      const held = await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+        VERSIONS,
+        'validated',
+        (o) => condition(o, 'Synced')?.reason === 'PolicyViolation',
+      );
+      expect(condition(held, 'Synced')?.message).toContain('SecurityPolicy team');
+      expect(held?.status).toMatchObject({ region: 'us-east-1', accountId: expect.any(String) });
+      expect(await creates()).toBe(before);
+    } finally {
+      await customObjects(h.kc).deleteNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: h.namespace,
+        plural: 'securitypolicies',
+        name: 'team',
+      });
+    }
+    await h.waitFor<ModelPackageSpec, ModelPackageStatus>(VERSIONS, 'validated', ready);
   });
 
   it('shows an approval made in the registry, without reverting the spec’s', async () => {

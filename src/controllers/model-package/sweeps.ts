@@ -123,7 +123,14 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
         if (feed.signal.aborted) return;
         const { failures, retryInMs } = this.failures.failed(key, Date.now());
         feed.log.warn(
-          { err, group: group.group, region: group.scope.region, role: group.scope.roleArn, failures, retryInMs },
+          {
+            err,
+            group: group.group,
+            region: group.scope.region,
+            role: group.scope.roleArn,
+            failures,
+            retryInMs,
+          },
           'listing the versions of a model package group failed; the other groups are listed as usual',
         );
       }

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTrainingJobCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../src/crds/training-job.js';
 import { ROLE_ANNOTATION } from '../../src/controllers/common/identity.js';
-import { GROUP, VERSION } from '../../src/crds/index.js';
 import { phaseSeconds, role } from './emulator/harness.js';
-import { customObjects } from './support/cluster.js';
 import { MINIMAL_SPECS } from './support/minimal-specs.js';
+import { createIn, waitIn } from './support/namespaced.js';
 import { condition, OperatorHarness, TEST_TIMINGS } from './support/operator.js';
 import { trainingJobSpec } from './training-job/support.js';
 
@@ -174,32 +173,14 @@ describe('change detection by sweeps', () => {
         },
       ],
     };
-    await customObjects(h.kc).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
+    await createIn(h.kc, namespace, 'processingjobs', 'ProcessingJob', 'waits', spec);
+    await waitIn<Parameters<typeof condition>[0]>(
+      h.kc,
       namespace,
-      plural: 'processingjobs',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'ProcessingJob',
-        metadata: { name: 'waits', namespace },
-        spec,
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const job = (await customObjects(h.kc).getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: 'processingjobs',
-        name: 'waits',
-      })) as Parameters<typeof condition>[0];
-      if (condition(job, 'Reconciling')?.reason === 'WaitingForReference') break;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for WaitingForReference: ${JSON.stringify(job)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      'processingjobs',
+      'waits',
+      (job) => condition(job, 'Reconciling')?.reason === 'WaitingForReference',
+    );
     const window = 1_000;
     const from = Date.now();
     await new Promise((resolve) => setTimeout(resolve, window)); // a measurement window, not a sync

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { REGION_ANNOTATION, ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
-import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { annotateNamespace, customObjects } from '../support/cluster.js';
+import { annotateNamespace } from '../support/cluster.js';
+import { createIn, waitIn } from '../support/namespaced.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { role } from '../emulator/harness.js';
@@ -28,42 +28,15 @@ afterAll(async () => {
 const annotate = (namespace: string, annotations: Record<string, string | null>): Promise<void> =>
   annotateNamespace(h.kc, namespace, annotations);
 
-async function createJob(
+const createJob = (
   namespace: string,
   name: string,
   annotations: Record<string, string> = {},
   spec: object = trainingJobSpec(h),
-): Promise<void> {
-  await customObjects(h.kc).createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: PLURAL,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'TrainingJob',
-      metadata: { name, namespace, annotations },
-      spec,
-    },
-  });
-}
+): Promise<void> => createIn(h.kc, namespace, PLURAL, 'TrainingJob', name, spec, annotations);
 
-async function waitForJob(namespace: string, name: string, check: (job: Job) => boolean): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = (await customObjects(h.kc).getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name,
-    })) as Job;
-    if (check(job)) return job;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${name}:\n${JSON.stringify(job, null, 2)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitForJob = (namespace: string, name: string, check: (job: Job) => boolean): Promise<Job> =>
+  waitIn(h.kc, namespace, PLURAL, name, check);
 
 /** The principals that made `operation` calls about `resource`, as the emulator's call log shows them. */
 async function principalsOf(operation: string, resource: string): Promise<(string | undefined)[]> {

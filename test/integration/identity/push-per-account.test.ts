@@ -6,20 +6,16 @@
  * tenant B's in another.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { StateChangeQueue } from '../../../src/aws/state-change-events.js';
 import { ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
-import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { annotateNamespace, customObjects, s3Endpoint } from '../support/cluster.js';
+import { annotateNamespace, s3Endpoint } from '../support/cluster.js';
+import { createIn, waitIn } from '../support/namespaced.js';
 import { OperatorHarness, REGION, TEST_TIMINGS, type KubeObjectOf } from '../support/operator.js';
+import { drained } from '../support/queue.js';
 import { trainingJobSpec } from '../training-job/support.js';
 
 type Job = KubeObjectOf<TrainingJobSpec, TrainingJobStatus>;
@@ -84,46 +80,14 @@ async function until(check: () => Promise<boolean> | boolean, what: string, time
   }
 }
 
-/** The operator is the queue's only consumer: an empty queue means it has handled every event. */
 async function consumed(): Promise<void> {
-  await until(async () => {
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Attributes?.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
-    );
-  }, 'the operator to consume the events sent');
+  await until(() => drained(sqs, queueUrl), 'the operator to consume the events sent');
 }
 
 /** Creates a TrainingJob in `namespace` and waits until it is training (its events sent). */
 async function training(namespace: string, name: string): Promise<void> {
-  await customObjects(h.kc).createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: PLURAL,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'TrainingJob',
-      metadata: { name, namespace },
-      spec: trainingJobSpec(h),
-    },
-  });
-  await until(async () => {
-    const job = (await customObjects(h.kc).getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name,
-    })) as Job;
-    return job.status?.secondaryStatus === 'Training';
-  }, `${namespace}/${name} to be training`);
+  await createIn(h.kc, namespace, PLURAL, 'TrainingJob', name, trainingJobSpec(h));
+  await waitIn<Job>(h.kc, namespace, PLURAL, name, (job) => job.status?.secondaryStatus === 'Training');
   await until(
     async () =>
       (await h.cloud.emulator.control.events()).recent.some(

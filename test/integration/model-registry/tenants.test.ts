@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import { ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
-import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { annotateNamespace, customObjects } from '../support/cluster.js';
+import { annotateNamespace } from '../support/cluster.js';
+import { createIn, waitIn } from '../support/namespaced.js';
 import { assumeRoleWithPolicy, type RoleSession } from '../support/iam.js';
 import { condition, OperatorHarness, SLOW_RETRY_MS, type KubeObjectOf } from '../support/operator.js';
 import { approve, followingSpec, registerVersion, registryGroup } from './support.js';
@@ -42,43 +42,10 @@ afterAll(async () => {
 const principalA = (): string =>
   `arn:aws:sts::123456789012:assumed-role/${denied.roleArn.split('/').pop()!}/${h.namespace}`;
 
-async function create(namespace: string, plural: string, kind: string, name: string, spec: object) {
-  await customObjects(h.kc).createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace }, spec },
-  });
-}
-
-async function waitIn<T>(
-  namespace: string,
-  plural: string,
-  name: string,
-  check: (obj: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const obj = (await customObjects(h.kc).getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural,
-      name,
-    })) as T;
-    if (check(obj)) return obj;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${namespace}/${name}:\n${JSON.stringify(obj, null, 2)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** A ModelPackageGroup and one version of it in `namespace`, both Ready. */
 async function registered(namespace: string): Promise<Version> {
-  await create(namespace, 'modelpackagegroups', 'ModelPackageGroup', 'models', {});
-  await create(namespace, 'modelpackages', 'ModelPackage', 'v1', {
+  await createIn(h.kc, namespace, 'modelpackagegroups', 'ModelPackageGroup', 'models', {});
+  await createIn(h.kc, namespace, 'modelpackages', 'ModelPackage', 'v1', {
     groupRef: { name: 'models' },
     inferenceSpecification: {
       containers: [{ image: IMAGE, modelDataUrl: `s3://${h.cloud.bucket}/models/model.tar.gz` }],
@@ -86,7 +53,13 @@ async function registered(namespace: string): Promise<Version> {
       supportedResponseMIMETypes: ['text/csv'],
     },
   });
-  return waitIn<Version>(namespace, 'modelpackages', 'v1', (o) => condition(o, 'Ready')?.status === 'True');
+  return waitIn<Version>(
+    h.kc,
+    namespace,
+    'modelpackages',
+    'v1',
+    (o) => condition(o, 'Ready')?.status === 'True',
+  );
 }
 
 describe('a tenant whose role may not list model packages', () => {
@@ -129,6 +102,7 @@ describe('a tenant whose role may not list model packages', () => {
     const theirs = await registered(other);
     await approve(h, theirs.status!.modelPackageArn!, 'Approved');
     await waitIn<Version>(
+      h.kc,
       other,
       'modelpackages',
       'v1',

@@ -1,13 +1,16 @@
 /*
- * Change detection (issue 16): the operator learns what changed in SageMaker from one List call per
+ * Change detection: the operator learns what changed in SageMaker from one List call per
  * kind and region, describes only what changed, and still describes each resource at the safety
  * interval in case a List missed something.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTrainingJobCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../src/crds/training-job.js';
+import { ROLE_ANNOTATION } from '../../src/controllers/common/identity.js';
 import { phaseSeconds, role } from './emulator/harness.js';
-import { OperatorHarness } from './support/operator.js';
+import { MINIMAL_SPECS } from './support/minimal-specs.js';
+import { createIn, waitIn } from './support/namespaced.js';
+import { condition, OperatorHarness, TEST_TIMINGS } from './support/operator.js';
 import { trainingJobSpec } from './training-job/support.js';
 
 const PLURAL = 'trainingjobs';
@@ -149,5 +152,43 @@ describe('change detection by sweeps', () => {
         expect(sweeps.filter((c) => c.outcome === 'ok')).toEqual([]);
       },
     );
+  });
+
+  it('keeps no sweep at the fast pace for an object that waits for a reference', async () => {
+    // Its own identity, so that its sweeps are told apart from those of the jobs above.
+    const namespace = await h.addNamespace('waiting', {
+      [ROLE_ANNOTATION]: 'arn:aws:iam::333333333333:role/waiting',
+    });
+    const principal = `arn:aws:sts::333333333333:assumed-role/waiting/${namespace}`;
+    const spec = {
+      ...MINIMAL_SPECS.ProcessingJob,
+      processingInputs: [
+        {
+          inputName: 'features',
+          s3Input: {
+            s3UriFrom: { processingJobRef: { name: 'not-there-yet', outputName: 'train' } },
+            localPath: '/opt/ml/processing/input',
+            s3DataType: 'S3Prefix',
+          },
+        },
+      ],
+    };
+    await createIn(h.kc, namespace, 'processingjobs', 'ProcessingJob', 'waits', spec);
+    await waitIn<Parameters<typeof condition>[0]>(
+      h.kc,
+      namespace,
+      'processingjobs',
+      'waits',
+      (job) => condition(job, 'Reconciling')?.reason === 'WaitingForReference',
+    );
+    const window = 1_000;
+    const from = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, window)); // a measurement window, not a sync
+    const { calls } = await h.cloud.emulator.control.calls({ operation: 'ListProcessingJobs' });
+    const swept = calls.filter((c) => c.principal === principal && c.time >= from && c.time < from + window);
+    console.info(`ListProcessingJobs per second for an object waiting for a reference: ${swept.length}`);
+    // At the sweep interval (100 ms) the window would hold about ten; at the drift interval, none.
+    expect(TEST_TIMINGS.sweepIntervalMs).toBeLessThanOrEqual(100);
+    expect(swept.length).toBeLessThanOrEqual(1);
   });
 });

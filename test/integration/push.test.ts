@@ -1,5 +1,5 @@
 /*
- * The push channel end to end (issue 16): the emulator publishes SageMaker's EventBridge
+ * The push channel end to end: the emulator publishes SageMaker's EventBridge
  * state-change events to an SQS queue on moto (test/emulator/events.ts), the operator consumes them
  * with StateChangeQueue, and each event reconciles the object it names at once, while sweeps slow
  * to the drift interval. A broken queue falls back to sweeps; a foreign resource's events cost
@@ -18,7 +18,6 @@ import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -31,6 +30,7 @@ import type { EventStats, PublishedEvent } from '../emulator/index.js';
 import { endpointSpec, PLURAL as ENDPOINTS } from './endpoint/support.js';
 import { role } from './emulator/harness.js';
 import { OperatorHarness, TEST_TIMINGS } from './support/operator.js';
+import { drained } from './support/queue.js';
 import { foreignTrainingJob, trainingJobSpec } from './training-job/support.js';
 
 const TRAINING = 'trainingjobs';
@@ -344,20 +344,8 @@ describe('the operator with a push channel', () => {
     await consumed();
   });
 
-  /** The operator is the queue's only consumer: an empty queue means it has handled every event. */
   async function consumed(): Promise<void> {
-    await until(async () => {
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Attributes?.ApproximateNumberOfMessages === '0' &&
-        Attributes.ApproximateNumberOfMessagesNotVisible === '0'
-      );
-    }, 'the operator to consume the events sent');
+    await until(() => drained(sqs, queueUrl), 'the operator to consume the events sent');
   }
   afterAll(async () => {
     await h.cloud.emulator.control.configure({ events: null, timings: { trainingTraining: 100 } });

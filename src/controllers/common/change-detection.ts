@@ -14,6 +14,7 @@ import type {
   ManagedResourceOptions,
 } from './managed-resource.js';
 import { usableScopeOf } from './identity.js';
+import { ListingBackoff } from './listing-backoff.js';
 import type { PollingSettings } from './polling.js';
 
 /** A resource as a List call reports it: enough to tell whether it changed since the last sweep. */
@@ -43,8 +44,8 @@ export interface ChangeListing<S = unknown> extends Omit<ManagedKind, 'arnField'
   readonly label?: string;
   /**
    * For resources that change without the operator's doing (a schedule's executions): whether the
-   * object expects a change now, which makes its region's sweeps run every `activeIntervalMs`
-   * (at least the sweep interval) instead of the transition rule's.
+   * object expects a change now, which makes its identity's and region's sweeps run every
+   * `activeIntervalMs` (at least the sweep interval) instead of the transition rule's.
    */
   expectsChange?(obj: ManagedObject, now: number): boolean;
   readonly activeIntervalMs?: number;
@@ -72,9 +73,9 @@ export function listedPage<S extends { LastModifiedTime?: Date | undefined }>(
 }
 
 export interface ChangeDetectionSettings {
-  /** Sweep period of a kind and region while one of its objects is in transition. */
+  /** Sweep period of a kind, identity and region while one of its objects is in transition. */
   readonly sweepIntervalMs: number;
-  /** Sweep period otherwise, and while pushed events cover the region: the drift interval. */
+  /** Sweep period otherwise, and while pushed events cover the account and region: the drift interval. */
   readonly driftIntervalMs: number;
   /** How late a change may show in a List after its LastModifiedTime (default a minute). */
   readonly overlapMs?: number;
@@ -85,9 +86,16 @@ export interface PushedChange {
   resourceType: string;
   name: string;
   region: string;
+  /** The account the resource is in. */
+  account: string;
 }
 
-/** Pushed changes (SQS fed by EventBridge); while they cover a region, its sweeps only run at the drift interval. */
+/** Where a kind's pushed changes go: the objects they name reconcile. */
+export interface ChangeReceiver {
+  changed(change: PushedChange): void;
+}
+
+/** Pushed changes (SQS fed by EventBridge); while they cover an account and region, its sweeps only run at the drift interval. */
 export interface PushChannel {
   /** Delivers changes until `signal` fires; never rejects. */
   run(onChange: (change: PushedChange) => void, signal: AbortSignal): Promise<void>;
@@ -121,30 +129,79 @@ interface ScopeState {
   seen: Map<string, number>;
 }
 
-const listingKey = (name: string, scope: string): string => `${scope}/${name}`;
+/**
+ * How often a kind sweeps one identity and region (ms), given its objects there and whether pushed
+ * events cover that account and region: every `sweepIntervalMs` while an object is in transition,
+ * at the drift interval otherwise and while pushed events cover it (they trigger the objects they
+ * name). A kind whose resources change on their own (`expectsChange`) keeps its own rule.
+ */
+export function sweepInterval(
+  settings: Pick<ChangeDetectionSettings, 'sweepIntervalMs' | 'driftIntervalMs'>,
+  kind: Pick<ChangeListing, 'expectsChange' | 'activeIntervalMs'>,
+  objects: readonly ManagedObject[],
+  pushCovered: boolean,
+  now: number,
+): number {
+  const { sweepIntervalMs, driftIntervalMs } = settings;
+  if (kind.expectsChange) {
+    const active = objects.some((obj) => kind.expectsChange?.(obj, now));
+    return active ? Math.max(sweepIntervalMs, kind.activeIntervalMs ?? 0) : driftIntervalMs;
+  }
+  if (pushCovered) return driftIntervalMs;
+  return objects.some(inTransition) ? sweepIntervalMs : driftIntervalMs;
+}
+
+/**
+ * Where pushed events stand for the sweeps: each account and region an event came from, until a
+ * drift interval has passed without one. EventBridge rules are per account and region, so one
+ * account's events say nothing of another's; and a rule that stops delivering (deleted, its
+ * target's permission revoked) leaves its account and region to the sweeps again.
+ */
+export class PushCoverage {
+  private readonly lastEventAt = new Map<string, number>();
+
+  constructor(private readonly windowMs: number) {}
+
+  delivered(account: string, region: string, now: number): void {
+    for (const [key, at] of this.lastEventAt) if (now - at >= this.windowMs) this.lastEventAt.delete(key);
+    this.lastEventAt.set(coverageKey(account, region), now);
+  }
+
+  covers(account: string | undefined, region: string, now: number): boolean {
+    if (account === undefined) return false;
+    const at = this.lastEventAt.get(coverageKey(account, region));
+    return at !== undefined && now - at < this.windowMs;
+  }
+}
+
+const coverageKey = (account: string, region: string): string => `${account}|${region}`;
 
 /**
  * The sweeps of one kind: per identity and region (each namespace's role sees its own account),
- * one paginated List call of
- * the resources modified since the previous sweep; only those among this kind's objects are
- * reconciled (described), foreign names cost nothing. Sweeps run every `sweepIntervalMs` while an
- * object of the region is in transition (Reconciling, or being deleted), at the drift interval
- * otherwise; while pushed events cover the region, at the drift interval always. Pushed changes trigger the
- * named object at once. Each object is still described at the safety interval by its own requeue,
- * so correctness never rests on List alone.
+ * one paginated List call of the resources modified since the previous sweep; only those among
+ * this kind's objects are reconciled (described), foreign names cost nothing. How often: see
+ * sweepInterval; a List that fails waits longer before the next one of its identity and region
+ * (ListingBackoff), the others go on. Pushed changes trigger the named object at once. Each object
+ * is still described at the safety interval by its own requeue, so correctness never rests on List
+ * alone.
  */
-export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeSource<O> {
+export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeSource<O>, ChangeReceiver {
   readonly name: string;
   private feed: ChangeFeed<O> | undefined;
   private readonly scopes = new Map<string, ScopeState>();
-  /** What the last sweep listed of each changed resource the kind manages, until its reconcile takes it. */
-  private readonly listings = new Map<string, ListedResource<S>>();
+  /**
+   * What the last sweep listed of each changed resource the kind manages, by scope and name, until
+   * its reconcile takes it.
+   */
+  private readonly listings = new Map<string, Map<string, ListedResource<S>>>();
+  private readonly failures: ListingBackoff;
 
   constructor(
     private readonly kind: ChangeListing<S>,
     private readonly detection: ChangeDetection,
   ) {
     this.name = `${kind.label ?? kind.kind} sweeps`;
+    this.failures = new ListingBackoff(detection.settings.driftIntervalMs);
   }
 
   async run(feed: ChangeFeed<O>): Promise<void> {
@@ -166,19 +223,24 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
    * was last taken: a reconcile may read the change from it instead of describing.
    */
   takeListing(name: string, scope: string): ListedResource<S> | undefined {
-    const key = listingKey(name, scope);
-    const listing = this.listings.get(key);
-    this.listings.delete(key);
+    const listed = this.listings.get(scope);
+    const listing = listed?.get(name);
+    listed?.delete(name);
     return listing;
   }
 
-  /** A change pushed by SageMaker's events: the object that manages `name` in `region` reconciles now. */
-  changed(name: string, region: string): void {
+  /** A change pushed by SageMaker's events: the object that manages the resource reconciles now. */
+  changed(change: PushedChange): void {
     const feed = this.feed;
     if (!feed) return;
     const obj = feed
       .objects()
-      .find((o) => this.sageMakerName(o) === name && this.scopeOf(o, feed)?.region === region);
+      .find(
+        (o) =>
+          this.sageMakerName(o) === change.name &&
+          inAccount(o, change.account) &&
+          this.scopeOf(o, feed)?.region === change.region,
+      );
     if (obj) feed.trigger(obj);
   }
 
@@ -204,50 +266,46 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
         seen: new Map(),
       };
       this.scopes.set(key, state);
-      const interval = this.interval(scope.region, objects);
-      if (now - state.lastSweepAt < interval) {
-        nextDue = Math.min(nextDue, state.lastSweepAt + interval);
+      const covered = await this.detection.pushCovers(scope);
+      const interval = sweepInterval(this.detection.settings, this.kind, objects, covered, now);
+      const due = Math.max(state.lastSweepAt + interval, this.failures.retryAt(key));
+      if (now < due) {
+        nextDue = Math.min(nextDue, due);
         continue;
       }
       state.lastSweepAt = now;
       nextDue = Math.min(nextDue, now + interval);
       try {
-        await this.sweep(scope, objects, state, feed);
+        await this.sweep(key, scope, objects, state, feed);
+        this.failures.succeeded(key);
       } catch (err) {
         if (feed.signal.aborted) return 0;
+        const { failures, retryInMs } = this.failures.failed(key, Date.now());
         // The next sweep reads from the same point: nothing is lost, objects keep their safety describes.
         feed.log.warn(
-          { err, region: scope.region, role: scope.roleArn },
+          { err, region: scope.region, role: scope.roleArn, failures, retryInMs },
           'sweep failed; the next one starts from the same point',
         );
       }
     }
+    // An identity and region with no objects left: nothing of it is kept (a reconcile would take nothing).
     for (const key of this.scopes.keys()) if (!byScope.has(key)) this.scopes.delete(key);
+    for (const key of this.listings.keys()) if (!byScope.has(key)) this.listings.delete(key);
+    this.failures.keepOnly((key) => byScope.has(key));
     return nextDue - Date.now();
   }
 
-  private interval(region: string, objects: readonly O[]): number {
-    const { sweepIntervalMs, driftIntervalMs } = this.detection.settings;
-    const kind = this.kind;
-    if (kind.expectsChange) {
-      const now = Date.now();
-      const active = objects.some((obj) => kind.expectsChange?.(obj, now));
-      return active ? Math.max(sweepIntervalMs, kind.activeIntervalMs ?? 0) : driftIntervalMs;
-    }
-    if (this.detection.pushCovers(region)) return driftIntervalMs;
-    return objects.some(inTransition) ? sweepIntervalMs : driftIntervalMs;
-  }
-
   private async sweep(
+    where: string,
     scope: AwsScope,
     objects: readonly O[],
     state: ScopeState,
     feed: ChangeFeed<O>,
   ): Promise<void> {
-    const where = scopeKey(scope);
     const byName = new Map(objects.map((o) => [this.sageMakerName(o), o]));
-    for (const [key, { name }] of this.listings)
-      if (key === listingKey(name, where) && !byName.has(name)) this.listings.delete(key);
+    const listed = this.listings.get(where) ?? new Map<string, ListedResource<S>>();
+    this.listings.set(where, listed);
+    for (const name of listed.keys()) if (!byName.has(name)) listed.delete(name);
     const overlap = this.detection.settings.overlapMs ?? OVERLAP_MS;
     const started = Date.now();
     const settled = state.windowReadAt - state.newestSeenAt >= overlap;
@@ -273,7 +331,7 @@ export class KindSweeps<O extends ManagedObject, S = unknown> implements ChangeS
         state.seen.set(key, modified);
         const obj = byName.get(name);
         if (!obj) continue;
-        this.listings.set(listingKey(name, where), listing);
+        listed.set(name, listing);
         feed.trigger(obj);
       }
       nextToken = page.nextToken;
@@ -312,21 +370,23 @@ export function changeSourcesOf<O extends ManagedObject>(
 }
 
 /**
- * Change detection for every kind (DESIGN.md §5, issue 16): each kind's controller runs its sweeps
- * as a change source, and SageMaker's pushed events reach the object they name.
+ * Change detection for every kind (DESIGN.md §5): each kind's controller runs its sweeps as a
+ * change source, and SageMaker's pushed events reach the object they name.
  */
 export class ChangeDetection {
-  private readonly kinds = new Map<string, { changed(name: string, region: string): void }>();
+  private readonly kinds = new Map<string, ChangeReceiver>();
   private running = 0;
   private pushAbort: AbortController | undefined;
   private pushRun: Promise<void> = Promise.resolve();
-  private readonly pushedRegions = new Set<string>();
+  private readonly coverage: PushCoverage;
 
   constructor(
     readonly options: ManagedKindOptions,
     readonly settings: ChangeDetectionSettings,
     readonly push?: PushChannel,
-  ) {}
+  ) {
+    this.coverage = new PushCoverage(settings.driftIntervalMs);
+  }
 
   /** The sweeps of a kind, for its controller's change sources. */
   sweepsOf<O extends ManagedObject, S = unknown>(kind: ChangeListing<S>): KindSweeps<O, S> {
@@ -337,13 +397,8 @@ export class ChangeDetection {
   }
 
   /** For a kind with sweeps of its own (not `sweepsOf`): where its pushed changes go. */
-  receive(kind: string, receiver: { changed(name: string, region: string): void }): void {
+  receive(kind: string, receiver: ChangeReceiver): void {
     this.kinds.set(kind, receiver);
-  }
-
-  /** A change SageMaker pushed: the object of `kind` that manages `name` in `region` reconciles now. */
-  changed(kind: string, name: string, region: string): void {
-    this.kinds.get(kind)?.changed(name, region);
   }
 
   /**
@@ -358,19 +413,21 @@ export class ChangeDetection {
     // A run stopped by the previous detach may still be winding down: the next starts after it.
     this.pushRun = this.pushRun.then(() =>
       push.run((change) => {
-        this.pushedRegions.add(change.region);
-        this.changed(change.resourceType, change.name, change.region);
+        this.coverage.delivered(change.account, change.region, Date.now());
+        this.kinds.get(change.resourceType)?.changed(change);
       }, abort.signal),
     );
   }
 
   /**
-   * Whether pushed events stand for the sweeps of a region: the channel works and has delivered an
-   * event from that region (EventBridge rules are regional; a region whose events do not reach the
-   * queue keeps its sweeps).
+   * Whether pushed events stand for the sweeps of an identity and region: the channel works and has
+   * delivered an event from its account and region within the last drift interval.
    */
-  pushCovers(region: string): boolean {
-    return this.push?.healthy() === true && this.pushedRegions.has(region);
+  async pushCovers(scope: AwsScope): Promise<boolean> {
+    if (this.push?.healthy() !== true) return false;
+    // An account not known yet (STS unreachable) is not covered: its sweeps go on.
+    const account = await this.options.aws.accountOf(scope).catch(() => undefined);
+    return this.coverage.covers(account, scope.region, Date.now());
   }
 
   detach(): void {
@@ -380,9 +437,20 @@ export class ChangeDetection {
   }
 }
 
-/** Whether the operator is still working on the object: SageMaker may change it any moment. */
+/**
+ * Whether the operator is still working on the object: SageMaker may change it any moment. Not
+ * while it waits for a reference: nothing of it changes in SageMaker meanwhile, and the referenced
+ * object's change triggers it.
+ */
 export function inTransition(obj: ManagedObject): boolean {
   if (obj.metadata.deletionTimestamp) return true;
   const conditions = (obj.status as { conditions?: Condition[] } | undefined)?.conditions;
-  return findCondition(conditions, 'Reconciling')?.status !== 'False';
+  const reconciling = findCondition(conditions, 'Reconciling');
+  return reconciling?.status !== 'False' && reconciling?.reason !== 'WaitingForReference';
+}
+
+/** Whether the object's resources may be in `account`: the one status recorded at its first create, if any. */
+export function inAccount(obj: ManagedObject, account: string): boolean {
+  const recorded = (obj.status as { accountId?: unknown } | undefined)?.accountId;
+  return typeof recorded !== 'string' || recorded === account;
 }

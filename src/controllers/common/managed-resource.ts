@@ -62,7 +62,8 @@ export interface ManagedResourceOptions extends ManagedKindOptions {
 export class TakenNames {
   private readonly since = new Map<string, number>();
 
-  constructor(private readonly waitMs: number) {}
+  /** @param waitMs how long a describe may lag behind a create (--poll-interval-max). */
+  constructor(readonly waitMs: number) {}
 
   taken(key: string): void {
     this.since.set(key, Date.now());
@@ -158,14 +159,15 @@ export class ManagedResource<S> {
    * Whether a resource this object created may still appear although describe says it is absent:
    * its ARN came back from our create (`createdArn`) but no describe has reported it yet
    * (`observedState`), and describes lag behind creates. During deletion, "absent" is believed only
-   * once it has been seen, or once the deletion is a drift interval old (a resource deleted outside
-   * the operator before anyone saw it must not hold the object forever).
+   * once it has been seen, or once the deletion has waited as long as a describe may lag a create
+   * (--poll-interval-max, as for a name taken by a resource not visible yet): a resource deleted
+   * outside the operator before anyone saw it must not hold the object longer.
    */
   mayStillAppear(createdArn: string | undefined, observedState: string | undefined): boolean {
     if (createdArn === undefined || observedState !== undefined) return false;
     const deleting = this.obj.metadata.deletionTimestamp;
     if (deleting === undefined) return true;
-    return Date.now() - new Date(deleting).getTime() < this.ctx.driftIntervalMs;
+    return Date.now() - new Date(deleting).getTime() < this.takenNames.waitMs;
   }
 
   /** Where sweeps keep what they listed for this object: per identity and region. */

@@ -1,6 +1,7 @@
 import { ListModelPackagesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { pause, type ChangeFeed, type ChangeSource, type KubeObject } from '../../runtime/index.js';
 import { scopeKey, type AwsScope } from '../../aws/identity.js';
+import { ListingBackoff } from '../common/listing-backoff.js';
 import { groupKey, sameListing, versionOfArn, type ApprovedListing } from './registry.js';
 
 /** A group some Endpoints follow, as one identity in one region, and what its last listing found. */
@@ -9,8 +10,8 @@ interface FollowedGroup {
   group: string;
   listing: ApprovedListing | undefined;
   listedAt: number;
-  /** Keys (namespace/name) of the objects that follow it. */
-  followers: Set<string>;
+  /** The objects that follow it (by uid), each with the generation whose reconcile said so. */
+  followers: Map<string, number | undefined>;
 }
 
 /** How often, at most, the sweeper checks whether a group's listing is due. */
@@ -24,16 +25,21 @@ const TICK_MS = 1000;
  * after a terminal error (a new version is a new chance). Approvals made through ModelPackage objects
  * reach the followers at once through their watch (the controller's references); this covers
  * approvals made in the registry itself, at once when SageMaker's pushed events name the group (due).
+ * A group whose List fails (its tenant's role may not list it) is listed again after a backoff, not
+ * at every tick; a group nobody follows any more is forgotten.
  */
 export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
   readonly name = 'model registry approvals';
   private readonly groups = new Map<string, FollowedGroup>();
+  private readonly failures: ListingBackoff;
   private feed: ChangeFeed<O> | undefined;
 
   constructor(
     private readonly driftIntervalMs: number,
     private readonly clientOf: (scope: AwsScope) => SageMakerClient,
-  ) {}
+  ) {
+    this.failures = new ListingBackoff(driftIntervalMs);
+  }
 
   /** The group's listing, unless it is older than the drift interval (then it is listed again). */
   fresh(scope: AwsScope, group: string): ApprovedListing | undefined {
@@ -51,8 +57,13 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
 
   /** Records which groups an object follows now (none: it follows nothing any more). */
   follow(obj: O, groups: readonly { scope: AwsScope; group: string }[]): void {
+    // Without sweeps no listing is fresh: every reconcile lists its groups, and nothing is kept.
+    if (this.driftIntervalMs <= 0) return;
     const key = keyOf(obj);
-    for (const entry of this.groups.values()) entry.followers.delete(key);
+    for (const [id, entry] of this.groups) {
+      entry.followers.delete(key);
+      if (entry.followers.size === 0) this.groups.delete(id);
+    }
     for (const { scope, group } of groups) {
       const id = entryKey(scope, group);
       const entry = this.groups.get(id) ?? {
@@ -60,9 +71,9 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
         group,
         listing: undefined,
         listedAt: -Infinity,
-        followers: new Set<string>(),
+        followers: new Map<string, number | undefined>(),
       };
-      entry.followers.add(key);
+      entry.followers.set(key, obj.metadata?.generation);
       this.groups.set(id, entry);
     }
   }
@@ -75,23 +86,30 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
     cancel: { abortSignal: AbortSignal },
   ): Promise<ApprovedListing> {
     const started = Date.now();
-    const page = await sagemaker.send(
-      new ListModelPackagesCommand({
-        ModelPackageGroupName: group,
-        ModelApprovalStatus: 'Approved',
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: 1,
-      }),
-      cancel,
-    );
+    const id = entryKey(scope, group);
+    const page = await sagemaker
+      .send(
+        new ListModelPackagesCommand({
+          ModelPackageGroupName: group,
+          ModelApprovalStatus: 'Approved',
+          SortBy: 'CreationTime',
+          SortOrder: 'Descending',
+          MaxResults: 1,
+        }),
+        cancel,
+      )
+      .catch((err: unknown) => {
+        if (this.groups.has(id) && !cancel.abortSignal.aborted) this.failures.failed(id, Date.now());
+        throw err;
+      });
+    this.failures.succeeded(id);
     const summary = page.ModelPackageSummaryList?.[0];
     const arn = summary?.ModelPackageArn;
     const listing: ApprovedListing = {
       latest:
         arn === undefined ? undefined : { arn, version: summary?.ModelPackageVersion ?? versionOfArn(arn) },
     };
-    this.record(scope, group, listing, started);
+    this.record(id, listing, started);
     return listing;
   }
 
@@ -108,20 +126,22 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
   }
 
   private async sweep(feed: ChangeFeed<O>): Promise<void> {
-    const live = new Set(feed.objects().map((o) => keyOf(o)));
+    this.forgetUnfollowed(feed.objects());
     for (const [id, entry] of this.groups) {
-      for (const key of entry.followers) if (!live.has(key)) entry.followers.delete(key);
-      if (entry.followers.size === 0) {
-        this.groups.delete(id);
-        continue;
-      }
-      if (Date.now() - entry.listedAt < this.driftIntervalMs) continue;
+      const now = Date.now();
+      if (now - entry.listedAt < this.driftIntervalMs || now < this.failures.retryAt(id)) continue;
       const client = this.clientOf(entry.scope);
       await this.list(client, entry.scope, entry.group, { abortSignal: feed.signal }).catch(
         (err: unknown) => {
           if (!feed.signal.aborted)
             feed.log.warn(
-              { err, group: entry.group, region: entry.scope.region },
+              {
+                err,
+                group: entry.group,
+                region: entry.scope.region,
+                role: entry.scope.roleArn,
+                retryInMs: this.failures.retryAt(id) - Date.now(),
+              },
               'listing approved versions failed',
             );
         },
@@ -129,8 +149,23 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
     }
   }
 
-  private record(scope: AwsScope, group: string, listing: ApprovedListing, listedAt: number): void {
-    const entry = this.groups.get(entryKey(scope, group));
+  /**
+   * An object follows what the reconcile of its current generation said: one that is gone, or whose
+   * spec changed without a reconcile saying what it follows now (it waits for something else),
+   * follows nothing here; a group left without followers is forgotten.
+   */
+  private forgetUnfollowed(objects: readonly O[]): void {
+    const live = new Map(objects.map((o) => [keyOf(o), o.metadata?.generation]));
+    for (const [id, entry] of this.groups) {
+      for (const [key, generation] of entry.followers)
+        if (!live.has(key) || live.get(key) !== generation) entry.followers.delete(key);
+      if (entry.followers.size === 0) this.groups.delete(id);
+    }
+    this.failures.keepOnly((id) => this.groups.has(id));
+  }
+
+  private record(id: string, listing: ApprovedListing, listedAt: number): void {
+    const entry = this.groups.get(id);
     if (!entry) return;
     const before = entry.listing;
     entry.listing = listing;
@@ -143,4 +178,5 @@ export class ApprovedVersions<O extends KubeObject> implements ChangeSource<O> {
 }
 
 const entryKey = (scope: AwsScope, group: string): string => `${scopeKey(scope)}/${groupKey(group)}`;
-const keyOf = (obj: KubeObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+const keyOf = (obj: KubeObject): string =>
+  obj.metadata?.uid ?? `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;

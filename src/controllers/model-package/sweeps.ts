@@ -3,12 +3,15 @@ import { scopeKey, type AwsScope } from '../../aws/identity.js';
 import type { ModelPackageStatus } from '../../crds/model-package.js';
 import { pause, type ChangeFeed, type ChangeSource } from '../../runtime/index.js';
 import {
+  inAccount,
   inTransition,
   type ChangeDetection,
   type KindControllerOptions,
+  type PushedChange,
 } from '../common/change-detection.js';
 import type { GroupChanges } from '../common/group-changes.js';
 import { usableScopeOf } from '../common/identity.js';
+import { ListingBackoff } from '../common/listing-backoff.js';
 import type { ManagedObject } from '../common/managed-resource.js';
 
 type VersionObject = ManagedObject & { status?: ModelPackageStatus };
@@ -16,10 +19,12 @@ type VersionObject = ManagedObject & { status?: ModelPackageStatus };
 /**
  * ListModelPackages has no LastModifiedTime filter and its summaries no LastModifiedTime, so the
  * kind cannot use the shared sweeps (listModifiedAfter). What changes a registered version, its
- * approval and its status, is in the summaries: one paginated List call per group (and region) finds
- * the versions whose approval or status differ from what their object's status says, and only those
- * are described. Like the shared sweeps, they run at the sweep interval while an object is in
- * transition and at the drift interval otherwise.
+ * approval and its status, is in the summaries: one paginated List call per group (identity and
+ * region) finds the versions whose approval or status differ from what their object's status says,
+ * and only those are described. Like the shared sweeps, they run at the sweep interval while an
+ * object is in transition and at the drift interval otherwise; a group whose List fails (its
+ * tenant's role may not list) waits longer before its next one, and the other groups are listed
+ * as usual.
  */
 export function approvalSweeps<O extends VersionObject>(
   options: KindControllerOptions,
@@ -30,20 +35,30 @@ export function approvalSweeps<O extends VersionObject>(
   const sweeps = new ApprovalSweeps<O>(detection);
   // Pushed changes name the group: its versions look again, and so do the Endpoints that follow it.
   detection.receive('ModelPackage', {
-    changed: (group, region) => {
-      sweeps.changed(group, region);
-      groupChanges?.changed(group, region);
+    changed: (change) => {
+      sweeps.changed(change);
+      groupChanges?.changed(change.name, change.region);
     },
   });
   return [sweeps];
+}
+
+/** The versions of one group, as one identity in one region, that have objects. */
+interface SweptGroup<O> {
+  scope: AwsScope;
+  group: string;
+  byArn: Map<string, O>;
 }
 
 class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
   readonly name = 'ModelPackage approval sweeps';
   private lastSweepAt = -Infinity;
   private feed: ChangeFeed<O> | undefined;
+  private readonly failures: ListingBackoff;
 
-  constructor(private readonly detection: ChangeDetection) {}
+  constructor(private readonly detection: ChangeDetection) {
+    this.failures = new ListingBackoff(detection.settings.driftIntervalMs);
+  }
 
   async run(feed: ChangeFeed<O>): Promise<void> {
     const { sweepIntervalMs } = this.detection.settings;
@@ -54,10 +69,7 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
         const objects = feed.objects();
         if (Date.now() - this.lastSweepAt >= this.interval(objects)) {
           this.lastSweepAt = Date.now();
-          await this.sweep(objects, feed).catch((err: unknown) => {
-            if (!feed.signal.aborted)
-              feed.log.warn({ err }, 'approval sweep failed; the next one lists again');
-          });
+          await this.sweep(objects, feed);
         }
         await pause(Math.min(1000, sweepIntervalMs), feed.signal);
       }
@@ -69,14 +81,18 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
 
   /**
    * A pushed "SageMaker Model Package State Change" (a version's status or approval changed): it
-   * names the group, so every version of that group in that region is looked at now.
+   * names the group, so every version of that group in that account and region is looked at now.
    */
-  changed(group: string, region: string): void {
+  changed(change: PushedChange): void {
     const feed = this.feed;
     if (!feed) return;
     for (const obj of feed.objects()) {
-      const inGroup = obj.status?.modelPackageGroupName?.toLowerCase() === group.toLowerCase();
-      if (inGroup && usableScopeOf(obj, feed.cache, this.detection.options)?.region === region)
+      const inGroup = obj.status?.modelPackageGroupName?.toLowerCase() === change.name.toLowerCase();
+      if (
+        inGroup &&
+        inAccount(obj, change.account) &&
+        usableScopeOf(obj, feed.cache, this.detection.options)?.region === change.region
+      )
         feed.trigger(obj);
     }
   }
@@ -87,7 +103,7 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
   }
 
   private async sweep(objects: readonly O[], feed: ChangeFeed<O>): Promise<void> {
-    const groups = new Map<string, { scope: AwsScope; group: string; byArn: Map<string, O> }>();
+    const groups = new Map<string, SweptGroup<O>>();
     for (const obj of objects) {
       const { modelPackageArn: arn, modelPackageGroupName: group } = obj.status ?? {};
       const scope = usableScopeOf(obj, feed.cache, this.detection.options);
@@ -97,24 +113,47 @@ class ApprovalSweeps<O extends VersionObject> implements ChangeSource<O> {
       entry.byArn.set(arn.toLowerCase(), obj);
       groups.set(key, entry);
     }
-    for (const { scope, group, byArn } of groups.values()) {
-      const client = this.detection.options.aws.sagemaker(scope);
-      const pages = paginateListModelPackages(
-        { client, pageSize: 100 },
-        { ModelPackageGroupName: group },
-        { abortSignal: feed.signal },
-      );
-      for await (const page of pages) {
-        for (const summary of page.ModelPackageSummaryList ?? []) {
-          const obj = byArn.get(summary.ModelPackageArn?.toLowerCase() ?? '');
-          const status = obj?.status;
-          if (!obj || !status) continue;
-          if (
-            summary.ModelApprovalStatus !== status.modelApprovalStatus ||
-            summary.ModelPackageStatus !== status.modelPackageStatus
-          )
-            feed.trigger(obj);
-        }
+    this.failures.keepOnly((key) => groups.has(key));
+    for (const [key, group] of groups) {
+      if (Date.now() < this.failures.retryAt(key)) continue;
+      try {
+        await this.sweepGroup(group, feed);
+        this.failures.succeeded(key);
+      } catch (err) {
+        if (feed.signal.aborted) return;
+        const { failures, retryInMs } = this.failures.failed(key, Date.now());
+        feed.log.warn(
+          {
+            err,
+            group: group.group,
+            region: group.scope.region,
+            role: group.scope.roleArn,
+            failures,
+            retryInMs,
+          },
+          'listing the versions of a model package group failed; the other groups are listed as usual',
+        );
+      }
+    }
+  }
+
+  private async sweepGroup({ scope, group, byArn }: SweptGroup<O>, feed: ChangeFeed<O>): Promise<void> {
+    const client = this.detection.options.aws.sagemaker(scope);
+    const pages = paginateListModelPackages(
+      { client, pageSize: 100 },
+      { ModelPackageGroupName: group },
+      { abortSignal: feed.signal },
+    );
+    for await (const page of pages) {
+      for (const summary of page.ModelPackageSummaryList ?? []) {
+        const obj = byArn.get(summary.ModelPackageArn?.toLowerCase() ?? '');
+        const status = obj?.status;
+        if (!obj || !status) continue;
+        if (
+          summary.ModelApprovalStatus !== status.modelApprovalStatus ||
+          summary.ModelPackageStatus !== status.modelPackageStatus
+        )
+          feed.trigger(obj);
       }
     }
   }

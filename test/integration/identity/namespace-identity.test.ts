@@ -3,8 +3,8 @@ import { REGION_ANNOTATION, ROLE_ANNOTATION } from '../../../src/controllers/com
 import type { ModelPackageStatus } from '../../../src/crds/model-package.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import type { TransformJobStatus } from '../../../src/crds/transform-job.js';
-import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { annotateNamespace, customObjects } from '../support/cluster.js';
+import { annotateNamespace } from '../support/cluster.js';
+import { createIn, waitIn } from '../support/namespaced.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { role } from '../emulator/harness.js';
@@ -34,42 +34,15 @@ afterAll(async () => {
 const annotate = (namespace: string, annotations: Record<string, string | null>): Promise<void> =>
   annotateNamespace(h.kc, namespace, annotations);
 
-async function createJob(
+const createJob = (
   namespace: string,
   name: string,
   annotations: Record<string, string> = {},
   spec: object = trainingJobSpec(h),
-): Promise<void> {
-  await customObjects(h.kc).createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: PLURAL,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'TrainingJob',
-      metadata: { name, namespace, annotations },
-      spec,
-    },
-  });
-}
+): Promise<void> => createIn(h.kc, namespace, PLURAL, 'TrainingJob', name, spec, annotations);
 
-async function waitForJob(namespace: string, name: string, check: (job: Job) => boolean): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = (await customObjects(h.kc).getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name,
-    })) as Job;
-    if (check(job)) return job;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${name}:\n${JSON.stringify(job, null, 2)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitForJob = (namespace: string, name: string, check: (job: Job) => boolean): Promise<Job> =>
+  waitIn(h.kc, namespace, PLURAL, name, check);
 
 /** An object of the harness's namespace once `check` holds. */
 async function waitForObject<T>(

@@ -18,7 +18,14 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { objectsOf, rejectionOf } from '../support/apply.js';
 import { loadExamples } from '../support/examples.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
-import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import {
+  CLOUD_CONSISTENCY,
+  condition,
+  eventsAbout,
+  OperatorHarness,
+  TEST_TIMINGS,
+  type KubeObjectOf,
+} from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
 import { role } from '../emulator/harness.js';
 import { customObjects } from '../support/cluster.js';
@@ -389,6 +396,32 @@ describe('ModelPackage', () => {
       });
     }
     await h.waitFor<ModelPackageSpec, ModelPackageStatus>(VERSIONS, 'validated', ready);
+  });
+
+  it('lets its deletion go after --poll-interval-max when SageMaker never shows the version it created', async () => {
+    await readyGroup('unseen');
+    // The version stays invisible to describes far longer than a describe may lag behind a create.
+    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 1_000_000 } });
+    try {
+      await h.create(VERSIONS, 'ModelPackage', 'unseen', versionSpec('unseen'));
+      await h.waitFor<ModelPackageSpec, ModelPackageStatus>(
+        VERSIONS,
+        'unseen',
+        (o) => o?.status?.modelPackageArn !== undefined,
+      );
+      await h.delete(VERSIONS, 'unseen');
+      const deleting = await h.get<ModelPackageSpec, ModelPackageStatus>(VERSIONS, 'unseen');
+      const deletionAsked = new Date(
+        (deleting?.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp ?? Date.now(),
+      ).getTime();
+      await h.waitFor(VERSIONS, 'unseen', (o) => o === undefined, 10_000);
+      const held = Date.now() - deletionAsked;
+      console.info(`deletion held for a version never seen: ${held} ms`);
+      // deletionTimestamp has whole seconds: a second more, and a reconcile's worth.
+      expect(held).toBeLessThan(TEST_TIMINGS.pollIntervalMaxMs + 2_000);
+    } finally {
+      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
+    }
   });
 
   it('shows an approval made in the registry, without reverting the spec’s', async () => {

@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import type { AwsClients } from '../../../../src/aws/clients.js';
-import type { AwsScope } from '../../../../src/aws/identity.js';
+import { accountOfRole, scopeKey, type AwsScope } from '../../../../src/aws/identity.js';
 import {
   ChangeDetection,
   type ChangeListing,
   type ListedPage,
   type PushChannel,
+  type PushedChange,
+  PushCoverage,
+  sweepInterval,
 } from '../../../../src/controllers/common/change-detection.js';
 import { ROLE_ANNOTATION } from '../../../../src/controllers/common/identity.js';
 import type { ManagedObject } from '../../../../src/controllers/common/managed-resource.js';
@@ -33,6 +36,8 @@ interface ListCall {
   role: string | undefined;
   after: Date;
   nextToken: string | undefined;
+  /** When it was made (operator's clock). */
+  at: number;
 }
 
 /** A kind whose List answers with `pages(call)`, less what is not after the call's bound, recording every call. */
@@ -46,7 +51,7 @@ function listing(
     calls,
     listModifiedAfter: (sagemaker, after, nextToken) => {
       const { region, role } = sagemaker as unknown as { region: string; role: string | undefined };
-      const call = { region, role, after, nextToken };
+      const call = { region, role, after, nextToken, at: Date.now() };
       calls.push(call);
       const page = pages(call, calls.length - 1);
       if (page instanceof Error) return Promise.reject(page);
@@ -77,6 +82,9 @@ const ROLES: Record<string, string> = {
   'team-b': 'arn:aws:iam::222222222222:role/team-b',
 };
 
+/** The account of the operator's own credentials. */
+const OWN_ACCOUNT = '123456789012';
+
 /** A cache with one Namespace per name asked, annotated with its role in ROLES. */
 const namespaces = {
   get: (_kind: unknown, _namespace: string, name: string) => ({
@@ -85,30 +93,67 @@ const namespaces = {
   list: () => [],
 } as unknown as CacheReader;
 
-/** Runs the kind's sweeps over `objects` until the test ends; returns the names triggered. */
-function sweep(kind: ChangeListing, objects: Job[], push?: PushChannel, overlapMs = 60_000) {
+interface SweepOptions {
+  push?: PushChannel;
+  overlapMs?: number;
+  driftIntervalMs?: number;
+}
+
+/** Runs the kind's sweeps over `objects` (read at every sweep) until the test ends; returns the names triggered. */
+function sweep(
+  kind: ChangeListing,
+  objects: Job[],
+  { push, overlapMs = 60_000, driftIntervalMs = 60_000 }: SweepOptions = {},
+) {
   const detection = new ChangeDetection(
     {
       aws: {
         sagemaker: (scope: AwsScope) => ({ region: scope.region, role: scope.roleArn }),
+        accountOf: (scope: AwsScope) =>
+          Promise.resolve(scope.roleArn === undefined ? OWN_ACCOUNT : accountOfRole(scope.roleArn)),
       } as unknown as AwsClients,
       defaultRegion: 'us-east-1',
       clusterName: 'c',
     },
-    { sweepIntervalMs: 5, driftIntervalMs: 60_000, overlapMs },
+    { sweepIntervalMs: 5, driftIntervalMs, overlapMs },
     push,
   );
   const abort = new AbortController();
   aborts.push(abort);
   const triggered: string[] = [];
-  void detection.sweepsOf<Job>(kind).run({
+  const sweeps = detection.sweepsOf<Job>(kind);
+  void sweeps.run({
     signal: abort.signal,
     log: pino({ level: 'silent' }),
     cache: namespaces,
     objects: () => objects,
     trigger: (obj) => triggered.push(obj.metadata.name),
   });
-  return { triggered, detection };
+  return { triggered, detection, sweeps };
+}
+
+/** A push channel that is healthy and delivers what the test hands to `deliver`. */
+function pushChannel(): { push: PushChannel; deliver: (change: PushedChange) => void } {
+  const channel = {
+    deliver: (_change: PushedChange): void => undefined,
+    push: {
+      healthy: () => true,
+      run: (onChange: (change: PushedChange) => void, signal: AbortSignal) => {
+        channel.deliver = onChange;
+        return new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            resolve();
+          });
+        });
+      },
+    },
+  };
+  return {
+    push: channel.push,
+    deliver: (change) => {
+      channel.deliver(change);
+    },
+  };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -145,7 +190,7 @@ describe('sweeps', () => {
 
   it('stops looking back once the window before the newest change has been read again an overlap later', async () => {
     const kind = listing(() => page([['ns-a', 300]]));
-    const { triggered } = sweep(kind, [job('a', true)], undefined, 30);
+    const { triggered } = sweep(kind, [job('a', true)], { overlapMs: 30 });
     await until(() => kind.calls.some((c) => c.after.getTime() === at(300).getTime()));
     const afters = kind.calls.map((c) => c.after.getTime());
     const firstStrict = afters.indexOf(at(300).getTime());
@@ -208,29 +253,143 @@ describe('sweeps', () => {
     expect(triggered.sort()).toEqual(['a', 'c']);
   });
 
-  it('leaves a region to pushed events once they arrive from it, and triggers the named object', async () => {
+  it('leaves an account and region to pushed events once they arrive from it, and triggers the named object', async () => {
     const kind = listing(() => page([]));
-    let deliver: (change: { resourceType: string; name: string; region: string }) => void = () => undefined;
-    const push: PushChannel = {
-      healthy: () => true,
-      run: (onChange, signal) => {
-        deliver = onChange;
-        return new Promise((resolve) => {
-          signal.addEventListener('abort', () => {
-            resolve();
-          });
-        });
-      },
-    };
-    const { triggered } = sweep(kind, [job('a', true)], push);
+    const { push, deliver } = pushChannel();
+    const { triggered } = sweep(kind, [job('a', true)], { push });
     await until(() => kind.calls.length >= 3);
-    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'us-east-1' });
-    deliver({ resourceType: 'Endpoint', name: 'ns-a', region: 'us-east-1' });
-    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'eu-west-1' });
+    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'us-east-1', account: OWN_ACCOUNT });
+    deliver({ resourceType: 'Endpoint', name: 'ns-a', region: 'us-east-1', account: OWN_ACCOUNT });
+    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'eu-west-1', account: OWN_ACCOUNT });
     expect(triggered).toEqual(['a']);
     const swept = kind.calls.length;
     // A measurement window: at the 5 ms sweep interval, 100 ms would hold about 20 sweeps.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(kind.calls.length).toBeLessThanOrEqual(swept + 1);
+  });
+
+  it("slows only the sweeps of the account an event came from: another account's in the same region go on", async () => {
+    const kind = listing(() => page([]));
+    const { push, deliver } = pushChannel();
+    const objects = [job('a', true, undefined, 'team-a'), job('b', true, undefined, 'team-b')];
+    sweep(kind, objects, { push });
+    const of = (team: string) => kind.calls.filter((c) => c.role === ROLES[team]).length;
+    await until(() => of('team-a') >= 2 && of('team-b') >= 2);
+    deliver({ resourceType: 'TrainingJob', name: 'foreign', region: 'us-east-1', account: '111111111111' });
+    const [a, b] = [of('team-a'), of('team-b')];
+    // A measurement window: at the 5 ms sweep interval, 100 ms would hold about 20 sweeps of each.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(of('team-a')).toBeLessThanOrEqual(a + 1);
+    expect(of('team-b')).toBeGreaterThanOrEqual(b + 5);
+  });
+
+  it('sweeps an account and region at the sweep interval again once a drift interval passes without events', async () => {
+    const kind = listing(() => page([]));
+    const { push, deliver } = pushChannel();
+    sweep(kind, [job('a', true)], { push, driftIntervalMs: 300 });
+    await until(() => kind.calls.length >= 2);
+    deliver({ resourceType: 'TrainingJob', name: 'foreign', region: 'us-east-1', account: OWN_ACCOUNT });
+    const lastEventAt = Date.now();
+    // Five sweeps within a third of the drift interval: the sweep interval's pace (5 ms), not the drift's.
+    const fastAgainAt = (): number | undefined =>
+      kind.calls
+        .map((c, i) =>
+          i >= 4 && c.at - kind.calls[i - 4]!.at < 100 && kind.calls[i - 4]!.at > lastEventAt
+            ? c.at
+            : undefined,
+        )
+        .find((at) => at !== undefined);
+    await until(() => fastAgainAt() !== undefined);
+    expect(fastAgainAt()! - lastEventAt).toBeGreaterThanOrEqual(300);
+  });
+
+  it('triggers no object of another account on a pushed change of the same name', async () => {
+    const kind = listing(() => page([]));
+    const { push, deliver } = pushChannel();
+    const theirs = job('a', true);
+    (theirs.status as { accountId?: string }).accountId = '222222222222';
+    const { triggered } = sweep(kind, [theirs], { push });
+    await until(() => kind.calls.length >= 1);
+    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'us-east-1', account: OWN_ACCOUNT });
+    deliver({ resourceType: 'TrainingJob', name: 'ns-a', region: 'us-east-1', account: '222222222222' });
+    expect(triggered).toEqual(['a']);
+  });
+
+  it('drops what it listed for an identity and region once none of its objects is left', async () => {
+    const kind = listing((call) => page(call.role === ROLES['team-a'] ? [['team-a-a', 10]] : []));
+    const gone = job('a', true, undefined, 'team-a');
+    gone.status.trainingJobName = 'team-a-a';
+    const objects = [gone, job('b', true)];
+    const { triggered, sweeps } = sweep(kind, objects);
+    await until(() => triggered.includes('a'));
+    objects.splice(0, 1);
+    const before = kind.calls.length;
+    // The sweeps have gone round again (the other identity's List) since the object left.
+    await until(() => kind.calls.length >= before + 2);
+    expect(
+      sweeps.takeListing(
+        'team-a-a',
+        scopeKey({ region: 'us-east-1', roleArn: ROLES['team-a'], sessionName: 'team-a' }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("lists an identity whose List fails less and less often, and the others' as usual", async () => {
+    const kind = listing((call) =>
+      call.role === ROLES['team-a'] ? new Error('AccessDeniedException') : page([]),
+    );
+    sweep(kind, [job('a', true, undefined, 'team-a'), job('b', true, undefined, 'team-b')]);
+    const of = (team: string) => kind.calls.filter((c) => c.role === ROLES[team]).length;
+    // At the 5 ms sweep interval, 30 sweeps of the identity that works take about 150 ms.
+    await until(() => of('team-b') >= 30);
+    expect(of('team-a')).toBe(1);
+  });
+});
+
+describe('how often a kind sweeps one identity and region', () => {
+  const settings = { sweepIntervalMs: 10, driftIntervalMs: 600 };
+  const plain = {};
+  const waiting = (): Job => {
+    const obj = job('w', true);
+    obj.status.conditions = [{ type: 'Reconciling', status: 'True', reason: 'WaitingForReference' } as never];
+    return obj;
+  };
+
+  it('at the sweep interval while an object is in transition, at the drift interval at rest', () => {
+    expect(sweepInterval(settings, plain, [job('a', false), job('b', true)], false, 0)).toBe(10);
+    expect(sweepInterval(settings, plain, [job('a', false)], false, 0)).toBe(600);
+    expect(sweepInterval(settings, plain, [], false, 0)).toBe(600);
+  });
+
+  it('at the drift interval while pushed events cover its account and region', () => {
+    expect(sweepInterval(settings, plain, [job('b', true)], true, 0)).toBe(600);
+  });
+
+  it('at the drift interval when its only changing objects wait for a reference', () => {
+    expect(sweepInterval(settings, plain, [waiting(), job('a', false)], false, 0)).toBe(600);
+    expect(sweepInterval(settings, plain, [waiting(), job('b', true)], false, 0)).toBe(10);
+  });
+
+  it("by the kind's own rule when its resources change on their own", () => {
+    const schedules = {
+      expectsChange: (obj: ManagedObject) => obj.metadata.name === 'due',
+      activeIntervalMs: 50,
+    };
+    expect(sweepInterval(settings, schedules, [job('due', false)], true, 0)).toBe(50);
+    expect(sweepInterval(settings, schedules, [job('idle', true)], false, 0)).toBe(600);
+  });
+});
+
+describe('where pushed events stand for the sweeps', () => {
+  it('the account and region of an event, for a drift interval after the latest', () => {
+    const coverage = new PushCoverage(1_000);
+    coverage.delivered('111111111111', 'us-east-1', 5_000);
+    expect(coverage.covers('111111111111', 'us-east-1', 5_999)).toBe(true);
+    expect(coverage.covers('222222222222', 'us-east-1', 5_000)).toBe(false);
+    expect(coverage.covers('111111111111', 'eu-west-1', 5_000)).toBe(false);
+    expect(coverage.covers(undefined, 'us-east-1', 5_000)).toBe(false);
+    expect(coverage.covers('111111111111', 'us-east-1', 6_000)).toBe(false);
+    coverage.delivered('111111111111', 'us-east-1', 5_900);
+    expect(coverage.covers('111111111111', 'us-east-1', 6_500)).toBe(true);
   });
 });

@@ -5,6 +5,8 @@ import type {
   DescribeTrainingJobResponse,
   ListTrainingJobsRequest,
   MetricData,
+  ProfilerConfig,
+  ProfilingStatus,
   SecondaryStatus,
   SecondaryStatusTransition,
   StopTrainingJobRequest,
@@ -65,7 +67,8 @@ export const notFound = (): ApiError => validation('Requested resource not found
 
 /**
  * What DescribeTrainingJob reports for members the request left out: SageMaker fills them in with
- * its defaults (the flags false, GZIP output, FullyReplicated channels without compression).
+ * its defaults (the flags false, GZIP output without a KMS key, FullyReplicated channels without
+ * compression, rules on a volume size of 0, an instance count of 0 beside instance groups).
  */
 export function withServerDefaults(
   request: Omit<Wire<CreateTrainingJobRequest>, 'Tags' | 'SessionChainingConfig'>,
@@ -77,7 +80,22 @@ export function withServerDefaults(
       AlgorithmSpecification: { EnableSageMakerMetricsTimeSeries: false, ...algorithm },
     }),
     ...(request.OutputDataConfig && {
-      OutputDataConfig: { CompressionType: 'GZIP', ...request.OutputDataConfig },
+      OutputDataConfig: { CompressionType: 'GZIP', KmsKeyId: '', ...request.OutputDataConfig },
+    }),
+    ...(request.ResourceConfig?.InstanceGroups?.length && {
+      ResourceConfig: { InstanceCount: 0, ...request.ResourceConfig },
+    }),
+    ...(request.DebugRuleConfigurations && {
+      DebugRuleConfigurations: request.DebugRuleConfigurations.map((rule) => ({
+        VolumeSizeInGB: 0,
+        ...rule,
+      })),
+    }),
+    ...(request.ProfilerRuleConfigurations && {
+      ProfilerRuleConfigurations: request.ProfilerRuleConfigurations.map((rule) => ({
+        VolumeSizeInGB: 0,
+        ...rule,
+      })),
     }),
     ...(request.InputDataConfig && {
       InputDataConfig: request.InputDataConfig.map((channel) => ({
@@ -100,6 +118,10 @@ export function withServerDefaults(
     EnableManagedSpotTraining: request.EnableManagedSpotTraining ?? false,
   };
 }
+
+/** Profiling is on while the job has a ProfilerConfig that does not disable it. */
+const profiling = (config: Wire<ProfilerConfig> | undefined): ProfilingStatus =>
+  config && !config.DisableProfiler ? 'Enabled' : 'Disabled';
 
 export const modelArtifactsUri = (job: TrainingJob): string =>
   joinS3(job.request.OutputDataConfig!.S3OutputPath!, job.name, 'output', 'model.tar.gz');
@@ -293,6 +315,7 @@ export function trainingJobs(ctx: Context): {
       TrainingTimeInSeconds: seconds,
       BillableTimeInSeconds: job.status === 'Completed' || job.status === 'Stopped' ? seconds : undefined,
       WarmPoolStatus: job.warmPool,
+      ProfilingStatus: profiling(job.request.ProfilerConfig),
       FinalMetricDataList: job.status === 'Completed' ? finalMetrics(job) : undefined,
     };
   };
@@ -364,6 +387,7 @@ export function trainingJobs(ctx: Context): {
           TrainingJobStatus: job.status,
           SecondaryStatus: job.secondaryStatus,
           WarmPoolStatus: job.warmPool,
+          ProfilingStatus: profiling(job.request.ProfilerConfig),
         })),
         NextToken,
       };

@@ -267,7 +267,7 @@ export function trainingJobs(ctx: Context): {
     }
   };
 
-  /** No instances at all, or more of one type than any account may have. */
+  /** More instances of one type than any account may have (request-rules.ts refuses none at all). */
   const checkInstanceCounts = (input: Wire<CreateTrainingJobRequest>): void => {
     const resources = input.ResourceConfig;
     if (!resources) return;
@@ -276,11 +276,6 @@ export function trainingJobs(ctx: Context): {
       groups.length > 0
         ? groups.map((g) => ({ type: g.InstanceType, count: g.InstanceCount ?? 0 }))
         : [{ type: resources.InstanceType, count: resources.InstanceCount ?? 0 }];
-    if (groups.length === 0 && resources.InstanceCount !== undefined && resources.InstanceCount < 1) {
-      throw validation(
-        `1 validation error detected: Value '${resources.InstanceCount}' at 'resourceConfig.instanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`,
-      );
-    }
     checkInstancesPerType(ctx, 'training job usage', requests);
   };
 
@@ -387,7 +382,6 @@ export function trainingJobs(ctx: Context): {
           TrainingJobStatus: job.status,
           SecondaryStatus: job.secondaryStatus,
           WarmPoolStatus: job.warmPool,
-          ProfilingStatus: profiling(job.request.ProfilerConfig),
         })),
         NextToken,
       };

@@ -36,6 +36,12 @@ const containerFields = {
   }),
 } satisfies TProperties;
 
+/** SageMaker runs a container's image, or the image of the model package it names. */
+const imageRule = (packageFields: string[]): CelRule => ({
+  rule: ['image', ...packageFields].map((field) => `has(self.${field})`).join(' || '),
+  message: `a container needs an image or a model package (${packageFields.join(', ')})`,
+});
+
 const containerRules: CelRule[] = [
   {
     rule: '!has(self.modelDataFrom) || !(has(self.modelDataUrl) || has(self.modelDataSource))',
@@ -45,7 +51,7 @@ const containerRules: CelRule[] = [
 
 const container = Type.Object(containerFields, {
   description: ContainerDefinition.description,
-  'x-kubernetes-validations': containerRules,
+  'x-kubernetes-validations': [...containerRules, imageRule(['modelPackageName'])],
 });
 
 const objectName = (kind: string) =>
@@ -109,6 +115,7 @@ const registryContainer = Type.Object(
     description: ContainerDefinition.description,
     'x-kubernetes-validations': [
       ...containerRules,
+      imageRule(['modelPackageName', 'modelPackageRef', 'modelPackageFrom']),
       {
         rule: '[has(self.modelPackageName), has(self.modelPackageRef), has(self.modelPackageFrom)].filter(x, x).size() <= 1',
         message: 'name the model package once: modelPackageName, modelPackageRef or modelPackageFrom',

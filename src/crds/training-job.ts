@@ -65,6 +65,25 @@ export const TrainingJobSpec = Type.Object(TrainingJobSpecFields, {
   'x-kubernetes-validations': [
     ...commonSpecRules('trainingJobName'),
     {
+      rule: 'has(self.serverlessJobConfig) || has(self.algorithmSpecification)',
+      message:
+        'a training job that is not serverless needs algorithmSpecification (its trainingImage or algorithmName)',
+      fieldPath: '.algorithmSpecification',
+      reason: 'FieldValueRequired',
+    },
+    {
+      rule: 'has(self.serverlessJobConfig) || has(self.resourceConfig)',
+      message: 'a training job that is not serverless needs resourceConfig (the instances it runs on)',
+      fieldPath: '.resourceConfig',
+      reason: 'FieldValueRequired',
+    },
+    {
+      rule: 'has(self.serverlessJobConfig) || !has(self.resourceConfig) || (has(self.resourceConfig.instanceGroups) && size(self.resourceConfig.instanceGroups) > 0) || (has(self.resourceConfig.instanceType) && has(self.resourceConfig.instanceCount) && self.resourceConfig.instanceCount >= 1)',
+      message:
+        'resourceConfig needs instanceType and instanceCount, or instanceGroups: a training job runs on at least one instance',
+      fieldPath: '.resourceConfig',
+    },
+    {
       rule: '!has(self.enableManagedSpotTraining) || !self.enableManagedSpotTraining || (has(self.stoppingCondition) && has(self.stoppingCondition.maxWaitTimeInSeconds))',
       message: 'managed spot training needs stoppingCondition.maxWaitTimeInSeconds',
       fieldPath: '.stoppingCondition',

@@ -55,6 +55,11 @@ export const TransformJobSpec = Type.Object(TransformJobSpecFields, {
   'x-kubernetes-validations': [
     ...commonSpecRules('transformJobName'),
     {
+      rule: '!has(self.maxConcurrentTransforms) || self.maxConcurrentTransforms * (has(self.maxPayloadInMB) ? self.maxPayloadInMB : 6) <= 100',
+      message: 'maxConcurrentTransforms times maxPayloadInMB (default 6) must not exceed 100 MB',
+      fieldPath: '.maxConcurrentTransforms',
+    },
+    {
       rule: 'has(self.modelName) != has(self.model)',
       message: 'set exactly one of modelName (an existing SageMaker model) and model (created for this job)',
     },

@@ -28,6 +28,7 @@ import { trainingJobs } from './training.js';
 import { transformJobs } from './transform.js';
 import type { InputValidator, OutputValidator } from './validator.js';
 import { compileOutputValidators, compileValidators } from './validator.js';
+import { documentedRuleViolation } from './request-rules.js';
 
 export interface EmulatorCoreOptions {
   model: ApiModel;
@@ -218,7 +219,7 @@ export class Emulator {
     if (!handler) {
       throw new ApiError('UnknownOperationException', `The emulator does not implement ${operation}.`);
     }
-    const invalid = validator(input);
+    const invalid = validator(input) ?? documentedRuleViolation(operation, input);
     if (invalid) throw invalid;
     this.checkRoles(input);
     const create = this.creates.get(operation);

@@ -22,7 +22,7 @@ import type {
   UpdateEndpointWeightsAndCapacitiesInput,
   ProductionVariantStatus,
 } from '@aws-sdk/client-sagemaker';
-import { createHash } from 'node:crypto';
+import { imageDigest } from './images.js';
 import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import { resourceLimitExceeded, validation } from './errors.js';
@@ -111,7 +111,7 @@ const deployedImages = (model: ModelRequest, resolvedAt: number): Wire<DeployedI
     .filter((c) => c.Image !== undefined)
     .map((c) => ({
       SpecifiedImage: c.Image,
-      ResolvedImage: `${c.Image!.split(':')[0]!}@sha256:${createHash('sha256').update(c.Image!).digest('hex')}`,
+      ResolvedImage: `${c.Image!.split(':')[0]!}@${imageDigest(c.Image!)}`,
       ResolutionTime: resolvedAt,
     }));
 

@@ -86,6 +86,12 @@ export function processingJobs(ctx: Context) {
   const withServerDefaults = (request: Omit<ProcessingRequest, 'Tags'>): Omit<ProcessingRequest, 'Tags'> => ({
     ...request,
     StoppingCondition: { MaxRuntimeInSeconds: 86_400, ...request.StoppingCondition },
+    ...(request.ProcessingOutputConfig && {
+      ProcessingOutputConfig: {
+        ...request.ProcessingOutputConfig,
+        Outputs: request.ProcessingOutputConfig.Outputs?.map((output) => ({ AppManaged: false, ...output })),
+      },
+    }),
     ProcessingInputs: request.ProcessingInputs?.map((input) => ({
       ...input,
       AppManaged: input.AppManaged ?? false,

@@ -7,6 +7,7 @@ import type {
   DescribeModelPackageGroupInput,
   DescribeModelPackageInput,
   DescribeModelPackageOutput,
+  DetailedModelPackageStatus,
   ListModelPackageGroupsInput,
   ListModelPackagesInput,
   ModelApprovalStatus,
@@ -17,6 +18,7 @@ import type {
 import type { Context, Handler, Wire } from './context.js';
 import { echo } from './context.js';
 import { ApiError, validation } from './errors.js';
+import { imageDigest } from './images.js';
 import { settleAll } from './lifecycle.js';
 import { list } from './listing.js';
 import type { Resource } from './resources.js';
@@ -49,6 +51,50 @@ export interface ModelRegistry {
   operations: Record<string, Handler>;
   /** CreateModel's containers that name a model package, filled with the package's image and model data. */
   resolveContainer: (container: Wire<ContainerDefinition>) => Wire<ContainerDefinition>;
+}
+
+/** A validation profile's status while its package is in each status (a package validates once, while it is InProgress). */
+const validationStatus: Record<ModelPackageStatus, DetailedModelPackageStatus> = {
+  Pending: 'NotStarted',
+  InProgress: 'InProgress',
+  Completed: 'Completed',
+  Failed: 'Failed',
+  Deleting: 'Completed',
+};
+
+/**
+ * What DescribeModelPackage reports for members the request left out: containers with the digest
+ * their image resolved to, validation transforms' outputs without a KMS key.
+ */
+function withServerDefaults<T extends Partial<PackageRequest>>(request: T): T {
+  const specification = request.InferenceSpecification;
+  const validating = request.ValidationSpecification;
+  return {
+    ...request,
+    ...(specification?.Containers && {
+      InferenceSpecification: {
+        ...specification,
+        Containers: specification.Containers.map((container) => ({
+          ...(container.Image !== undefined && { ImageDigest: imageDigest(container.Image) }),
+          ...container,
+        })),
+      },
+    }),
+    ...(validating?.ValidationProfiles && {
+      ValidationSpecification: {
+        ...validating,
+        ValidationProfiles: validating.ValidationProfiles.map((profile) => ({
+          ...profile,
+          ...(profile.TransformJobDefinition?.TransformOutput && {
+            TransformJobDefinition: {
+              ...profile.TransformJobDefinition,
+              TransformOutput: { KmsKeyId: '', ...profile.TransformJobDefinition.TransformOutput },
+            },
+          }),
+        })),
+      },
+    }),
+  };
 }
 
 /** SageMaker seconds a group or package spends Pending, a group and a package InProgress, a deletion Deleting. */
@@ -120,14 +166,16 @@ export function modelRegistry(ctx: Context): ModelRegistry {
   });
 
   const describePackage = (p: ModelPackage): Wire<DescribeModelPackageOutput> => ({
-    ...echo(p.request, [
-      'Tags',
-      'ClientToken',
-      'ModelPackageGroupName',
-      'ModelPackageName',
-      'ModelApprovalStatus',
-      'CustomerMetadataProperties',
-    ]),
+    ...withServerDefaults(
+      echo(p.request, [
+        'Tags',
+        'ClientToken',
+        'ModelPackageGroupName',
+        'ModelPackageName',
+        'ModelApprovalStatus',
+        'CustomerMetadataProperties',
+      ]),
+    ),
     ModelPackageName: p.group?.name ?? p.name,
     ModelPackageGroupName: p.group?.name,
     ModelPackageVersion: p.version,
@@ -135,7 +183,13 @@ export function modelRegistry(ctx: Context): ModelRegistry {
     CreationTime: p.creationTime,
     LastModifiedTime: p.lastModifiedTime,
     ModelPackageStatus: p.status,
-    ModelPackageStatusDetails: { ValidationStatuses: [] },
+    ModelPackageStatusDetails: {
+      ValidationStatuses: (p.request.ValidationSpecification?.ValidationProfiles ?? []).map((profile) => ({
+        Name: profile.ProfileName,
+        Status: validationStatus[p.status],
+      })),
+      ImageScanStatuses: [],
+    },
     ModelApprovalStatus: p.approval,
     ApprovalDescription: p.approvalDescription,
     CustomerMetadataProperties: p.customerMetadata,

@@ -5,6 +5,8 @@ import type {
   DescribeTrainingJobResponse,
   ListTrainingJobsRequest,
   MetricData,
+  ProfilerConfig,
+  ProfilingStatus,
   SecondaryStatus,
   SecondaryStatusTransition,
   StopTrainingJobRequest,
@@ -65,7 +67,8 @@ export const notFound = (): ApiError => validation('Requested resource not found
 
 /**
  * What DescribeTrainingJob reports for members the request left out: SageMaker fills them in with
- * its defaults (the flags false, GZIP output, FullyReplicated channels without compression).
+ * its defaults (the flags false, GZIP output without a KMS key, FullyReplicated channels without
+ * compression, rules on a volume size of 0, an instance count of 0 beside instance groups).
  */
 export function withServerDefaults(
   request: Omit<Wire<CreateTrainingJobRequest>, 'Tags' | 'SessionChainingConfig'>,
@@ -77,7 +80,22 @@ export function withServerDefaults(
       AlgorithmSpecification: { EnableSageMakerMetricsTimeSeries: false, ...algorithm },
     }),
     ...(request.OutputDataConfig && {
-      OutputDataConfig: { CompressionType: 'GZIP', ...request.OutputDataConfig },
+      OutputDataConfig: { CompressionType: 'GZIP', KmsKeyId: '', ...request.OutputDataConfig },
+    }),
+    ...(request.ResourceConfig?.InstanceGroups?.length && {
+      ResourceConfig: { InstanceCount: 0, ...request.ResourceConfig },
+    }),
+    ...(request.DebugRuleConfigurations && {
+      DebugRuleConfigurations: request.DebugRuleConfigurations.map((rule) => ({
+        VolumeSizeInGB: 0,
+        ...rule,
+      })),
+    }),
+    ...(request.ProfilerRuleConfigurations && {
+      ProfilerRuleConfigurations: request.ProfilerRuleConfigurations.map((rule) => ({
+        VolumeSizeInGB: 0,
+        ...rule,
+      })),
     }),
     ...(request.InputDataConfig && {
       InputDataConfig: request.InputDataConfig.map((channel) => ({
@@ -100,6 +118,10 @@ export function withServerDefaults(
     EnableManagedSpotTraining: request.EnableManagedSpotTraining ?? false,
   };
 }
+
+/** Profiling is on while the job has a ProfilerConfig that does not disable it. */
+const profiling = (config: Wire<ProfilerConfig> | undefined): ProfilingStatus =>
+  config && !config.DisableProfiler ? 'Enabled' : 'Disabled';
 
 export const modelArtifactsUri = (job: TrainingJob): string =>
   joinS3(job.request.OutputDataConfig!.S3OutputPath!, job.name, 'output', 'model.tar.gz');
@@ -245,7 +267,7 @@ export function trainingJobs(ctx: Context): {
     }
   };
 
-  /** No instances at all, or more of one type than any account may have. */
+  /** More instances of one type than any account may have (request-rules.ts refuses none at all). */
   const checkInstanceCounts = (input: Wire<CreateTrainingJobRequest>): void => {
     const resources = input.ResourceConfig;
     if (!resources) return;
@@ -254,11 +276,6 @@ export function trainingJobs(ctx: Context): {
       groups.length > 0
         ? groups.map((g) => ({ type: g.InstanceType, count: g.InstanceCount ?? 0 }))
         : [{ type: resources.InstanceType, count: resources.InstanceCount ?? 0 }];
-    if (groups.length === 0 && resources.InstanceCount !== undefined && resources.InstanceCount < 1) {
-      throw validation(
-        `1 validation error detected: Value '${resources.InstanceCount}' at 'resourceConfig.instanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`,
-      );
-    }
     checkInstancesPerType(ctx, 'training job usage', requests);
   };
 
@@ -293,6 +310,7 @@ export function trainingJobs(ctx: Context): {
       TrainingTimeInSeconds: seconds,
       BillableTimeInSeconds: job.status === 'Completed' || job.status === 'Stopped' ? seconds : undefined,
       WarmPoolStatus: job.warmPool,
+      ProfilingStatus: profiling(job.request.ProfilerConfig),
       FinalMetricDataList: job.status === 'Completed' ? finalMetrics(job) : undefined,
     };
   };

@@ -69,8 +69,9 @@ export function transformJobs(ctx: Context, models: Registry<Model>) {
       TransformInput: { CompressionType: 'None', SplitType: 'None', ...request.TransformInput },
     }),
     ...(request.TransformOutput && {
-      TransformOutput: { AssembleWith: 'None', ...request.TransformOutput },
+      TransformOutput: { AssembleWith: 'None', KmsKeyId: '', ...request.TransformOutput },
     }),
+    DataProcessing: { InputFilter: '$', OutputFilter: '$', JoinSource: 'None', ...request.DataProcessing },
   });
 
   const describe = (job: BatchJob<TransformRequest>): Wire<DescribeTransformJobResponse> => ({

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import { withDocumentedLimits } from './documented-limits.js';
 
 /*
  * The same vocabulary is the emulator's (test/emulator/api-model.ts re-exports it): one reading of
@@ -54,8 +55,9 @@ export interface BotocoreModel {
   shapes: Record<string, ModelShape>;
 }
 
+/** The model, with the limits SageMaker documents beyond it (documented-limits.ts). */
 export async function loadBotocoreModel(path: string): Promise<BotocoreModel> {
-  return JSON.parse(gunzipSync(await readFile(path)).toString('utf8')) as BotocoreModel;
+  return withDocumentedLimits(JSON.parse(gunzipSync(await readFile(path)).toString('utf8')) as BotocoreModel);
 }
 
 export function shapeOf(model: BotocoreModel, name: string): ModelShape {

@@ -3,6 +3,7 @@ import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  CreateModelPackageCommand,
   CreateMonitoringScheduleCommand,
   CreateProcessingJobCommand,
   CreateTrainingJobCommand,
@@ -12,6 +13,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  DescribeModelPackageCommand,
   DescribeMonitoringScheduleCommand,
   DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
@@ -635,6 +637,7 @@ describe('server-side defaults in describe answers', () => {
       EnableManagedSpotTraining: false,
       AlgorithmSpecification: { EnableSageMakerMetricsTimeSeries: false, TrainingInputMode: 'File' },
       OutputDataConfig: { CompressionType: 'GZIP', S3OutputPath: `s3://${h.bucket}/output` },
+      ProfilingStatus: 'Disabled',
       CheckpointConfig: { LocalPath: '/opt/ml/checkpoints/' },
       InputDataConfig: [
         {
@@ -660,6 +663,145 @@ describe('server-side defaults in describe answers', () => {
       EnableNetworkIsolation: true,
       EnableInterContainerTrafficEncryption: true,
       OutputDataConfig: { CompressionType: 'NONE' },
+    });
+  });
+
+  it('DescribeTrainingJob reports an output KMS key of "" when the request set none, and the key it set', async () => {
+    await h.sagemaker.send(new CreateTrainingJobCommand(trainingJob('job-no-key')));
+    const described = await h.sagemaker.send(
+      new DescribeTrainingJobCommand({ TrainingJobName: 'job-no-key' }),
+    );
+    expect(described.OutputDataConfig).toHaveProperty('KmsKeyId', '');
+
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    await h.sagemaker.send(
+      new CreateTrainingJobCommand(
+        trainingJob('job-key', {
+          OutputDataConfig: { S3OutputPath: `s3://${h.bucket}/output`, KmsKeyId: key },
+        }),
+      ),
+    );
+    expect(
+      (await h.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'job-key' })))
+        .OutputDataConfig,
+    ).toHaveProperty('KmsKeyId', key);
+  });
+
+  it('DescribeTrainingJob reports profiling, rule volumes and the instance count beside instance groups', async () => {
+    const rule = { RuleConfigurationName: 'r', RuleEvaluatorImage: image };
+    await h.sagemaker.send(
+      new CreateTrainingJobCommand(
+        trainingJob('job-profiled', {
+          ResourceConfig: {
+            InstanceGroups: [{ InstanceGroupName: 'g', InstanceType: 'ml.m5.large', InstanceCount: 1 }],
+            VolumeSizeInGB: 10,
+          },
+          ProfilerConfig: { S3OutputPath: `s3://${h.bucket}/profiles` },
+          ProfilerRuleConfigurations: [rule],
+          DebugRuleConfigurations: [{ ...rule, VolumeSizeInGB: 5 }],
+        }),
+      ),
+    );
+    expect(
+      await h.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'job-profiled' })),
+    ).toMatchObject({
+      ProfilingStatus: 'Enabled',
+      ResourceConfig: { InstanceCount: 0 },
+      ProfilerRuleConfigurations: [{ RuleConfigurationName: 'r', VolumeSizeInGB: 0 }],
+      DebugRuleConfigurations: [{ RuleConfigurationName: 'r', VolumeSizeInGB: 5 }],
+    });
+  });
+
+  it('DescribeTransformJob reports an output KMS key of "" and the default data processing', async () => {
+    await model('m-transform');
+    await h.sagemaker.send(
+      new CreateTransformJobCommand({
+        TransformJobName: 'transform-defaults',
+        ModelName: 'm-transform',
+        TransformInput: {
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${h.bucket}/in` } },
+        },
+        TransformOutput: { S3OutputPath: `s3://${h.bucket}/out` },
+        TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
+      }),
+    );
+    expect(
+      await h.sagemaker.send(new DescribeTransformJobCommand({ TransformJobName: 'transform-defaults' })),
+    ).toMatchObject({
+      TransformOutput: { KmsKeyId: '', AssembleWith: 'None' },
+      DataProcessing: { InputFilter: '$', OutputFilter: '$', JoinSource: 'None' },
+    });
+  });
+
+  it('DescribeProcessingJob reports outputs that are not app-managed', async () => {
+    await h.sagemaker.send(
+      new CreateProcessingJobCommand({
+        ProcessingJobName: 'processing-defaults',
+        RoleArn: role,
+        AppSpecification: { ImageUri: image },
+        ProcessingResources: {
+          ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.large', VolumeSizeInGB: 20 },
+        },
+        ProcessingOutputConfig: {
+          Outputs: [
+            {
+              OutputName: 'out',
+              S3Output: {
+                S3Uri: `s3://${h.bucket}/out`,
+                LocalPath: '/opt/ml/processing/out',
+                S3UploadMode: 'EndOfJob',
+              },
+            },
+          ],
+        },
+      }),
+    );
+    expect(
+      await h.sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: 'processing-defaults' })),
+    ).toMatchObject({ ProcessingOutputConfig: { Outputs: [{ OutputName: 'out', AppManaged: false }] } });
+  });
+
+  it('DescribeModelPackage reports image digests, validation statuses and validation outputs without a KMS key', async () => {
+    const transformImage = `${image.split(':')[0]!}:2`;
+    await h.sagemaker.send(
+      new CreateModelPackageCommand({
+        ModelPackageName: 'package-defaults',
+        InferenceSpecification: {
+          Containers: [{ Image: image }, { Image: transformImage }],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+        ValidationSpecification: {
+          ValidationRole: role,
+          ValidationProfiles: [
+            {
+              ProfileName: 'validate',
+              TransformJobDefinition: {
+                TransformInput: {
+                  DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${h.bucket}/in` } },
+                },
+                TransformOutput: { S3OutputPath: `s3://${h.bucket}/out` },
+                TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const describe = () =>
+      h.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: 'package-defaults' }));
+    const described = await describe();
+    const [first, second] = described.InferenceSpecification!.Containers!;
+    expect(first!.ImageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(second!.ImageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(second!.ImageDigest).not.toBe(first!.ImageDigest);
+    expect(
+      described.ValidationSpecification!.ValidationProfiles![0]!.TransformJobDefinition!.TransformOutput,
+    ).toEqual({ S3OutputPath: `s3://${h.bucket}/out`, KmsKeyId: '' });
+    const completed = await until(describe, (d) => d.ModelPackageStatus === 'Completed');
+    expect(completed.ModelPackageStatusDetails).toEqual({
+      ValidationStatuses: [{ Name: 'validate', Status: 'Completed' }],
+      ImageScanStatuses: [],
     });
   });
 

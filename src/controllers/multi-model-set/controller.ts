@@ -37,7 +37,7 @@ import type { KindControllerOptions } from '../common/change-detection.js';
 import { descriptorOf } from '../common/kinds.js';
 import type { EndpointObject } from '../endpoint/controller.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
-import { desiredModels, referencedTrainingJobs, selects } from './desired-models.js';
+import { desiredModels, referencedTrainingJobs, selects, type DesiredModels } from './desired-models.js';
 import { modelOfKey, placement, someNames, TARGET_MODEL_PATTERN, targetModel, versionOf } from './layout.js';
 import { SetMemories, type SetMemory } from './memory.js';
 import { forEachBounded } from './pool.js';
@@ -190,7 +190,12 @@ class MultiModelSetReconcile {
     const targetOf = this.targets(memory, desired.sources);
     // Models whose current artifact is not known (job running, source unread or unreadable) keep theirs.
     const unread = [...desired.sources.keys()].filter((name) => !targetOf.has(name) && !failures.has(name));
-    const keep = new Set([...desired.waiting.keys(), ...failures.keys(), ...unread]);
+    const keep = new Set([
+      ...desired.waiting.keys(),
+      ...desired.failedJobs.keys(),
+      ...failures.keys(),
+      ...unread,
+    ]);
     const after = placement(targetOf, present.keys(), keep);
     await this.retag(
       memory,
@@ -209,7 +214,7 @@ class MultiModelSetReconcile {
     );
     this.ctx.status.set({ targetsConfigMapUid: configMapUid });
     const unfinished = notAttempted.length;
-    this.report(memory, desired, failures, inPlace.size, unfinished);
+    this.report(memory, desired, failures, inPlace, unfinished);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
     const { polling } = this.options;
     const next = Math.min(
@@ -401,66 +406,93 @@ class MultiModelSetReconcile {
 
   private report(
     memory: SetMemory,
-    desired: ReturnType<typeof desiredModels>,
+    desired: DesiredModels,
     failures: ReadonlyMap<string, Failure>,
-    ready: number,
+    inPlace: ReadonlyMap<string, string>,
     copying: number,
   ): void {
-    const total = desired.sources.size + desired.waiting.size + desired.invalid.size;
-    const failedNames = [...failures.keys()].sort();
-    const newlyFailing = failedNames.filter((name) => !memory.failing.has(name));
-    memory.failing = new Set(failedNames);
+    const names = new Set([
+      ...desired.sources.keys(),
+      ...desired.waiting.keys(),
+      ...desired.invalid.keys(),
+      ...desired.failedJobs.keys(),
+    ]);
+    // A copy that failed says more than the job before it; both are reported under the model's name.
+    const failed = new Map<string, Failure>([
+      ...[...desired.failedJobs].map(([name, f]): [string, Failure] => [
+        name,
+        { cause: f.reason, message: f.message },
+      ]),
+      ...failures,
+    ]);
+    const failedNames = [...failed.keys()].sort();
+    const newlyFailing = failedNames.filter((name) => memory.failing.get(name) !== failed.get(name)?.message);
+    memory.failing = new Map(failedNames.map((name) => [name, failed.get(name)?.message ?? '']));
     if (newlyFailing.length > 0)
       this.ctx.events.warning(
         'ModelFailed',
-        `${newlyFailing.length} model(s) could not be put in place: ${someNames(
-          newlyFailing.map((name) => `${name} (${failures.get(name)?.message ?? ''})`),
+        `${newlyFailing.length} model(s) failed: ${someNames(
+          newlyFailing.map((name) => `${name} (${failed.get(name)?.message ?? ''})`),
           3,
         )}`,
         'Copy',
       );
+    const total = names.size;
+    const ready = inPlace.size;
+    const notServed = failedNames.filter((name) => !inPlace.has(name)).length;
     this.ctx.status.set({
       models: {
         desired: total,
         ready,
-        failed: failures.size,
-        pending: Math.max(0, total - ready - failures.size),
+        failed: notServed,
+        pending: Math.max(0, total - ready - notServed),
         summary: `${ready}/${total}`,
       },
       failedModels: failedNames.slice(0, MAX_FAILED_IN_STATUS).map((name) => {
-        const failure = failures.get(name);
+        const failure = failed.get(name);
         return { name, reason: failure?.cause ?? '', message: failure?.message ?? '' };
       }),
     });
     const prefix = memory.prefix;
-    if (failures.size > 0) {
-      const message = `${failures.size} of ${total} model(s) failed: ${someNames(
-        failedNames.map((name) => `${name} (${failures.get(name)?.cause ?? ''})`),
+    const list = (which: readonly string[]): string =>
+      someNames(
+        which.map((name) => `${name} (${failed.get(name)?.cause ?? ''})`),
         3,
-      )}; retried`;
+      );
+    if (failures.size > 0) {
+      const message = `${failures.size} of ${total} model(s) failed: ${list([...failures.keys()].sort())}; retried`;
       this.ctx.status.setCondition('Ready', 'False', 'ModelsFailed', message);
-    } else if (copying > 0 || ready + desired.waiting.size < total) {
+      return;
+    }
+    // Models whose newest job failed wait for a new job, not for the operator: they hold back nothing.
+    const unplaced = [...names].filter(
+      (name) => !inPlace.has(name) && !desired.waiting.has(name) && !desired.failedJobs.has(name),
+    );
+    const jobsFailed =
+      desired.failedJobs.size > 0
+        ? `; the newest TrainingJob of ${desired.failedJobs.size} model(s) failed: ${list([...desired.failedJobs.keys()].sort())}`
+        : '';
+    if (copying > 0 || unplaced.length > 0)
       this.ctx.status.setCondition(
         'Ready',
         'False',
         'Updating',
         `${ready} of ${total} model(s) in place under ${prefix}`,
       );
-    } else if (desired.waiting.size > 0) {
+    else if (desired.waiting.size > 0)
       this.ctx.status.setCondition(
         'Ready',
         'False',
         'WaitingForReference',
-        `${ready} of ${total} model(s) in place; ${someNames([...desired.waiting.values()], 3)}`,
+        `${ready} of ${total} model(s) in place; ${someNames([...desired.waiting.values()], 3)}${jobsFailed}`,
       );
-    } else {
+    else
       this.ctx.status.setCondition(
         'Ready',
         'True',
         'ModelsInPlace',
-        `all ${total} model(s) in place under ${prefix}`,
+        `${ready === total ? 'all' : `${ready} of`} ${total} model(s) in place under ${prefix}${jobsFailed}`,
       );
-    }
   }
 
   /** Deletion under Delete: every artifact of ours under the prefix, then the targets ConfigMap. */

@@ -486,6 +486,17 @@ class MultiModelSetReconcile {
         'WaitingForReference',
         `${ready} of ${total} model(s) in place; ${someNames([...desired.waiting.values()], 3)}${jobsFailed}`,
       );
+    // A set of no model serves nothing: its selector is waiting for its first job (which may be
+    // applied with it, and reach the operator after it).
+    else if (total === 0)
+      this.ctx.status.setCondition(
+        'Ready',
+        'False',
+        'WaitingForReference',
+        this.obj.spec.trainingJobSelector
+          ? 'no model yet: no TrainingJob of this namespace matches trainingJobSelector'
+          : 'no model yet: models is empty',
+      );
     else
       this.ctx.status.setCondition(
         'Ready',

@@ -181,7 +181,10 @@ class MultiModelSetReconcile {
       this.ctx.cache.list(trainingJobDescriptor, namespace),
     );
     const memory = this.memories.of(this.obj.metadata.uid, resolution.prefix);
+    const listedBefore = memory.listedAt;
     const present = await this.present(memory, prefix);
+    // What the operator wrote is looked at as often as the prefix: the ConfigMap is applied again.
+    const relisted = memory.listedAt !== listedBefore;
     const failures = new Map<string, Failure>(
       [...desired.invalid].map(([name, message]) => [name, { cause: 'InvalidModelName', message }]),
     );
@@ -210,6 +213,7 @@ class MultiModelSetReconcile {
       this.owner,
       inPlace,
       this.ctx.status.current.targetsConfigMapUid,
+      relisted,
       this.ctx.signal,
     );
     this.ctx.status.set({ targetsConfigMapUid: configMapUid });

@@ -73,6 +73,8 @@ type Context = ReconcileContext<MultiModelSetStatus>;
 /** A reconcile starts no new copy after this long; it records its progress and goes on in the next. */
 const COPY_BUDGET_MS = 20_000;
 const MAX_FAILURE_MESSAGE = 1024;
+/** Copies of one model in one reconcile whose source keeps changing under them; then it is retried later. */
+const MAX_COPY_ATTEMPTS = 3;
 
 const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
 const trainingJobDescriptor = descriptorOf<TrainingJobObject>(trainingJob);
@@ -277,29 +279,46 @@ class MultiModelSetReconcile {
       async ([name, uri]) => {
         try {
           let info = memory.sources.get(uri);
-          if (!info) {
-            info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
+          for (let attempt = 1; ; attempt++) {
             if (!info) {
-              failures.set(name, { cause: 'SourceNotFound', message: `the artifact ${uri} does not exist` });
+              info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
+              if (!info) {
+                failures.set(name, {
+                  cause: 'SourceNotFound',
+                  message: `the artifact ${uri} does not exist`,
+                });
+                return;
+              }
+              memory.sources.set(uri, info);
+              if (inPlace(name, info)) return;
+            }
+            const target = targetModel(name, versionOf(info.etag));
+            const outcome = await copyObject(
+              this.s3,
+              parseS3Uri(uri),
+              info,
+              { bucket: prefix.bucket, key: `${prefixKey(prefix.key)}${target}` },
+              this.tags,
+              this.cancel,
+              this.settings.multipart,
+            );
+            if (outcome === 'copied') {
+              const served = memory.served.get(name);
+              (served === undefined ? added : served === target ? restored : updated).push(name);
+              present.set(target, info.etag);
               return;
             }
-            memory.sources.set(uri, info);
-            if (inPlace(name, info)) return;
+            // Overwritten since it was read: nothing was written; its new content gets its own name.
+            memory.sources.delete(uri);
+            info = undefined;
+            if (attempt === MAX_COPY_ATTEMPTS) {
+              failures.set(name, {
+                cause: 'SourceChanged',
+                message: `the artifact ${uri} changed during each of ${MAX_COPY_ATTEMPTS} copies`,
+              });
+              return;
+            }
           }
-          const target = targetModel(name, versionOf(info.etag));
-          const served = memory.served.get(name);
-          const copied = served === undefined ? added : served === target ? restored : updated;
-          await copyObject(
-            this.s3,
-            parseS3Uri(uri),
-            info.size,
-            { bucket: prefix.bucket, key: `${prefixKey(prefix.key)}${target}` },
-            this.tags,
-            this.cancel,
-            this.settings.multipart,
-          );
-          present.set(target, info.etag);
-          copied.push(name);
         } catch (err) {
           // The source may have changed or gone since it was read: read it again next time.
           memory.sources.delete(uri);

@@ -487,9 +487,13 @@ class MultiModelSetReconcile {
       this.ctx.status.setCondition('Ready', 'False', 'ModelsFailed', message);
       return;
     }
-    // Models whose newest job failed wait for a new job, not for the operator: they hold back nothing.
+    // A model whose newest job failed and that has nothing else to serve waits for a new job, not
+    // for the operator: it holds back nothing.
     const unplaced = [...names].filter(
-      (name) => !inPlace.has(name) && !desired.waiting.has(name) && !desired.failedJobs.has(name),
+      (name) =>
+        !inPlace.has(name) &&
+        !desired.waiting.has(name) &&
+        (desired.sources.has(name) || !desired.failedJobs.has(name)),
     );
     const jobsFailed =
       desired.failedJobs.size > 0

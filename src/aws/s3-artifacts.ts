@@ -112,32 +112,48 @@ function taggingHeader(tags: readonly Tag[]): string {
 const copySource = (source: S3Location): string =>
   `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
 
+/** A copy's end: done, or not made because the source no longer has the ETag it was read with. */
+export type CopyOutcome = 'copied' | 'sourceChanged';
+
+const isPreconditionFailed = (err: unknown): boolean =>
+  (err as { name?: unknown } | undefined)?.name === 'PreconditionFailed' || httpStatusOf(err) === 412;
+
 /**
- * Copies `source` (of `size` bytes) to `target` inside S3, with `tags` on the copy: one CopyObject,
- * or a multipart upload of UploadPartCopy ranges above the threshold (aborted if a part fails, so
- * no partial object is left behind and no incomplete upload keeps costing storage).
+ * Copies `source`, as it was when read (`info`: its ETag and size), to `target` inside S3, with `tags`
+ * on the copy: one CopyObject, or a multipart upload of UploadPartCopy ranges above the threshold
+ * (aborted if a part fails, so no partial object is left behind and no incomplete upload keeps
+ * costing storage). Every request carries CopySourceIfMatch with that ETag, so a source overwritten
+ * before or during the copy is never copied under a name made from its old ETag, nor a copy made of
+ * parts of two versions: the copy is abandoned and `sourceChanged` returned.
  */
 export async function copyObject(
   s3: S3Client,
   source: S3Location,
-  size: number,
+  info: ObjectInfo,
   target: S3Location,
   tags: readonly Tag[],
   cancel: Cancel,
   multipart: MultipartCopySettings = DEFAULT_MULTIPART,
-): Promise<void> {
-  if (size <= multipart.thresholdBytes) {
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: target.bucket,
-        Key: target.key,
-        CopySource: copySource(source),
-        TaggingDirective: 'REPLACE',
-        Tagging: taggingHeader(tags),
-      }),
-      cancel,
-    );
-    return;
+): Promise<CopyOutcome> {
+  const ifMatch = `"${info.etag}"`;
+  if (info.size <= multipart.thresholdBytes) {
+    try {
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          CopySource: copySource(source),
+          CopySourceIfMatch: ifMatch,
+          TaggingDirective: 'REPLACE',
+          Tagging: taggingHeader(tags),
+        }),
+        cancel,
+      );
+    } catch (err) {
+      if (isPreconditionFailed(err)) return 'sourceChanged';
+      throw err;
+    }
+    return 'copied';
   }
   const upload = await s3.send(
     new CreateMultipartUploadCommand({
@@ -149,10 +165,10 @@ export async function copyObject(
   );
   const uploadId = upload.UploadId ?? '';
   try {
-    const partBytes = Math.max(multipart.partBytes, Math.ceil(size / MAX_PARTS));
+    const partBytes = Math.max(multipart.partBytes, Math.ceil(info.size / MAX_PARTS));
     const parts: { ETag: string; PartNumber: number }[] = [];
-    for (let start = 0, number = 1; start < size; start += partBytes, number++) {
-      const end = Math.min(size, start + partBytes) - 1;
+    for (let start = 0, number = 1; start < info.size; start += partBytes, number++) {
+      const end = Math.min(info.size, start + partBytes) - 1;
       const part = await s3.send(
         new UploadPartCopyCommand({
           Bucket: target.bucket,
@@ -160,6 +176,7 @@ export async function copyObject(
           UploadId: uploadId,
           PartNumber: number,
           CopySource: copySource(source),
+          CopySourceIfMatch: ifMatch,
           CopySourceRange: `bytes=${start}-${end}`,
         }),
         cancel,
@@ -175,11 +192,13 @@ export async function copyObject(
       }),
       cancel,
     );
+    return 'copied';
   } catch (err) {
     // Best effort: a lifecycle rule for incomplete uploads is the safety net.
     await s3
       .send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }))
       .catch(() => undefined);
+    if (isPreconditionFailed(err)) return 'sourceChanged';
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import type { MultipartCopySettings } from '../aws/s3-artifacts.js';
 import type { ControllerDefinition } from '../runtime/index.js';
 import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
 import { namespaceReference } from './common/identity.js';
@@ -26,6 +27,8 @@ export interface OperatorTimings {
   multiModelRetireGraceMs: number;
   /** MultiModelSet: S3 copies one set makes at a time (--multi-model-copy-concurrency). */
   multiModelCopyConcurrency: number;
+  /** MultiModelSet: when copies go in parts (default: above S3's 5 GiB limit for one copy; smaller in tests). */
+  multiModelMultipart?: MultipartCopySettings;
 }
 
 export interface SageMakerControllers {
@@ -88,6 +91,7 @@ export function sageMakerControllers(
         retireGraceMs: timings.multiModelRetireGraceMs,
         copyConcurrency: timings.multiModelCopyConcurrency,
         driftIntervalMs: timings.driftIntervalMs,
+        ...(timings.multiModelMultipart ? { multipart: timings.multiModelMultipart } : {}),
       },
     }),
   ];

@@ -204,8 +204,12 @@ export const MultiModelSetStatus = Type.Object(
         {
           desired: count('Models declared or selected.'),
           ready: count('Models whose current artifact is in place under the prefix.'),
-          failed: count('Models that could not be copied (see failedModels).'),
-          pending: count('Models still being copied, or waiting for their TrainingJob to complete.'),
+          failed: count(
+            'Models not in place because their copy failed, or their TrainingJob failed or stopped (see failedModels).',
+          ),
+          pending: count(
+            'Models still being copied, or waiting for a TrainingJob still running to complete.',
+          ),
           summary: Type.String({ description: 'ready/desired, as READY shows it.' }),
         },
         { description: 'How many models are where.' },
@@ -215,11 +219,17 @@ export const MultiModelSetStatus = Type.Object(
       Type.Array(
         Type.Object({
           name: Type.String({ description: 'The model.' }),
-          reason: Type.String({ description: 'Why, in one CamelCase word (the AWS error name).' }),
-          message: Type.String({ description: "S3's or the operator's message.", maxLength: 1024 }),
+          reason: Type.String({
+            description:
+              'Why, in one CamelCase word: the AWS error name, SourceNotFound, SourceChanged, TrainingJobFailed, TrainingJobStopped, or the reason a TrainingJob SageMaker never ran is Stalled for (InvalidSpec, ...).',
+          }),
+          message: Type.String({
+            description: "S3's or the operator's message, or the TrainingJob's failure reason.",
+            maxLength: 1024,
+          }),
         }),
         {
-          description: `Models that could not be put in place, with the reason; the first ${MAX_FAILED_IN_STATUS}, by name.`,
+          description: `Models that could not be put in place, or whose newest TrainingJob failed or stopped (such a model keeps serving an earlier version, if any), with the reason; the first ${MAX_FAILED_IN_STATUS}, by name.`,
           maxItems: MAX_FAILED_IN_STATUS,
         },
       ),

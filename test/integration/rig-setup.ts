@@ -8,6 +8,7 @@ import {
   type ControlPlane,
   type S3Server,
 } from '../rig/index.js';
+import { ensureKubectl } from '../rig/binaries.js';
 import { ensureHelm } from '../rig/helm.js';
 import { ensureJudges } from '../rig/judges.js';
 import { ensureKubeScore } from '../rig/kube-score.js';
@@ -24,7 +25,7 @@ export async function setUpRig(): Promise<void> {
   };
   const existing = existingCluster();
   // Tests have a time limit; the one-time builds (minutes on a fresh machine) happen here, which has none.
-  await Promise.all([ensureHelm(log), ensureJudges(log), ensureKubeScore(log)]);
+  await Promise.all([ensureHelm(log), ensureJudges(log), ensureKubeScore(log), ensureKubectl(log)]);
   const controlPlane = existing ? undefined : await startControlPlane({ log });
   const kubeconfigPath = existing ?? controlPlane?.kubeconfigPath ?? '';
   const s3 = await startS3(log);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensureDir, rigCacheDir } from './cache.js';
 import { RigError } from './errors.js';
 import { exec, haveCommand } from './exec.js';
+import { ensureBuiltOnce, providedBinary as namedBinary } from './go-tool.js';
 
 /** The versions the rig builds when no binaries are provided. */
 export const KUBERNETES_VERSION = '1.34.4';
@@ -114,35 +115,71 @@ export function stagingReplaces(kubernetesGoMod: string, version: string): strin
   return modules.map((module) => `\t${module} => ${module} v${stagingVersion}`);
 }
 
-const buildKubeApiserver: Builder = async (dir, output) => {
-  await writeFile(join(dir, 'go.mod'), 'module rigbuild/kubeapiserver\n\ngo 1.24\n');
-  const info = JSON.parse(
-    await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${KUBERNETES_VERSION}`], dir),
-  ) as {
-    GoMod: string;
+/** Builds one command of the Kubernetes release (`cmd/<command>`), stamped with its version as the release's own build does. */
+const buildKubernetesCommand =
+  (command: string): Builder =>
+  async (dir, output) => {
+    await writeFile(join(dir, 'go.mod'), `module rigbuild/${command}\n\ngo 1.24\n`);
+    const info = JSON.parse(
+      await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${KUBERNETES_VERSION}`], dir),
+    ) as {
+      GoMod: string;
+    };
+    const replaces = stagingReplaces(await readFile(info.GoMod, 'utf8'), KUBERNETES_VERSION);
+    await writeFile(
+      join(dir, 'go.mod'),
+      `module rigbuild/${command}\n\ngo 1.24\n\nrequire k8s.io/kubernetes v${KUBERNETES_VERSION}\n\nreplace (\n${replaces.join('\n')}\n)\n`,
+    );
+    await writeFile(
+      join(dir, 'tools.go'),
+      `//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/${command}"\n`,
+    );
+    await go(['mod', 'tidy'], dir);
+    const [major, minor] = KUBERNETES_VERSION.split('.');
+    const version = (key: string, value: string): string =>
+      `-X k8s.io/component-base/version.${key}=${value}`;
+    const ldflags = [
+      version('gitVersion', `v${KUBERNETES_VERSION}`),
+      version('gitMajor', major ?? ''),
+      version('gitMinor', minor ?? ''),
+    ];
+    await go(
+      ['build', `-ldflags=${ldflags.join(' ')}`, '-o', output, `k8s.io/kubernetes/cmd/${command}`],
+      dir,
+    );
   };
-  const replaces = stagingReplaces(await readFile(info.GoMod, 'utf8'), KUBERNETES_VERSION);
-  await writeFile(
-    join(dir, 'go.mod'),
-    `module rigbuild/kubeapiserver\n\ngo 1.24\n\nrequire k8s.io/kubernetes v${KUBERNETES_VERSION}\n\nreplace (\n${replaces.join('\n')}\n)\n`,
+
+const buildKubeApiserver = buildKubernetesCommand('kube-apiserver');
+
+/**
+ * The kubectl of the rig's Kubernetes release, for tests that do what a user types: TEST_ASSET_KUBECTL,
+ * then $KUBEBUILDER_ASSETS/kubectl (setup-envtest ships one), else built once per machine like
+ * kube-apiserver.
+ */
+export async function ensureKubectl(log: (line: string) => void = () => undefined): Promise<string> {
+  const provided = await namedBinary('TEST_ASSET_KUBECTL', 'kubectl');
+  if (provided) return provided;
+  const assets = process.env.KUBEBUILDER_ASSETS;
+  if (assets && existsSync(join(assets, 'kubectl'))) return join(assets, 'kubectl');
+  const target = join(await ensureDir(rigCacheDir(`kubernetes-v${KUBERNETES_VERSION}`)), 'kubectl');
+  return ensureBuiltOnce(
+    target,
+    `kubectl is missing and there is no Go toolchain to build it. Set TEST_ASSET_KUBECTL (or KUBEBUILDER_ASSETS ` +
+      `from setup-envtest) or install Go so the rig can build kubectl v${KUBERNETES_VERSION}.`,
+    async (partial) => {
+      log(
+        `building kubectl v${KUBERNETES_VERSION} with Go; this happens once per machine and takes a few minutes`,
+      );
+      const moduleDir = await mkdtemp(join(tmpdir(), 'rig-build-kubectl-'));
+      try {
+        await buildKubernetesCommand('kubectl')(moduleDir, partial);
+      } finally {
+        await rm(moduleDir, { recursive: true, force: true });
+      }
+      log(`built kubectl v${KUBERNETES_VERSION}`);
+    },
   );
-  await writeFile(
-    join(dir, 'tools.go'),
-    '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n',
-  );
-  await go(['mod', 'tidy'], dir);
-  const [major, minor] = KUBERNETES_VERSION.split('.');
-  const version = (key: string, value: string): string => `-X k8s.io/component-base/version.${key}=${value}`;
-  const ldflags = [
-    version('gitVersion', `v${KUBERNETES_VERSION}`),
-    version('gitMajor', major ?? ''),
-    version('gitMinor', minor ?? ''),
-  ];
-  await go(
-    ['build', `-ldflags=${ldflags.join(' ')}`, '-o', output, 'k8s.io/kubernetes/cmd/kube-apiserver'],
-    dir,
-  );
-};
+}
 
 const buildEtcd: Builder = async (dir, output) => {
   // etcd's own main module carries replace directives, so `go install` of it is refused; its

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 import { startProcess, waitUntilReady } from './process.js';
 import { ensurePythonVenv } from './python.js';
@@ -11,6 +12,12 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
+/**
+ * moto's server with the copy-source ETag precondition moto lacks (x-amz-copy-source-if-match on
+ * CopyObject and UploadPartCopy); see the script.
+ */
+const MOTO_SERVER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
+
 /** Starts moto's server (a real, independent S3 implementation) on a free loopback port. */
 export async function startS3(log: (line: string) => void = () => undefined): Promise<S3Server> {
   const bin = await ensurePythonVenv(log);
@@ -19,8 +26,8 @@ export async function startS3(log: (line: string) => void = () => undefined): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   const moto = startProcess(
     'moto',
-    join(bin, 'moto_server'),
-    ['-H', '127.0.0.1', '-p', String(port)],
+    join(bin, 'python'),
+    [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)],
     join(dir, 'moto.log'),
   );
   try {

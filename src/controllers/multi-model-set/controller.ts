@@ -37,7 +37,7 @@ import type { KindControllerOptions } from '../common/change-detection.js';
 import { descriptorOf } from '../common/kinds.js';
 import type { EndpointObject } from '../endpoint/controller.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
-import { desiredModels, referencedTrainingJobs, selects } from './desired-models.js';
+import { desiredModels, referencedTrainingJobs, selects, type DesiredModels } from './desired-models.js';
 import { modelOfKey, placement, someNames, TARGET_MODEL_PATTERN, targetModel, versionOf } from './layout.js';
 import { SetMemories, type SetMemory } from './memory.js';
 import { forEachBounded } from './pool.js';
@@ -73,6 +73,8 @@ type Context = ReconcileContext<MultiModelSetStatus>;
 /** A reconcile starts no new copy after this long; it records its progress and goes on in the next. */
 const COPY_BUDGET_MS = 20_000;
 const MAX_FAILURE_MESSAGE = 1024;
+/** Copies of one model in one reconcile whose source keeps changing under them; then it is retried later. */
+const MAX_COPY_ATTEMPTS = 3;
 
 const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
 const trainingJobDescriptor = descriptorOf<TrainingJobObject>(trainingJob);
@@ -181,7 +183,10 @@ class MultiModelSetReconcile {
       this.ctx.cache.list(trainingJobDescriptor, namespace),
     );
     const memory = this.memories.of(this.obj.metadata.uid, resolution.prefix);
+    const listedBefore = memory.listedAt;
     const present = await this.present(memory, prefix);
+    // What the operator wrote is looked at as often as the prefix: the ConfigMap is applied again.
+    const relisted = memory.listedAt !== listedBefore;
     const failures = new Map<string, Failure>(
       [...desired.invalid].map(([name, message]) => [name, { cause: 'InvalidModelName', message }]),
     );
@@ -190,7 +195,12 @@ class MultiModelSetReconcile {
     const targetOf = this.targets(memory, desired.sources);
     // Models whose current artifact is not known (job running, source unread or unreadable) keep theirs.
     const unread = [...desired.sources.keys()].filter((name) => !targetOf.has(name) && !failures.has(name));
-    const keep = new Set([...desired.waiting.keys(), ...failures.keys(), ...unread]);
+    const keep = new Set([
+      ...desired.waiting.keys(),
+      ...desired.failedJobs.keys(),
+      ...failures.keys(),
+      ...unread,
+    ]);
     const after = placement(targetOf, present.keys(), keep);
     await this.retag(
       memory,
@@ -205,11 +215,12 @@ class MultiModelSetReconcile {
       this.owner,
       inPlace,
       this.ctx.status.current.targetsConfigMapUid,
+      relisted,
       this.ctx.signal,
     );
     this.ctx.status.set({ targetsConfigMapUid: configMapUid });
     const unfinished = notAttempted.length;
-    this.report(memory, desired, failures, inPlace.size, unfinished);
+    this.report(memory, desired, failures, inPlace, unfinished);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
     const { polling } = this.options;
     const next = Math.min(
@@ -268,29 +279,46 @@ class MultiModelSetReconcile {
       async ([name, uri]) => {
         try {
           let info = memory.sources.get(uri);
-          if (!info) {
-            info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
+          for (let attempt = 1; ; attempt++) {
             if (!info) {
-              failures.set(name, { cause: 'SourceNotFound', message: `the artifact ${uri} does not exist` });
+              info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
+              if (!info) {
+                failures.set(name, {
+                  cause: 'SourceNotFound',
+                  message: `the artifact ${uri} does not exist`,
+                });
+                return;
+              }
+              memory.sources.set(uri, info);
+              if (inPlace(name, info)) return;
+            }
+            const target = targetModel(name, versionOf(info.etag));
+            const outcome = await copyObject(
+              this.s3,
+              parseS3Uri(uri),
+              info,
+              { bucket: prefix.bucket, key: `${prefixKey(prefix.key)}${target}` },
+              this.tags,
+              this.cancel,
+              this.settings.multipart,
+            );
+            if (outcome === 'copied') {
+              const served = memory.served.get(name);
+              (served === undefined ? added : served === target ? restored : updated).push(name);
+              present.set(target, info.etag);
               return;
             }
-            memory.sources.set(uri, info);
-            if (inPlace(name, info)) return;
+            // Overwritten since it was read: nothing was written; its new content gets its own name.
+            memory.sources.delete(uri);
+            info = undefined;
+            if (attempt === MAX_COPY_ATTEMPTS) {
+              failures.set(name, {
+                cause: 'SourceChanged',
+                message: `the artifact ${uri} changed during each of ${MAX_COPY_ATTEMPTS} copies`,
+              });
+              return;
+            }
           }
-          const target = targetModel(name, versionOf(info.etag));
-          const served = memory.served.get(name);
-          const copied = served === undefined ? added : served === target ? restored : updated;
-          await copyObject(
-            this.s3,
-            parseS3Uri(uri),
-            info.size,
-            { bucket: prefix.bucket, key: `${prefixKey(prefix.key)}${target}` },
-            this.tags,
-            this.cancel,
-            this.settings.multipart,
-          );
-          present.set(target, info.etag);
-          copied.push(name);
         } catch (err) {
           // The source may have changed or gone since it was read: read it again next time.
           memory.sources.delete(uri);
@@ -401,66 +429,108 @@ class MultiModelSetReconcile {
 
   private report(
     memory: SetMemory,
-    desired: ReturnType<typeof desiredModels>,
+    desired: DesiredModels,
     failures: ReadonlyMap<string, Failure>,
-    ready: number,
+    inPlace: ReadonlyMap<string, string>,
     copying: number,
   ): void {
-    const total = desired.sources.size + desired.waiting.size + desired.invalid.size;
-    const failedNames = [...failures.keys()].sort();
-    const newlyFailing = failedNames.filter((name) => !memory.failing.has(name));
-    memory.failing = new Set(failedNames);
+    const names = new Set([
+      ...desired.sources.keys(),
+      ...desired.waiting.keys(),
+      ...desired.invalid.keys(),
+      ...desired.failedJobs.keys(),
+    ]);
+    // A copy that failed says more than the job before it; both are reported under the model's name.
+    const failed = new Map<string, Failure>([
+      ...[...desired.failedJobs].map(([name, f]): [string, Failure] => [
+        name,
+        { cause: f.reason, message: f.message },
+      ]),
+      ...failures,
+    ]);
+    const failedNames = [...failed.keys()].sort();
+    const newlyFailing = failedNames.filter((name) => memory.failing.get(name) !== failed.get(name)?.message);
+    memory.failing = new Map(failedNames.map((name) => [name, failed.get(name)?.message ?? '']));
     if (newlyFailing.length > 0)
       this.ctx.events.warning(
         'ModelFailed',
-        `${newlyFailing.length} model(s) could not be put in place: ${someNames(
-          newlyFailing.map((name) => `${name} (${failures.get(name)?.message ?? ''})`),
+        `${newlyFailing.length} model(s) failed: ${someNames(
+          newlyFailing.map((name) => `${name} (${failed.get(name)?.message ?? ''})`),
           3,
         )}`,
         'Copy',
       );
+    const total = names.size;
+    const ready = inPlace.size;
+    const notServed = failedNames.filter((name) => !inPlace.has(name)).length;
     this.ctx.status.set({
       models: {
         desired: total,
         ready,
-        failed: failures.size,
-        pending: Math.max(0, total - ready - failures.size),
+        failed: notServed,
+        pending: Math.max(0, total - ready - notServed),
         summary: `${ready}/${total}`,
       },
       failedModels: failedNames.slice(0, MAX_FAILED_IN_STATUS).map((name) => {
-        const failure = failures.get(name);
+        const failure = failed.get(name);
         return { name, reason: failure?.cause ?? '', message: failure?.message ?? '' };
       }),
     });
     const prefix = memory.prefix;
-    if (failures.size > 0) {
-      const message = `${failures.size} of ${total} model(s) failed: ${someNames(
-        failedNames.map((name) => `${name} (${failures.get(name)?.cause ?? ''})`),
+    const list = (which: readonly string[]): string =>
+      someNames(
+        which.map((name) => `${name} (${failed.get(name)?.cause ?? ''})`),
         3,
-      )}; retried`;
+      );
+    if (failures.size > 0) {
+      const message = `${failures.size} of ${total} model(s) failed: ${list([...failures.keys()].sort())}; retried`;
       this.ctx.status.setCondition('Ready', 'False', 'ModelsFailed', message);
-    } else if (copying > 0 || ready + desired.waiting.size < total) {
+      return;
+    }
+    // A model whose newest job failed and that has nothing else to serve waits for a new job, not
+    // for the operator: it holds back nothing.
+    const unplaced = [...names].filter(
+      (name) =>
+        !inPlace.has(name) &&
+        !desired.waiting.has(name) &&
+        (desired.sources.has(name) || !desired.failedJobs.has(name)),
+    );
+    const jobsFailed =
+      desired.failedJobs.size > 0
+        ? `; the newest TrainingJob of ${desired.failedJobs.size} model(s) failed: ${list([...desired.failedJobs.keys()].sort())}`
+        : '';
+    if (copying > 0 || unplaced.length > 0)
       this.ctx.status.setCondition(
         'Ready',
         'False',
         'Updating',
         `${ready} of ${total} model(s) in place under ${prefix}`,
       );
-    } else if (desired.waiting.size > 0) {
+    else if (desired.waiting.size > 0)
       this.ctx.status.setCondition(
         'Ready',
         'False',
         'WaitingForReference',
-        `${ready} of ${total} model(s) in place; ${someNames([...desired.waiting.values()], 3)}`,
+        `${ready} of ${total} model(s) in place; ${someNames([...desired.waiting.values()], 3)}${jobsFailed}`,
       );
-    } else {
+    // A set of no model serves nothing: its selector is waiting for its first job (which may be
+    // applied with it, and reach the operator after it).
+    else if (total === 0)
+      this.ctx.status.setCondition(
+        'Ready',
+        'False',
+        'WaitingForReference',
+        this.obj.spec.trainingJobSelector
+          ? 'no model yet: no TrainingJob of this namespace matches trainingJobSelector'
+          : 'no model yet: models is empty',
+      );
+    else
       this.ctx.status.setCondition(
         'Ready',
         'True',
         'ModelsInPlace',
-        `all ${total} model(s) in place under ${prefix}`,
+        `${ready === total ? 'all' : `${ready} of`} ${total} model(s) in place under ${prefix}${jobsFailed}`,
       );
-    }
   }
 
   /** Deletion under Delete: every artifact of ours under the prefix, then the targets ConfigMap. */

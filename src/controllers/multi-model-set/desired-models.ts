@@ -9,16 +9,25 @@ export interface TrainingJobView {
 
 type Selector = NonNullable<MultiModelSetSpec['trainingJobSelector']>;
 
+/** Why a model's newest TrainingJob gave it no artifact: `reason` is one CamelCase word. */
+export interface JobFailure {
+  readonly reason: string;
+  readonly message: string;
+}
+
 /**
  * Where each model's artifact comes from, as far as can be told now:
  * - `sources`: name → S3 URI of the artifact;
- * - `waiting`: name → why it has none yet (its TrainingJob has not completed);
- * - `invalid`: name → why it can never have one as declared (a label value that is no model name).
+ * - `waiting`: name → why it has none yet (its TrainingJob is still running, or not there yet);
+ * - `invalid`: name → why it can never have one as declared (a label value that is no model name);
+ * - `failedJobs`: name → why its newest TrainingJob produced nothing (Failed, Stopped, rejected). Such
+ *   a model keeps serving what an earlier job produced, if any; a new job is the way forward.
  */
 export interface DesiredModels {
   readonly sources: ReadonlyMap<string, string>;
   readonly waiting: ReadonlyMap<string, string>;
   readonly invalid: ReadonlyMap<string, string>;
+  readonly failedJobs: ReadonlyMap<string, JobFailure>;
 }
 
 /** Whether labels satisfy a metav1.LabelSelector's matchLabels and matchExpressions. */
@@ -46,15 +55,50 @@ export function selects(selector: Selector, labels: Readonly<Record<string, stri
 const completedArtifact = (job: TrainingJobView | undefined): string | undefined =>
   job?.status?.trainingJobStatus === 'Completed' ? job.status.modelArtifacts?.s3ModelArtifacts : undefined;
 
+/** Why a job will never produce an artifact, or undefined while it still may. */
+function failureOf(job: TrainingJobView): JobFailure | undefined {
+  const state = job.status?.trainingJobStatus;
+  const name = job.metadata.name;
+  if (state === 'Failed' || state === 'Stopped') {
+    const why = job.status?.failureReason ? `: ${job.status.failureReason}` : '';
+    return { reason: `TrainingJob${state}`, message: `TrainingJob ${name} ${state}${why}` };
+  }
+  // Rejected before SageMaker ran it (an invalid spec, a policy): stalled until its spec changes.
+  const stalled = job.status?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True');
+  if (stalled && completedArtifact(job) === undefined)
+    return { reason: stalled.reason, message: `TrainingJob ${name}: ${stalled.message}` };
+  return undefined;
+}
+
+const time = (at: string | Date | undefined): number => new Date(at ?? 0).getTime();
 const finishedAt = (job: TrainingJobView): number =>
-  new Date(job.status?.trainingEndTime ?? job.metadata.creationTimestamp ?? 0).getTime();
+  time(job.status?.trainingEndTime ?? job.metadata.creationTimestamp);
+const createdAt = (job: TrainingJobView): number => time(job.metadata.creationTimestamp);
+
+/** The later of two jobs by `at`, then by name (jobs applied together share a creation second). */
+function later(at: (job: TrainingJobView) => number, a: TrainingJobView | undefined, b: TrainingJobView) {
+  if (!a) return b;
+  return at(b) > at(a) || (at(b) === at(a) && b.metadata.name > a.metadata.name) ? b : a;
+}
 
 const modelNamePattern = new RegExp(MODEL_NAME_PATTERN);
 
+/** The jobs selected under one model name. */
+interface Candidates {
+  /** The Completed one that finished last: its artifact is served. */
+  completed?: TrainingJobView;
+  /** The newest one still running (or not started): the model waits for it if nothing is served. */
+  running?: TrainingJobView;
+  /** The one created last: if it failed, the model's owner should know. */
+  newest?: TrainingJobView;
+}
+
 /**
- * The models of a spec. models[] wins over a selected job of the same name; of several Completed
- * jobs selected under one name, the one that finished last (then the later name) is served, so a
- * retrained model replaces the old one without editing the set.
+ * The models of a spec. models[] wins over a selected job of the same name. Of several jobs selected
+ * under one name, the Completed one that finished last (then the later name) is served, so a
+ * retrained model replaces the old one without editing the set, and a retrain still running does not
+ * hold it back. A name no job has completed for waits while one of its jobs runs. A failed job is
+ * reported when it is the newest of its name, and holds back nothing but itself.
  */
 export function desiredModels(
   spec: MultiModelSetSpec,
@@ -64,22 +108,26 @@ export function desiredModels(
   const sources = new Map<string, string>();
   const waiting = new Map<string, string>();
   const invalid = new Map<string, string>();
+  const failedJobs = new Map<string, JobFailure>();
   for (const model of spec.models ?? []) {
     if (model.s3Uri !== undefined) {
       sources.set(model.name, model.s3Uri);
       continue;
     }
     const jobName = model.trainingJobRef?.name ?? '';
-    const artifact = completedArtifact(trainingJob(jobName));
+    const job = trainingJob(jobName);
+    const artifact = completedArtifact(job);
+    const failure = job && failureOf(job);
     if (artifact !== undefined) sources.set(model.name, artifact);
+    else if (failure) failedJobs.set(model.name, failure);
     else waiting.set(model.name, `waiting for TrainingJob ${jobName} to complete`);
   }
   const selector = spec.trainingJobSelector;
-  if (!selector) return { sources, waiting, invalid };
+  if (!selector) return { sources, waiting, invalid, failedJobs };
   const listed = new Set((spec.models ?? []).map((m) => m.name));
-  const latest = new Map<string, TrainingJobView>();
+  const byName = new Map<string, Candidates>();
   for (const job of namespaceJobs) {
-    if (completedArtifact(job) === undefined || !selects(selector, job.metadata.labels)) continue;
+    if (!selects(selector, job.metadata.labels)) continue;
     const name = selector.modelNameLabel ? job.metadata.labels?.[selector.modelNameLabel] : job.metadata.name;
     if (name === undefined || listed.has(name)) continue;
     if (!modelNamePattern.test(name)) {
@@ -89,15 +137,29 @@ export function desiredModels(
       );
       continue;
     }
-    const current = latest.get(name);
-    const later =
-      !current ||
-      finishedAt(job) > finishedAt(current) ||
-      (finishedAt(job) === finishedAt(current) && job.metadata.name > current.metadata.name);
-    if (later) latest.set(name, job);
+    const candidates = byName.get(name) ?? {};
+    byName.set(name, candidates);
+    candidates.newest = later(createdAt, candidates.newest, job);
+    if (completedArtifact(job) !== undefined)
+      candidates.completed = later(finishedAt, candidates.completed, job);
+    else if (!failureOf(job)) candidates.running = later(createdAt, candidates.running, job);
   }
-  for (const [name, job] of latest) sources.set(name, completedArtifact(job) ?? '');
-  return { sources, waiting, invalid };
+  for (const [name, { completed, running, newest }] of byName) {
+    if (completed) sources.set(name, completedArtifact(completed) ?? '');
+    else if (running) {
+      waiting.set(name, `waiting for TrainingJob ${running.metadata.name} to complete`);
+      continue;
+    }
+    const failure = newest && failureOf(newest);
+    if (failure)
+      failedJobs.set(name, {
+        reason: failure.reason,
+        message: completed
+          ? `${failure.message}; serving the model of TrainingJob ${completed.metadata.name}`
+          : failure.message,
+      });
+  }
+  return { sources, waiting, invalid, failedJobs };
 }
 
 /** TrainingJobs a spec names in models[] (selected ones are found through the selector). */

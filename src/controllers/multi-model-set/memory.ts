@@ -19,8 +19,8 @@ export interface SetMemory {
   readonly foreign: Set<string>;
   /** Stale keys of ours → when they were first found stale (performance.now()). */
   readonly retiredSince: Map<string, number>;
-  /** Models that failed at the last reconcile (events are sent when a model starts failing). */
-  failing: Set<string>;
+  /** Model → why it failed at the last reconcile (an event is sent when a model starts failing, or fails anew). */
+  failing: Map<string, string>;
   /** Model → TargetModel in place at the last reconcile: a copy for one of them is an update. */
   served: ReadonlyMap<string, string>;
   /** The tags every artifact in place carries (sorted `key=value` lines), once known. */
@@ -42,7 +42,7 @@ export class SetMemories {
       sources: new Map(),
       foreign: new Set(),
       retiredSince: new Map(),
-      failing: new Set(),
+      failing: new Map(),
       served: new Map(),
       taggedWith: undefined,
     };

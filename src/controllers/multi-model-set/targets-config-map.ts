@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1ConfigMap,
+} from '@kubernetes/client-node';
 import { MANAGED_BY, ownerTagValue, type Owner } from '../../aws/tags.js';
 import { isConflictError, isNotFoundError } from '../../runtime/api-errors.js';
 import { ReconcileError } from '../../runtime/index.js';
@@ -13,12 +19,18 @@ const digest = (data: Record<string, string>): string =>
   createHash('sha256').update(JSON.stringify(data)).digest('hex');
 
 /**
- * Each set's `<name>-targets` ConfigMap, written by server-side apply when its content changes and
- * only then (what was last applied is remembered per object, so a set at rest costs no Kubernetes
- * call). The operator never reads ConfigMaps, so its RBAC grants no `get` on them: a ConfigMap of
- * that name that someone else wrote is found by a dry run of the first apply (fields of another
- * manager) or makes an apply conflict, and is left alone; a delete names the uid of the ConfigMap
- * the set applied, so it never removes another.
+ * Each set's `<name>-targets` ConfigMap, written by server-side apply when its content changes, and
+ * applied again whenever the set's prefix is listed (once per drift interval), so a ConfigMap
+ * deleted or edited by hand is restored: the operator never reads ConfigMaps, so its RBAC grants no
+ * `get`, `list` or `watch` on them, and an apply is what tells it what is there. A set at rest costs
+ * one apply per drift interval, which the apiserver answers without a write when nothing changed.
+ *
+ * A ConfigMap of that name that someone else wrote is found by a dry run of the first apply (fields
+ * of another manager) and left alone. Once the set has written one, its applies carry that
+ * ConfigMap's uid as a precondition and force ownership of the fields a hand edit took over; keys
+ * someone added are removed. A ConfigMap deleted and created again by someone else fails the uid
+ * precondition and is treated like a first apply. A delete names the uid too, so it never removes
+ * another.
  *
  * It carries no ownerReference, so that deletionPolicy Retain leaves it with the artifacts it
  * points at; under Delete the set's finalizer deletes it.
@@ -32,35 +44,40 @@ export class TargetsConfigMaps {
     return this.kc.makeApiClient(CoreV1Api);
   }
 
-  /** Applies the map; returns the ConfigMap's uid. */
+  /**
+   * Applies the map when it changed, or when `recheck` says to look again; returns the ConfigMap's
+   * uid. `knownUid` is the uid of the ConfigMap the set wrote before, if any.
+   */
   async write(
     owner: Owner,
     targets: ReadonlyMap<string, string>,
     knownUid: string | undefined,
+    recheck: boolean,
     signal: AbortSignal,
   ): Promise<string | undefined> {
     const data = Object.fromEntries([...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const hash = digest(data);
-    if (knownUid !== undefined && this.applied.get(owner.uid) === hash) return knownUid;
+    if (knownUid !== undefined && !recheck && this.applied.get(owner.uid) === hash) return knownUid;
     signal.throwIfAborted();
     const name = targetsConfigMapName(owner.name);
-    const apply = (dryRun: boolean) =>
+    const metadata = {
+      name,
+      namespace: owner.namespace,
+      labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+      annotations: { 'mlops.dev/owner': ownerTagValue(owner), 'mlops.dev/uid': owner.uid },
+    };
+    const apply = (options: { dryRun?: boolean; ours?: string }) =>
       this.api().patchNamespacedConfigMap(
         {
           name,
           namespace: owner.namespace,
           fieldManager: FIELD_MANAGER,
-          force: false,
-          ...(dryRun ? { dryRun: 'All' } : {}),
+          force: options.ours !== undefined,
+          ...(options.dryRun ? { dryRun: 'All' } : {}),
           body: {
             apiVersion: 'v1',
             kind: 'ConfigMap',
-            metadata: {
-              name,
-              namespace: owner.namespace,
-              labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
-              annotations: { 'mlops.dev/owner': ownerTagValue(owner), 'mlops.dev/uid': owner.uid },
-            },
+            metadata: options.ours === undefined ? metadata : { ...metadata, uid: options.ours },
             data,
           },
         },
@@ -71,16 +88,35 @@ export class TargetsConfigMaps {
       'AlreadyExists',
       `ConfigMap ${name} already exists and is not managed by this ${owner.kind}: delete or rename it`,
     );
+    let applied: V1ConfigMap | undefined;
+    if (knownUid !== undefined)
+      applied = await apply({ ours: knownUid }).catch((err: unknown) => {
+        // Gone (or replaced: the uid precondition fails): applied as the first time.
+        if (isConflictError(err) || isNotFoundError(err)) return undefined;
+        throw err;
+      });
     try {
-      if (knownUid === undefined) {
+      if (!applied) {
         // The first apply would merge into a ConfigMap of that name that someone else wrote: a dry
         // run shows whether any other field manager has fields there, without writing.
-        const preview = await apply(true);
+        const preview = await apply({ dryRun: true });
         if ((preview.metadata?.managedFields ?? []).some((f) => f.manager !== FIELD_MANAGER)) throw foreign;
+        applied = await apply({});
       }
-      const applied = await apply(false);
+      const uid = applied.metadata?.uid;
+      const added = Object.keys(applied.data ?? {}).filter((key) => !(key in data));
+      if (added.length > 0 && uid !== undefined)
+        await this.api().patchNamespacedConfigMap(
+          {
+            name,
+            namespace: owner.namespace,
+            fieldManager: FIELD_MANAGER,
+            body: { metadata: { uid }, data: Object.fromEntries(added.map((key) => [key, null])) },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
       this.applied.set(owner.uid, hash);
-      return applied.metadata?.uid;
+      return uid;
     } catch (err) {
       if (isConflictError(err)) throw foreign;
       throw err;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { MultiModelSetSpec, MultiModelSetStatus } from '../../../src/crds/multi-model-set.js';
 import { createInService } from '../endpoint/support.js';
 import { condition, eventsAbout, OperatorHarness, REGION } from '../support/operator.js';
@@ -281,5 +281,52 @@ describe('MultiModelSet', () => {
         (e) => e.reason === 'ModelAdded' && e.note.startsWith('copied again 1 model(s)'),
       ),
     );
+  });
+
+  it('restores its targets ConfigMap, edited or deleted by hand, at the drift interval', async () => {
+    await h.stopOperator();
+    await h.startOperator(1_000);
+    const prefix = prefixOf(h, 'restore');
+    await putArtifact(h, 'sources/restore-a.tar.gz', 'a');
+    await putArtifact(h, 'sources/restore-b.tar.gz', 'b');
+    await h.create(PLURAL, 'MultiModelSet', 'restore', {
+      modelDataPrefix: `s3://${h.cloud.bucket}/${prefix}`,
+      models: [
+        { name: 'a', s3Uri: s3UriOf(h, 'sources/restore-a.tar.gz') },
+        { name: 'b', s3Uri: s3UriOf(h, 'sources/restore-b.tar.gz') },
+      ],
+    } satisfies MultiModelSetSpec);
+    await waitReady(h, 'restore');
+    const written = await targets(h, 'restore');
+    const restored = async (): Promise<boolean> =>
+      JSON.stringify(await targets(h, 'restore')) === JSON.stringify(written);
+    const core = h.kc.makeApiClient(CoreV1Api);
+
+    // As `kubectl edit` leaves it: one value changed, one key gone, one key added.
+    await core.patchNamespacedConfigMap(
+      {
+        name: 'restore-targets',
+        namespace: h.namespace,
+        fieldManager: 'kubectl-edit',
+        body: { data: { a: 'a/edited.tar.gz', b: null, mine: 'added by hand' } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    expect(await restored()).toBe(false);
+    await until(restored);
+
+    await core.deleteNamespacedConfigMap({ name: 'restore-targets', namespace: h.namespace });
+    await until(restored);
+    const configMap = await core.readNamespacedConfigMap({ name: 'restore-targets', namespace: h.namespace });
+    // Deletion removes the ConfigMap it wrote last, by uid.
+    const set = await h.waitFor<MultiModelSetSpec, MultiModelSetStatus>(
+      PLURAL,
+      'restore',
+      (o) => o?.status?.targetsConfigMapUid === configMap.metadata?.uid,
+    );
+    expect(condition(set, 'Ready')?.status).toBe('True');
+    await h.delete(PLURAL, 'restore');
+    await h.waitFor(PLURAL, 'restore', (o) => o === undefined);
+    expect(await targets(h, 'restore')).toBeUndefined();
   });
 });

@@ -8,7 +8,12 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { copyObject, headObject, listPrefix } from '../../../src/aws/s3-artifacts.js';
+import {
+  copyObject,
+  headObject,
+  listPrefix,
+  type MultipartCopySettings,
+} from '../../../src/aws/s3-artifacts.js';
 import { s3Endpoint } from '../support/cluster.js';
 
 /* The S3 calls of src/aws/s3-artifacts.ts against moto's S3. */
@@ -48,14 +53,15 @@ describe('S3 artifacts', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src/small.tar.gz', Body: 'small' }));
     const source = await headObject(s3, { bucket, key: 'src/small.tar.gz' }, cancel);
     expect(source).toEqual({ etag: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, size: 5 });
-    await copyObject(
+    const copied = await copyObject(
       s3,
       { bucket, key: 'src/small.tar.gz' },
-      5,
+      source!,
       { bucket, key: 'dst/small/v.tar.gz' },
       tags,
       cancel,
     );
+    expect(copied).toBe('copied');
     expect(await tagsOf('dst/small/v.tar.gz')).toEqual(tags);
     expect((await listPrefix(s3, { bucket, key: 'dst/' }, cancel)).get('dst/small/v.tar.gz')).toBe(
       source?.etag,
@@ -66,10 +72,11 @@ describe('S3 artifacts', () => {
   it('copies in parts above the threshold, and leaves no upload behind', async () => {
     const body = randomBytes(11 * MiB);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src/large.tar.gz', Body: body }));
+    const source = await headObject(s3, { bucket, key: 'src/large.tar.gz' }, cancel);
     await copyObject(
       s3,
       { bucket, key: 'src/large.tar.gz' },
-      body.length,
+      source!,
       { bucket, key: 'dst/large/v.tar.gz' },
       tags,
       cancel,
@@ -88,7 +95,7 @@ describe('S3 artifacts', () => {
       copyObject(
         s3,
         { bucket, key: 'src/missing.tar.gz' },
-        11 * MiB,
+        { etag: '0123456789abcdef0123456789abcdef', size: 11 * MiB },
         { bucket, key: 'dst/missing/v.tar.gz' },
         tags,
         cancel,
@@ -100,6 +107,31 @@ describe('S3 artifacts', () => {
     ).rejects.toThrow();
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads ?? []).toEqual([]);
+  });
+
+  it('copies nothing from a source whose ETag is no longer the one it was read with, in one request or in parts', async () => {
+    const key = 'src/overwritten.tar.gz';
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: randomBytes(6 * MiB) }));
+    const read = await headObject(s3, { bucket, key }, cancel);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: randomBytes(6 * MiB) }));
+    const copy = (target: string, multipart?: MultipartCopySettings) =>
+      copyObject(s3, { bucket, key }, read!, { bucket, key: target }, tags, cancel, multipart);
+    expect(await copy('dst/overwritten/single.tar.gz')).toBe('sourceChanged');
+    expect(await copy('dst/overwritten/parts.tar.gz', { thresholdBytes: MiB, partBytes: 5 * MiB })).toBe(
+      'sourceChanged',
+    );
+    expect((await listPrefix(s3, { bucket, key: 'dst/overwritten/' }, cancel)).size).toBe(0);
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+
+    // The source as it is now copies.
+    const now = await headObject(s3, { bucket, key }, cancel);
+    await expect(
+      copyObject(s3, { bucket, key }, now!, { bucket, key: 'dst/overwritten/now.tar.gz' }, tags, cancel, {
+        thresholdBytes: MiB,
+        partBytes: 5 * MiB,
+      }),
+    ).resolves.toBe('copied');
   });
 
   it('lists every page of a prefix', async () => {

@@ -87,6 +87,130 @@ describe('desiredModels', () => {
     expect([...desired.invalid.keys()]).toEqual(['../etc']);
   });
 
+  it('reports a failed retrain of a served model, which keeps serving the earlier one', () => {
+    expect(Object.fromEntries(desired.failedJobs)).toEqual({
+      TX: {
+        reason: 'TrainingJobFailed',
+        message: 'TrainingJob tx-3 Failed; serving the model of TrainingJob tx-2',
+      },
+    });
+  });
+
+  describe('of selected jobs not completed', () => {
+    const selector = { matchLabels: { app: 'housing' }, modelNameLabel: 'city' };
+    const created = (at: string, view: TrainingJobView): TrainingJobView => ({
+      ...view,
+      metadata: { ...view.metadata, creationTimestamp: at },
+    });
+    const running = (name: string, city: string, at: string, state?: string): TrainingJobView =>
+      created(at, {
+        metadata: { name, labels: { app: 'housing', city } },
+        ...(state ? { status: { trainingJobStatus: state } } : {}),
+      });
+    const failed = (name: string, city: string, at: string, state = 'Failed'): TrainingJobView =>
+      created(at, {
+        metadata: { name, labels: { app: 'housing', city } },
+        status: { trainingJobStatus: state, failureReason: 'AlgorithmError: out of memory' },
+      });
+    const of = (jobs: TrainingJobView[]) =>
+      desiredModels({ modelDataPrefix: 's3://b/m/', trainingJobSelector: selector }, () => undefined, jobs);
+
+    it('waits for a running or not yet started job of a name nothing serves', () => {
+      const d = of([
+        running('ny', 'NY', '2026-01-01T00:00:00Z', 'InProgress'),
+        running('la', 'LA', '2026-01-01T00:00:00Z'),
+        running('chi', 'CHI', '2026-01-01T00:00:00Z', 'Stopping'),
+      ]);
+      expect(Object.fromEntries(d.waiting)).toEqual({
+        NY: 'waiting for TrainingJob ny to complete',
+        LA: 'waiting for TrainingJob la to complete',
+        CHI: 'waiting for TrainingJob chi to complete',
+      });
+      expect(d.sources.size + d.failedJobs.size + d.invalid.size).toBe(0);
+    });
+
+    it('serves the completed model while a retrain runs', () => {
+      const d = of([
+        created('2026-01-01T00:00:00Z', job('ny-1', { app: 'housing', city: 'NY' }, '2026-01-02T00:00:00Z')),
+        running('ny-2', 'NY', '2026-02-01T00:00:00Z', 'InProgress'),
+      ]);
+      expect(Object.fromEntries(d.sources)).toEqual({ NY: 's3://b/out/ny-1/output/model.tar.gz' });
+      expect(d.waiting.size + d.failedJobs.size).toBe(0);
+    });
+
+    it('reports a failed or stopped job of a name nothing serves, apart from the others', () => {
+      const d = of([
+        failed('ny', 'NY', '2026-01-01T00:00:00Z'),
+        failed('la', 'LA', '2026-01-01T00:00:00Z', 'Stopped'),
+        running('chi', 'CHI', '2026-01-01T00:00:00Z', 'InProgress'),
+      ]);
+      expect(Object.fromEntries(d.failedJobs)).toEqual({
+        NY: { reason: 'TrainingJobFailed', message: 'TrainingJob ny Failed: AlgorithmError: out of memory' },
+        LA: {
+          reason: 'TrainingJobStopped',
+          message: 'TrainingJob la Stopped: AlgorithmError: out of memory',
+        },
+      });
+      expect([...d.waiting.keys()]).toEqual(['CHI']);
+    });
+
+    it('reports a job rejected before it ran (Stalled) as failed', () => {
+      const rejected = created('2026-01-01T00:00:00Z', {
+        metadata: { name: 'ny', labels: { app: 'housing', city: 'NY' } },
+        status: {
+          conditions: [
+            {
+              type: 'Stalled',
+              status: 'True',
+              reason: 'InvalidSpec',
+              message: 'ValidationException: bad role',
+              lastTransitionTime: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
+      });
+      expect(Object.fromEntries(of([rejected]).failedJobs)).toEqual({
+        NY: { reason: 'InvalidSpec', message: 'TrainingJob ny: ValidationException: bad role' },
+      });
+    });
+
+    it('forgets a failure once a newer job of the name runs or completes', () => {
+      const retried = of([
+        failed('ny-1', 'NY', '2026-01-01T00:00:00Z'),
+        running('ny-2', 'NY', '2026-01-02T00:00:00Z'),
+      ]);
+      expect([...retried.waiting.keys()]).toEqual(['NY']);
+      expect(retried.failedJobs.size).toBe(0);
+      const fixed = of([
+        failed('ny-1', 'NY', '2026-01-01T00:00:00Z'),
+        created('2026-01-02T00:00:00Z', job('ny-2', { app: 'housing', city: 'NY' }, '2026-01-03T00:00:00Z')),
+      ]);
+      expect([...fixed.sources.keys()]).toEqual(['NY']);
+      expect(fixed.failedJobs.size).toBe(0);
+    });
+
+    it('waits for a job that runs even when a newer one of the name failed', () => {
+      const d = of([
+        running('ny-1', 'NY', '2026-01-01T00:00:00Z', 'InProgress'),
+        failed('ny-2', 'NY', '2026-01-02T00:00:00Z'),
+      ]);
+      expect(Object.fromEntries(d.waiting)).toEqual({ NY: 'waiting for TrainingJob ny-1 to complete' });
+      expect(d.failedJobs.size).toBe(0);
+    });
+  });
+
+  it('reports a failed referenced job instead of waiting for it', () => {
+    const d = desiredModels(
+      { modelDataPrefix: 's3://b/m/', models: [{ name: 'ny', trainingJobRef: { name: 'ny-job' } }] },
+      () => job('ny-job', {}, '2026-01-01T00:00:00Z', 'Failed'),
+      [],
+    );
+    expect(Object.fromEntries(d.failedJobs)).toEqual({
+      ny: { reason: 'TrainingJobFailed', message: 'TrainingJob ny-job Failed' },
+    });
+    expect(d.waiting.size).toBe(0);
+  });
+
   it('names a selected model after the job without modelNameLabel', () => {
     const byName = desiredModels(
       { modelDataPrefix: 's3://b/m/', trainingJobSelector: { matchLabels: { app: 'housing' } } },

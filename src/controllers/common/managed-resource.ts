@@ -7,7 +7,6 @@ import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
 import { ReconcileError, type ObjectMeta, type ReconcileContext } from '../../runtime/index.js';
 import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
-import { enforceSecurityPolicies } from './security-policies.js';
 
 /** One SageMaker resource by name: how to describe it and where a description keeps its ARN. */
 export interface ResourceRef<D> {
@@ -223,7 +222,6 @@ export class ManagedResource<S> {
     await this.checkAccount();
     const key = this.takenKey(ref);
     if (this.takenNames.waiting(key)) return { type: 'notVisible' };
-    enforceSecurityPolicies(this.ctx, this.kind.kind, this.obj);
     const outcome = await createOrFind(call, () => ref.describe());
     if (outcome.type === 'created') return outcome;
     if (outcome.existing === undefined) {

@@ -8,6 +8,7 @@ import {
   DescribeProcessingJobCommand,
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type {
   MonitoringScheduleSpec,
   MonitoringScheduleStatus,
@@ -17,7 +18,7 @@ import { judgeWithArgoCd, judgeWithKstatus } from '../../rig/judges.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
-import { callsTo, createInService, endpointSpec, until } from '../endpoint/support.js';
+import { callsTo, createInService, endpointSpec, IMAGE, until } from '../endpoint/support.js';
 
 type Schedule = KubeObjectOf<MonitoringScheduleSpec, MonitoringScheduleStatus>;
 const PLURAL = 'monitoringschedules';
@@ -509,6 +510,39 @@ describe('MonitoringSchedule', () => {
       EndpointName: scheduleName('served'),
       LocalPath: '/opt/ml/processing/input/endpoint',
     });
+  });
+
+  it('keeps observing while its Endpoint updates: Ready stays True and executions are recorded', async () => {
+    await createInService(h, 'updated', endpointSpec(h));
+    const { endpointName: _unused, ...rest } = spec();
+    await steerExecutions('observed', 'CompletedWithViolations');
+    await h.create(PLURAL, 'MonitoringSchedule', 'observed', { ...rest, endpointRef: { name: 'updated' } });
+    await waitFor('observed', scheduled, 30_000);
+    // The update lasts 30 SageMaker hours: several executions fall within it.
+    await h.cloud.emulator.control.configure({ timings: { endpointUpdating: 30 * 3600 } });
+    try {
+      await h.patchSpec('endpoints', 'updated', { ...endpointSpec(h, {}, `${IMAGE}-v2`) });
+      await h.waitFor<EndpointSpec, EndpointStatus>(
+        'endpoints',
+        'updated',
+        (o) => o?.status?.endpointStatus === 'Updating',
+      );
+      const since = Date.now();
+      const observed = await waitFor(
+        'observed',
+        (o) =>
+          o?.status?.lastExecution?.status === 'CompletedWithViolations' &&
+          Date.parse(o.status.lastExecution.scheduledTime ?? '') > since,
+        30_000,
+      );
+      const endpoint = await h.waitFor<EndpointSpec, EndpointStatus>('endpoints', 'updated', () => true);
+      expect(endpoint?.status?.endpointStatus).toBe('Updating');
+      expect(condition(observed, 'Ready')).toMatchObject({ status: 'True', reason: 'Scheduled' });
+      expect(condition(observed, 'Violations')).toMatchObject({ status: 'True', reason: 'ViolationsFound' });
+      expect(observed?.status?.lastExecution?.violations?.count).toBe(2);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointUpdating: 100 } });
+    }
   });
 
   it.each([

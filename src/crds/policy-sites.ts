@@ -3,9 +3,9 @@ import type { TSchema } from '@sinclair/typebox';
 /*
  * Where in a kind's spec the SecurityPolicy rules apply, found by walking the kind's schema for the
  * SageMaker members the IAM condition keys read (lowerCamel, as every spec spells them). The
- * admission policy's CEL (admission-policy.ts) and the operator's re-check before a create
- * (controllers/common/security-policy-check.ts) both come from this one table, so a kind added to
- * ALL_KINDS is covered by both without a line of its own.
+ * admission policy's CEL (admission-policy.ts) comes from the kinds' tables, so a kind added to
+ * ALL_KINDS is covered without a line of its own; the operator's re-check of every create request
+ * it sends (controllers/common/security-policies.ts) walks the request shapes the same way.
  */
 
 export type PolicyRule =

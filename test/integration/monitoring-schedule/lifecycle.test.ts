@@ -17,12 +17,9 @@ import { readFileSync } from 'node:fs';
 import { judgeWithArgoCd, judgeWithKstatus } from '../../rig/judges.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
-import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { callsTo, createInService, endpointSpec, IMAGE, until } from '../endpoint/support.js';
-
-type Schedule = KubeObjectOf<MonitoringScheduleSpec, MonitoringScheduleStatus>;
-const PLURAL = 'monitoringschedules';
-const HOURLY = 'cron(0 * ? * * *)';
+import { HOURLY, PLURAL, scheduleSpec, type Schedule } from './support.js';
 
 let h: OperatorHarness;
 
@@ -35,28 +32,8 @@ afterAll(async () => {
 
 const scheduleName = (name: string) => `${h.namespace}-${name}`;
 
-function spec(
-  overrides: Partial<MonitoringScheduleSpec> = {},
-  instanceType = 'ml.m5.xlarge',
-): MonitoringScheduleSpec {
-  return {
-    monitoringType: 'DataQuality',
-    endpointName: 'outside-endpoint',
-    schedule: { scheduleExpression: HOURLY },
-    dataQualityJobDefinition: {
-      dataQualityAppSpecification: {},
-      dataQualityJobInput: {},
-      dataQualityJobOutputConfig: {
-        monitoringOutputs: [
-          { s3Output: { s3Uri: `s3://${h.cloud.bucket}/reports`, localPath: '/opt/ml/processing/output' } },
-        ],
-      },
-      jobResources: { clusterConfig: { instanceType, instanceCount: 1, volumeSizeInGB: 20 } },
-      roleArn: role,
-    },
-    ...overrides,
-  } as MonitoringScheduleSpec;
-}
+const spec = (overrides: Partial<MonitoringScheduleSpec> = {}, instanceType?: string) =>
+  scheduleSpec(h, overrides, instanceType);
 
 const waitFor = (name: string, check: (o: Schedule | undefined) => boolean, timeoutMs?: number) =>
   h.waitFor<MonitoringScheduleSpec, MonitoringScheduleStatus>(PLURAL, name, check, timeoutMs);
@@ -532,7 +509,7 @@ describe('MonitoringSchedule', () => {
         'observed',
         (o) =>
           o?.status?.lastExecution?.status === 'CompletedWithViolations' &&
-          Date.parse(o.status.lastExecution.scheduledTime ?? '') > since,
+          Date.parse(o.status.lastExecution.scheduledTime) > since,
         30_000,
       );
       const endpoint = await h.waitFor<EndpointSpec, EndpointStatus>('endpoints', 'updated', () => true);

@@ -4,19 +4,16 @@ import type {
   MonitoringScheduleSpec,
   MonitoringScheduleStatus,
 } from '../../../src/crds/monitoring-schedule.js';
-import { role } from '../emulator/harness.js';
 import { callsTo } from '../endpoint/support.js';
 import { applyPolicy } from '../security-policy/support.js';
-import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
+import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
+import { PLURAL, scheduleSpec, type Schedule } from './support.js';
 
 /*
  * The baselining job a MonitoringSchedule runs is a processing job the operator derives from the
  * job definition: it carries the definition's output and volume KMS keys, network config and
  * stopping condition, and the operator checks it, as sent, against the namespace's SecurityPolicy.
  */
-
-type Schedule = KubeObjectOf<MonitoringScheduleSpec, MonitoringScheduleStatus>;
-const PLURAL = 'monitoringschedules';
 
 let h: OperatorHarness;
 
@@ -48,10 +45,10 @@ interface Settings {
 
 /** A schedule baselined from a dataset, whose definition satisfies the policy unless `settings` say otherwise. */
 function spec({ outputKey = 'alias/output', maxRuntime = 1800, subnet = 'subnet-a' }: Settings = {}) {
+  const plain = scheduleSpec(h);
+  const definition = plain.dataQualityJobDefinition!;
   return {
-    monitoringType: 'DataQuality',
-    endpointName: 'outside-endpoint',
-    schedule: { scheduleExpression: 'cron(0 * ? * * *)' },
+    ...plain,
     baseline: {
       fromDataset: {
         s3Uri: `s3://${h.cloud.bucket}/training/train.csv`,
@@ -59,25 +56,13 @@ function spec({ outputKey = 'alias/output', maxRuntime = 1800, subnet = 'subnet-
       },
     },
     dataQualityJobDefinition: {
-      dataQualityAppSpecification: {},
-      dataQualityJobInput: {},
-      dataQualityJobOutputConfig: {
-        monitoringOutputs: [
-          { s3Output: { s3Uri: `s3://${h.cloud.bucket}/reports`, localPath: '/opt/ml/processing/output' } },
-        ],
-        kmsKeyId: outputKey,
-      },
+      ...definition,
+      dataQualityJobOutputConfig: { ...definition.dataQualityJobOutputConfig, kmsKeyId: outputKey },
       jobResources: {
-        clusterConfig: {
-          instanceType: 'ml.m5.xlarge',
-          instanceCount: 1,
-          volumeSizeInGB: 20,
-          volumeKmsKeyId: 'alias/volume',
-        },
+        clusterConfig: { ...definition.jobResources.clusterConfig, volumeKmsKeyId: 'alias/volume' },
       },
       networkConfig: { vpcConfig: { subnets: [subnet], securityGroupIds: ['sg-a'] } },
       stoppingCondition: { maxRuntimeInSeconds: maxRuntime },
-      roleArn: role,
     },
   };
 }

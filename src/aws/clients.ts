@@ -164,7 +164,7 @@ export class AwsClients {
       });
       const stack = client.middlewareStack as unknown as MiddlewareStack;
       stack.add(
-        (next, context) => (args) => {
+        (next, context) => async (args) => {
           this.requestCheck?.(operationName(context), (args as { input?: unknown }).input);
           return next(args);
         },

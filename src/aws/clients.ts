@@ -98,9 +98,12 @@ interface MiddlewareStack {
       next: (args: unknown) => Promise<unknown>,
       context: { commandName?: string; clientName?: string },
     ) => (args: unknown) => Promise<unknown>,
-    options: { name: string; step: 'initialize' },
+    options: { name: string; step: 'initialize'; priority?: 'high' },
   ): void;
 }
+
+/** Asked with a request's operation and input before it is sent; throwing refuses it. */
+export type RequestCheck = (operation: string, input: unknown) => void;
 
 function operationName(context: { commandName?: string }): string {
   return (context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -129,6 +132,7 @@ export class AwsClients {
   private readonly sts: STSClient;
   /** Credentials of the roles namespaces act as, and the operator's own account. */
   readonly roles: AssumedRoles;
+  private requestCheck: RequestCheck | undefined;
 
   constructor(private readonly options: AwsClientOptions) {
     this.metrics = new AwsMetrics(options.registry, () => this.limiters);
@@ -163,14 +167,27 @@ export class AwsClients {
         ...this.credentialsOf(scope),
         ...(this.options.sagemakerEndpoint ? { endpoint: this.options.sagemakerEndpoint } : {}),
       });
-      this.instrument(
-        client.middlewareStack as unknown as MiddlewareStack,
-        SERVICE_LABELS.sageMaker,
-        limiter,
+      const stack = client.middlewareStack as unknown as MiddlewareStack;
+      stack.add(
+        (next, context) => async (args) => {
+          this.requestCheck?.(operationName(context), (args as { input?: unknown }).input);
+          return next(args);
+        },
+        // Before everything: a refused request is not measured, rate limited or retried.
+        { name: 'operatorRequestCheck', step: 'initialize', priority: 'high' },
       );
+      this.instrument(stack, SERVICE_LABELS.sageMaker, limiter);
       this.sagemakerClients.set(key, client);
     }
     return client;
+  }
+
+  /**
+   * Every SageMaker request of every scope, from now on, is first given to `check`, which refuses it
+   * by throwing (the operator's SecurityPolicy check of what it creates).
+   */
+  checkSageMakerRequests(check: RequestCheck): void {
+    this.requestCheck = check;
   }
 
   s3(scope: AwsScope = { region: this.options.defaultRegion }): S3Client {

@@ -2,7 +2,11 @@ import type { MultipartCopySettings } from '../aws/s3-artifacts.js';
 import type { ControllerDefinition } from '../runtime/index.js';
 import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
 import { namespaceReference } from './common/identity.js';
-import { SECURITY_POLICY_REFERENCE } from './common/security-policies.js';
+import {
+  checkRequest,
+  SECURITY_POLICY_REFERENCE,
+  underSecurityPolicies,
+} from './common/security-policies.js';
 import { TakenNames, type ManagedKindOptions } from './common/managed-resource.js';
 import { endpointController } from './endpoint/controller.js';
 import { monitoringScheduleController } from './monitoring-schedule/controller.js';
@@ -95,13 +99,22 @@ export function sageMakerControllers(
       },
     }),
   ];
+  // Every create any controller sends is checked against the SecurityPolicies of the object it reconciles.
+  kinds.aws.checkSageMakerRequests(checkRequest);
   return {
     // Every kind acts as its namespace's identity: a namespace whose role or region changes reconciles its objects;
     // a change of a namespace's SecurityPolicies reconciles them too (held back by PolicyViolation, or no longer allowed).
-    controllers: controllers.map((controller) => ({
-      ...controller,
-      references: [...(controller.references ?? []), namespaceReference, SECURITY_POLICY_REFERENCE],
-    })),
+    controllers: controllers.map((controller) => {
+      const finalize = controller.finalize?.bind(controller);
+      return {
+        ...controller,
+        reconcile: (ctx, obj) => underSecurityPolicies(ctx, obj, () => controller.reconcile(ctx, obj)),
+        ...(finalize && {
+          finalize: (ctx, obj) => underSecurityPolicies(ctx, obj, () => finalize(ctx, obj)),
+        }),
+        references: [...(controller.references ?? []), namespaceReference, SECURITY_POLICY_REFERENCE],
+      };
+    }),
     changeDetection,
     resyncIntervalMs: swept ? timings.safetyIntervalMs : timings.driftIntervalMs,
   };

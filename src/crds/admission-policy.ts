@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { GROUP, VERSION } from './kind.js';
-import { policySites, sitePath, type PolicySite } from './policy-sites.js';
-import { checksAt, type SettingCheck } from './policy-rules.js';
+import { policySites, type PolicySite } from './policy-sites.js';
+import { checkedPath, checksAt, type SettingCheck } from './policy-rules.js';
 import type { securityPolicy } from './security-policy.js';
 
 /*
@@ -56,8 +56,8 @@ const celString = (text: string): string => `'${text.replaceAll('\\', '\\\\').re
 
 function celMessage(site: PolicySite, check: SettingCheck): string {
   const [first, ...rest] = check.message;
-  const leading =
-    typeof first === 'string' ? [`spec.${sitePath(site)}${first}`] : [`spec.${sitePath(site)}`, first];
+  const path = `spec.${checkedPath(site, check)}`;
+  const leading = typeof first === 'string' ? [`${path}${first}`] : [path, first];
   const pieces = [...leading, ...rest].map((part) => {
     if (part === undefined) return '';
     if (typeof part === 'string') return celString(part);

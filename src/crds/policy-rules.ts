@@ -18,6 +18,8 @@ export interface SettingCheck {
   readonly requiresPresence: boolean;
   /** Whether presence is all it asks (then a site that demands nothing has nothing to check). */
   readonly onlyPresence?: true;
+  /** The part of the member's value the setting reads, when not all of it: a vpcConfig's `subnets`. */
+  readonly part?: string;
   /** Whether the member's value satisfies the setting (called only when the setting is set). */
   accepts(value: unknown, policy: SecurityPolicySpec): boolean;
   /** The same, in CEL, of the member at `value`, with the policy's spec at `params.spec`. */
@@ -37,12 +39,13 @@ function allowedList(setting: Setting, what: string, member?: string): SettingCh
   return {
     setting,
     requiresPresence: false,
+    ...(member !== undefined && { part: member }),
     accepts: (value, policy) =>
       values(value).every((v) => (policy[setting] as unknown[] | undefined)?.includes(v) ?? true),
     cel: (value) =>
       member === undefined ? `${value} in ${list}` : `${value}.${member}.all(v, v in ${list})`,
     message: [
-      `${member === undefined ? '' : `.${member}`} must use ${what} that SecurityPolicy `,
+      ` must use ${what} that SecurityPolicy `,
       name,
       ` allows in ${setting}: `,
       settingValue(setting),
@@ -139,12 +142,17 @@ export function inForce(policy: SecurityPolicySpec, setting: Setting): boolean {
   return value !== undefined && value !== false;
 }
 
-/** The message of a site's check, with the policy's name and the setting's value filled in by `fill`. */
+/** The path of what a check reads, `[]` marking list items: `models[].vpcConfig.subnets`. */
+export function checkedPath(site: PolicySite, check: SettingCheck): string {
+  return check.part === undefined ? sitePath(site) : `${sitePath(site)}.${check.part}`;
+}
+
+/** The message of a check of what is at `path`, with the policy's name and the setting's value filled in by `fill`. */
 export function renderMessage(
-  site: PolicySite,
+  path: string,
   check: SettingCheck,
   fill: (part: Exclude<MessagePart, string>) => string,
 ): string {
   const parts = check.message.map((part) => (typeof part === 'string' ? part : fill(part)));
-  return `spec.${sitePath(site)}${parts.join('')}`;
+  return `${path}${parts.join('')}`;
 }

@@ -3,9 +3,9 @@ import type { TSchema } from '@sinclair/typebox';
 /*
  * Where in a kind's spec the SecurityPolicy rules apply, found by walking the kind's schema for the
  * SageMaker members the IAM condition keys read (lowerCamel, as every spec spells them). The
- * admission policy's CEL (admission-policy.ts) and the operator's re-check before a create
- * (controllers/common/security-policy-check.ts) both come from this one table, so a kind added to
- * ALL_KINDS is covered by both without a line of its own.
+ * admission policy's CEL (admission-policy.ts) comes from the kinds' tables, so a kind added to
+ * ALL_KINDS is covered without a line of its own; the operator's re-check of every create request
+ * it sends (controllers/common/security-policies.ts) walks the request shapes the same way.
  */
 
 export type PolicyRule =
@@ -33,8 +33,8 @@ export interface PolicySite {
   /**
    * Whether a rule that requires the member (requireVpc, requireNetworkIsolation, ...) finds it
    * missing when the scope exists without it. False for rules that never require (allowed lists,
-   * maxima), and where an inner request of the same object carries the member instead (an
-   * Endpoint's vpcConfig of its endpoint config, beside its models').
+   * maxima), and for network members outside any request that runs containers (an endpoint
+   * config's vpcConfig: its models carry theirs).
    */
   readonly demanded: boolean;
 }
@@ -53,7 +53,7 @@ const DEMANDABLE = new Set<PolicyRule>([
 ]);
 
 /**
- * Demandable rules whose member is demanded of the whole request (the object with the role), not
+ * Demandable rules whose member is demanded of the whole request (the one that runs containers), not
  * only of its parent: a missing networkConfig or stoppingCondition does not excuse a missing
  * vpcConfig or maxRuntimeInSeconds, whereas a missing output config means no output to encrypt.
  */
@@ -102,14 +102,20 @@ function ruleOf(
   }
 }
 
-function hasRole(schema: TSchema): boolean {
-  return Object.keys((schema.properties ?? {}) as object).some((member) => ROLE_MEMBERS.has(member));
+/**
+ * Whether the object is a request that runs containers of its own: it passes a role. An endpoint
+ * config (productionVariants) passes one for inference components, but runs the containers of the
+ * models it names, which carry their own network settings.
+ */
+function runsContainers(schema: TSchema): boolean {
+  const members = Object.keys((schema.properties ?? {}) as object);
+  return members.some((member) => ROLE_MEMBERS.has(member)) && !members.includes('productionVariants');
 }
 
 interface Found {
   rule: PolicyRule;
   lists: string[][];
-  /** Steps after the last list item, and how many of them lead to the nearest request (an object with a role). */
+  /** Steps after the last list item, and how many of them lead to the nearest request (one that runs containers). */
   tail: string[];
   requestDepth: number | undefined;
 }
@@ -121,7 +127,7 @@ function walk(
   requestDepth: number | undefined,
   found: Found[],
 ): void {
-  const here = hasRole(schema) ? tail.length : requestDepth;
+  const here = runsContainers(schema) ? tail.length : requestDepth;
   const properties = (schema.properties ?? {}) as Record<string, TSchema>;
   for (const [member, child] of Object.entries(properties)) {
     const rule = ruleOf(member, tail.at(-1) ?? '', schema, child);
@@ -129,7 +135,7 @@ function walk(
     if (rule) found.push({ rule, lists, tail: steps, requestDepth: here });
     if (child.type === 'array' && child.items) {
       const items = child.items as TSchema;
-      walk(items, [...lists, steps], [], hasRole(items) ? 0 : undefined, found);
+      walk(items, [...lists, steps], [], runsContainers(items) ? 0 : undefined, found);
     } else if (child.type === 'object' && rule !== 'vpc') {
       walk(child, lists, steps, here, found);
     }
@@ -140,28 +146,17 @@ function walk(
 export function policySites(spec: TSchema): PolicySite[] {
   const found: Found[] = [];
   walk(spec, [], [], undefined, found);
-  const sites = found.map((f): PolicySite => {
-    const scoped = SCOPED_AT_REQUEST.has(f.rule) && f.requestDepth !== undefined;
-    const scopeLength = scoped ? (f.requestDepth ?? 0) : f.tail.length - 1;
+  return found.map((f): PolicySite => {
+    const atRequest = SCOPED_AT_REQUEST.has(f.rule);
+    const scopeLength = atRequest ? (f.requestDepth ?? f.tail.length - 1) : f.tail.length - 1;
     return {
       rule: f.rule,
       lists: f.lists,
       scope: f.tail.slice(0, scopeLength),
       member: f.tail.slice(scopeLength),
-      demanded: DEMANDABLE.has(f.rule),
+      // A network member or a maximum runtime outside any request that runs containers is checked only when set.
+      demanded: DEMANDABLE.has(f.rule) && (!atRequest || f.requestDepth !== undefined),
     };
-  });
-  // A member whose scope also holds the same rule's member of an inner request is not demanded there.
-  return sites.map((site) => {
-    const scope = stepsOf(site.lists, site.scope);
-    const inner = sites.some(
-      (other) =>
-        site.demanded &&
-        other.rule === site.rule &&
-        other.lists.length > site.lists.length &&
-        scope.every((step, i) => stepsOf(other.lists, other.scope)[i] === step),
-    );
-    return inner ? { ...site, demanded: false } : site;
   });
 }
 

@@ -7,7 +7,6 @@ import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
 import { ReconcileError, type ObjectMeta, type ReconcileContext } from '../../runtime/index.js';
 import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
-import { enforceSecurityPolicies } from './security-policies.js';
 
 /** One SageMaker resource by name: how to describe it and where a description keeps its ARN. */
 export interface ResourceRef<D> {
@@ -204,9 +203,11 @@ export class ManagedResource<S> {
    * The resources stay in the account they were made in: when the namespace's role has moved to
    * another account, describing there would find nothing (a delete would leak them, a create
    * duplicate them), so nothing is done until the role is put back. An object that has created
-   * nothing follows the namespace's new identity.
+   * nothing follows the namespace's new identity. find() and create() check it; a kind whose
+   * resource has no name to describe (a model version, made idempotent by its client token) checks
+   * it before its own create.
    */
-  private async checkAccount(): Promise<void> {
+  async checkAccount(): Promise<void> {
     const recorded = stringField(this.ctx.status.current, 'accountId');
     if (recorded === undefined || !this.created) return;
     const acting = await this.aws.accountOf(this.scope);
@@ -234,7 +235,7 @@ export class ManagedResource<S> {
   async create<C, D>(ref: ResourceRef<D>, call: () => Promise<C>): Promise<Creation<C, D>> {
     const key = this.takenKey(ref);
     if (this.takenNames.waiting(key)) return { type: 'notVisible' };
-    await this.checkBeforeCreate();
+    await this.checkAccount();
     const outcome = await createOrFind(call, () => ref.describe());
     if (outcome.type === 'created') return outcome;
     if (outcome.existing === undefined) {
@@ -243,16 +244,6 @@ export class ManagedResource<S> {
     }
     await this.claim(ref, outcome.existing);
     return { type: 'found', description: outcome.existing };
-  }
-
-  /**
-   * What every create goes through first: the account check and the namespace's SecurityPolicies.
-   * create() calls it; a kind whose resource has no name to describe (a model version, made
-   * idempotent by its client token) calls it before its own create.
-   */
-  async checkBeforeCreate(): Promise<void> {
-    await this.checkAccount();
-    enforceSecurityPolicies(this.ctx, this.kind.kind, this.obj);
   }
 
   private takenKey(ref: ResourceRef<unknown>): string {

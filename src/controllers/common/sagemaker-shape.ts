@@ -38,7 +38,8 @@ function mapped(schema: ShapeSchema, value: unknown): unknown {
   return value;
 }
 
-function capitalise(key: string): string {
+/** A SageMaker member's name from the spec's: every member of botocore's model starts with a capital. */
+export function capitalise(key: string): string {
   return key.charAt(0).toUpperCase() + key.slice(1);
 }
 

@@ -1,5 +1,5 @@
-import { type PolicySite } from '../../crds/policy-sites.js';
-import { checksAt, inForce, renderMessage, type MessagePart } from '../../crds/policy-rules.js';
+import type { PolicySite } from '../../crds/policy-sites.js';
+import { checkedPath, checksAt, inForce, renderMessage, type MessagePart } from '../../crds/policy-rules.js';
 import type { SecurityPolicySpec } from '../../crds/security-policy.js';
 
 /** A SecurityPolicy as the check reads it: its name (for messages) and its spec. */
@@ -19,8 +19,8 @@ function follow(value: unknown, steps: readonly string[]): unknown {
 }
 
 /** The objects at the site's scope: every item of every list on the way, where they exist. */
-function scopes(spec: unknown, site: PolicySite): unknown[] {
-  let bases = [spec];
+function scopes(value: unknown, site: PolicySite): unknown[] {
+  let bases = [value];
   for (const list of site.lists) {
     bases = bases.flatMap((base) => {
       const items = follow(base, list);
@@ -31,26 +31,32 @@ function scopes(spec: unknown, site: PolicySite): unknown[] {
 }
 
 /**
- * What the spec breaks of the policy, as the admission policy words it (one message per member and
- * setting, in the order the admission policy checks them): the operator's re-check before a create,
- * for objects admitted before the policy changed.
+ * What `value` (a spec, or a request in the spec's spelling) breaks of the policy, as the admission
+ * policy words it (one message per member and setting, in the order the admission policy checks
+ * them), each naming the member by its path as `spell` writes it (`models[].vpcConfig.subnets` in
+ * the spec's spelling).
  */
-export function policyViolations(spec: unknown, sites: readonly PolicySite[], policy: NamedPolicy): string[] {
+export function policyViolations(
+  value: unknown,
+  sites: readonly PolicySite[],
+  policy: NamedPolicy,
+  spell: (path: string) => string,
+): string[] {
   const fill = (part: Exclude<MessagePart, string>): string => {
     if ('policyName' in part) return policy.name;
-    const value = policy.spec[part.setting];
-    return Array.isArray(value) ? value.join(', ') : String(value);
+    const setting = policy.spec[part.setting];
+    return Array.isArray(setting) ? setting.join(', ') : String(setting);
   };
   return sites.flatMap((site) =>
     checksAt(site)
       .filter((check) => inForce(policy.spec, check.setting))
       .filter((check) =>
-        scopes(spec, site).some((scope) => {
-          const value = follow(scope, site.member);
-          if (value === undefined) return check.requiresPresence && site.demanded;
-          return !check.accepts(value, policy.spec);
+        scopes(value, site).some((scope) => {
+          const member = follow(scope, site.member);
+          if (member === undefined) return check.requiresPresence && site.demanded;
+          return !check.accepts(member, policy.spec);
         }),
       )
-      .map((check) => renderMessage(site, check, fill)),
+      .map((check) => renderMessage(spell(checkedPath(site, check)), check, fill)),
   );
 }

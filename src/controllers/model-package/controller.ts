@@ -133,7 +133,7 @@ class VersionReconcile {
     }
     if (group.type !== 'ready' || model.type !== 'ready') return done;
     await this.resource.recordName(group.value);
-    await this.resource.checkBeforeCreate();
+    await this.resource.checkAccount();
     const request = this.createRequest(group.value, model.value);
     const created = await this.resource.sagemaker
       .send(new CreateModelPackageCommand(request), this.resource.cancel)

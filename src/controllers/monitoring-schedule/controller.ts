@@ -261,12 +261,17 @@ class ScheduleReconcile {
     return (await this.stopBaselining()) ? done : requeueAfter(this.options.polling.minMs);
   }
 
-  /** The SageMaker endpoint monitored; null while a referenced Endpoint is not InService. */
+  /**
+   * The SageMaker endpoint monitored; null while a referenced Endpoint is not InService and the
+   * schedule is still to be created. Readiness gates the creation only: a schedule in place keeps
+   * running, and being observed, while its Endpoint updates (a new model version rolling out).
+   */
   private monitoredEndpoint(): string | undefined | null {
     const ref = this.obj.spec.endpointRef;
     if (!ref) return this.obj.spec.endpointName;
     const status = this.ctx.cache.get(endpointDescriptor, this.obj.metadata.namespace, ref.name)?.status;
-    if (status?.endpointName && findCondition(status.conditions, 'Ready')?.status === 'True') {
+    const ready = findCondition(status?.conditions, 'Ready')?.status === 'True';
+    if (status?.endpointName && (ready || this.status.monitoringScheduleArn !== undefined)) {
       this.ctx.status.set({ endpointName: status.endpointName });
       return status.endpointName;
     }

@@ -1,4 +1,12 @@
-import type { CreateProcessingJobRequest, MonitoringScheduleConfig, Tag } from '@aws-sdk/client-sagemaker';
+import type {
+  CreateProcessingJobRequest,
+  MonitoringScheduleConfig,
+  NetworkConfig,
+  ProcessingClusterConfig,
+  ProcessingResources,
+  ProcessingStoppingCondition,
+  Tag,
+} from '@aws-sdk/client-sagemaker';
 import { derivedName } from '../../aws/naming.js';
 import { DEFINITION_FIELDS, type MonitoringScheduleSpec } from '../../crds/monitoring-schedule.js';
 import {
@@ -64,14 +72,17 @@ export function baselinePlan(
   if (image === undefined) return undefined;
   const definition = definitionSpec(spec);
   const type = spec.monitoringType;
+  const shape = SHAPES[type].properties;
   const resources = toRequest(
-    SHAPES[type].properties.jobResources,
+    shape.jobResources,
     dataset.resources ?? definition.jobResources,
-  );
+  ) as ProcessingResources;
   const roleArn = definition.roleArn as string;
   const name = derivedName(`${scheduleName}-baseline`, { scheduleName, dataset, image, roleArn, resources });
-  const outputs = memberOf(definition, `${lowerFirst(type)}JobOutputConfig`).monitoringOutputs as
-    { s3Output: { s3Uri: string } }[] | undefined;
+  const outputConfig = memberOf(definition, `${lowerFirst(type)}JobOutputConfig`);
+  const outputs = outputConfig.monitoringOutputs as { s3Output: { s3Uri: string } }[] | undefined;
+  const volumeKmsKeyId = memberOf(memberOf(definition, 'jobResources'), 'clusterConfig').volumeKmsKeyId as
+    string | undefined;
   const output =
     dataset.outputS3Uri ?? `${trimSlash(outputs?.[0]?.s3Output.s3Uri ?? '')}/baselining/${name}/results`;
   const scripts = [
@@ -89,6 +100,7 @@ export function baselinePlan(
     },
   });
   const scriptPath = (key: string) => `/opt/ml/processing/input/${key}_input`;
+  // The job runs as the definition's executions do: same encryption keys, network and time limit.
   return {
     request: {
       ProcessingJobName: name,
@@ -105,12 +117,19 @@ export function baselinePlan(
             S3Output: { S3Uri: output, LocalPath: BASELINE_OUTPUT_PATH, S3UploadMode: 'EndOfJob' },
           },
         ],
+        ...(outputConfig.kmsKeyId !== undefined && { KmsKeyId: outputConfig.kmsKeyId as string }),
       },
-      ProcessingResources: resources as CreateProcessingJobRequest['ProcessingResources'],
-      NetworkConfig: toRequest(
-        SHAPES[type].properties.networkConfig,
-        definition.networkConfig,
-      ) as CreateProcessingJobRequest['NetworkConfig'],
+      ProcessingResources: {
+        ClusterConfig: {
+          ...(volumeKmsKeyId !== undefined && { VolumeKmsKeyId: volumeKmsKeyId }),
+          ...resources.ClusterConfig,
+        } as ProcessingClusterConfig,
+      },
+      NetworkConfig: toRequest(shape.networkConfig, definition.networkConfig) as NetworkConfig,
+      StoppingCondition: toRequest(
+        shape.stoppingCondition,
+        definition.stoppingCondition,
+      ) as ProcessingStoppingCondition,
       Environment: {
         dataset_format: JSON.stringify(
           dataset.datasetFormat.csv

@@ -8,6 +8,7 @@ import {
   DescribeProcessingJobCommand,
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type {
   MonitoringScheduleSpec,
   MonitoringScheduleStatus,
@@ -16,12 +17,9 @@ import { readFileSync } from 'node:fs';
 import { judgeWithArgoCd, judgeWithKstatus } from '../../rig/judges.js';
 import { role } from '../emulator/harness.js';
 import { loadExamples } from '../support/examples.js';
-import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
-import { callsTo, createInService, endpointSpec, until } from '../endpoint/support.js';
-
-type Schedule = KubeObjectOf<MonitoringScheduleSpec, MonitoringScheduleStatus>;
-const PLURAL = 'monitoringschedules';
-const HOURLY = 'cron(0 * ? * * *)';
+import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
+import { callsTo, createInService, endpointSpec, IMAGE, until } from '../endpoint/support.js';
+import { HOURLY, PLURAL, scheduleSpec, type Schedule } from './support.js';
 
 let h: OperatorHarness;
 
@@ -34,28 +32,8 @@ afterAll(async () => {
 
 const scheduleName = (name: string) => `${h.namespace}-${name}`;
 
-function spec(
-  overrides: Partial<MonitoringScheduleSpec> = {},
-  instanceType = 'ml.m5.xlarge',
-): MonitoringScheduleSpec {
-  return {
-    monitoringType: 'DataQuality',
-    endpointName: 'outside-endpoint',
-    schedule: { scheduleExpression: HOURLY },
-    dataQualityJobDefinition: {
-      dataQualityAppSpecification: {},
-      dataQualityJobInput: {},
-      dataQualityJobOutputConfig: {
-        monitoringOutputs: [
-          { s3Output: { s3Uri: `s3://${h.cloud.bucket}/reports`, localPath: '/opt/ml/processing/output' } },
-        ],
-      },
-      jobResources: { clusterConfig: { instanceType, instanceCount: 1, volumeSizeInGB: 20 } },
-      roleArn: role,
-    },
-    ...overrides,
-  } as MonitoringScheduleSpec;
-}
+const spec = (overrides: Partial<MonitoringScheduleSpec> = {}, instanceType?: string) =>
+  scheduleSpec(h, overrides, instanceType);
 
 const waitFor = (name: string, check: (o: Schedule | undefined) => boolean, timeoutMs?: number) =>
   h.waitFor<MonitoringScheduleSpec, MonitoringScheduleStatus>(PLURAL, name, check, timeoutMs);
@@ -509,6 +487,39 @@ describe('MonitoringSchedule', () => {
       EndpointName: scheduleName('served'),
       LocalPath: '/opt/ml/processing/input/endpoint',
     });
+  });
+
+  it('keeps observing while its Endpoint updates: Ready stays True and executions are recorded', async () => {
+    await createInService(h, 'updated', endpointSpec(h));
+    const { endpointName: _unused, ...rest } = spec();
+    await steerExecutions('observed', 'CompletedWithViolations');
+    await h.create(PLURAL, 'MonitoringSchedule', 'observed', { ...rest, endpointRef: { name: 'updated' } });
+    await waitFor('observed', scheduled, 30_000);
+    // The update lasts 30 SageMaker hours: several executions fall within it.
+    await h.cloud.emulator.control.configure({ timings: { endpointUpdating: 30 * 3600 } });
+    try {
+      await h.patchSpec('endpoints', 'updated', { ...endpointSpec(h, {}, `${IMAGE}-v2`) });
+      await h.waitFor<EndpointSpec, EndpointStatus>(
+        'endpoints',
+        'updated',
+        (o) => o?.status?.endpointStatus === 'Updating',
+      );
+      const since = Date.now();
+      const observed = await waitFor(
+        'observed',
+        (o) =>
+          o?.status?.lastExecution?.status === 'CompletedWithViolations' &&
+          Date.parse(o.status.lastExecution.scheduledTime) > since,
+        30_000,
+      );
+      const endpoint = await h.waitFor<EndpointSpec, EndpointStatus>('endpoints', 'updated', () => true);
+      expect(endpoint?.status?.endpointStatus).toBe('Updating');
+      expect(condition(observed, 'Ready')).toMatchObject({ status: 'True', reason: 'Scheduled' });
+      expect(condition(observed, 'Violations')).toMatchObject({ status: 'True', reason: 'ViolationsFound' });
+      expect(observed?.status?.lastExecution?.violations?.count).toBe(2);
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointUpdating: 100 } });
+    }
   });
 
   it.each([

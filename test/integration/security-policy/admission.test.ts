@@ -106,10 +106,15 @@ describe.each(SAGEMAKER_KINDS)('%s in a namespace with a SecurityPolicy', (kindN
   const cases = breakages(kind);
   if (cases.length > 0) {
     it.each(cases.map((c) => [`${c.check.setting} at ${c.site.rule}`, c] as const))(
-      'rejects a spec that breaks %s, naming the field and the rule as the operator does',
+      'rejects a spec that breaks %s, naming the field and the rule',
       async (_, { bad }) => {
         const message = await rejectionOf(objects().create('bad', bad));
-        const expected = policyViolations(bad, policySites(kind.spec), { name: 'strict', spec: STRICT });
+        const expected = policyViolations(
+          bad,
+          policySites(kind.spec),
+          { name: 'strict', spec: STRICT },
+          (path) => `spec.${path}`,
+        );
         expect(expected).toHaveLength(1);
         expect(message).toContain(`denied request: ${expected[0] ?? ''}`);
       },

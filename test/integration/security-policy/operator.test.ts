@@ -15,10 +15,16 @@ import { Admission, applyPolicy, eventually } from './support.js';
 let h: OperatorHarness;
 let admission: Admission;
 
+/** Each object, and the member of its first create request that the tightened policy requires. */
 const OBJECTS = [
-  { plural: 'trainingjobs', kind: 'TrainingJob', name: 'train', field: 'spec.vpcConfig' },
-  { plural: 'processingjobs', kind: 'ProcessingJob', name: 'process', field: 'spec.networkConfig.vpcConfig' },
-  { plural: 'endpoints', kind: 'Endpoint', name: 'serve', field: 'spec.models[].vpcConfig' },
+  { plural: 'trainingjobs', kind: 'TrainingJob', name: 'train', member: 'CreateTrainingJob.VpcConfig' },
+  {
+    plural: 'processingjobs',
+    kind: 'ProcessingJob',
+    name: 'process',
+    member: 'CreateProcessingJob.NetworkConfig.VpcConfig',
+  },
+  { plural: 'endpoints', kind: 'Endpoint', name: 'serve', member: 'CreateModel.VpcConfig' },
 ] as const;
 
 interface Conditions {
@@ -67,9 +73,9 @@ afterAll(async () => {
 
 describe('objects admitted before their SecurityPolicy was tightened', () => {
   it.each(OBJECTS)(
-    'a $kind is held back: Ready and Synced False PolicyViolation with the rule, one Warning event',
-    async ({ plural, name, field }) => {
-      const message = `${field} is required: SecurityPolicy team sets requireVpc`;
+    'a $kind is held back: Ready and Synced False PolicyViolation naming the request member and the rule, one Warning event',
+    async ({ plural, name, member }) => {
+      const message = `${member} is required: SecurityPolicy team sets requireVpc`;
       const held = await h.waitFor<object, Conditions>(
         plural,
         name,

@@ -183,6 +183,31 @@ describe('AwsClients fence', () => {
   });
 });
 
+describe('AwsClients request check', () => {
+  it('hands every SageMaker request to the check first: a refused one is not sent, measured or retried', async () => {
+    const registry = new Registry();
+    const clients = new AwsClients({
+      defaultRegion: 'us-east-1',
+      sagemakerEndpoint: endpoint,
+      maxApiRate: 50,
+      registry,
+    });
+    const client = clients.sagemaker();
+    const seen: [string, unknown][] = [];
+    clients.checkSageMakerRequests((operation, input) => {
+      seen.push([operation, input]);
+      throw new Error('refused');
+    });
+    const requests = targets.length;
+    expect(await describeJob(clients)).toEqual(new Error('refused'));
+    expect(seen).toEqual([['DescribeTrainingJob', { TrainingJobName: 'x' }]]);
+    expect(clients.sagemaker()).toBe(client);
+    expect(targets.length).toBe(requests);
+    expect(await registry.metrics()).not.toContain('operation="DescribeTrainingJob"');
+    clients.destroy();
+  });
+});
+
 describe('AwsClients timeouts', () => {
   const REQUEST_MS = 300;
   const CONNECT_MS = 200;

@@ -8,6 +8,9 @@ import { policySites } from '../../../../src/crds/policy-sites.js';
 import { rolePatternRegex } from '../../../../src/crds/policy-rules.js';
 import type { SecurityPolicySpec } from '../../../../src/crds/security-policy.js';
 
+/** Members named as the admission policy names them. */
+const specPath = (path: string): string => `spec.${path}`;
+
 const TRAINING = policySites(trainingJob.spec);
 const ENDPOINT = policySites(endpoint.spec);
 const PROCESSING = policySites(processingJob.spec);
@@ -109,16 +112,21 @@ const strict: NamedPolicy = {
 
 describe('policyViolations', () => {
   it('finds nothing in a compliant spec, and nothing at all under an empty policy', () => {
-    expect(policyViolations(job(), TRAINING, strict)).toEqual([]);
+    expect(policyViolations(job(), TRAINING, strict, specPath)).toEqual([]);
     expect(
-      policyViolations({ roleArn: 'arn:aws:iam::1:role/admin' }, TRAINING, { name: 'lax', spec: {} }),
+      policyViolations(
+        { roleArn: 'arn:aws:iam::1:role/admin' },
+        TRAINING,
+        { name: 'lax', spec: {} },
+        specPath,
+      ),
     ).toEqual([]);
   });
 
   it.each(SETTINGS.map(([setting, , change, message]) => [setting, change, message] as const))(
     'a job breaking %s gets one violation',
     (_, change, message) => {
-      expect(policyViolations(job(change), TRAINING, strict)).toEqual([message]);
+      expect(policyViolations(job(change), TRAINING, strict, specPath)).toEqual([message]);
     },
   );
 
@@ -140,8 +148,8 @@ describe('policyViolations', () => {
       name: 'p',
       spec: { requireVpc: true, requireNetworkIsolation: true, requireVolumeKmsKey: true },
     };
-    expect(policyViolations(spec(model(VPC)), ENDPOINT, policy)).toEqual([]);
-    expect(policyViolations(spec(model()), ENDPOINT, policy)).toEqual([
+    expect(policyViolations(spec(model(VPC)), ENDPOINT, policy, specPath)).toEqual([]);
+    expect(policyViolations(spec(model()), ENDPOINT, policy, specPath)).toEqual([
       'spec.models[].vpcConfig is required: SecurityPolicy p sets requireVpc',
     ]);
   });
@@ -154,9 +162,9 @@ describe('policyViolations', () => {
       ],
     };
     const policy: NamedPolicy = { name: 'p', spec: { requireVpc: true, allowedSubnets: ['subnet-a'] } };
-    expect(policyViolations(spec, ENDPOINT, policy)).toEqual([]);
+    expect(policyViolations(spec, ENDPOINT, policy, specPath)).toEqual([]);
     expect(
-      policyViolations({ ...spec, vpcConfig: { ...VPC, subnets: ['subnet-z'] } }, ENDPOINT, policy),
+      policyViolations({ ...spec, vpcConfig: { ...VPC, subnets: ['subnet-z'] } }, ENDPOINT, policy, specPath),
     ).toEqual([
       'spec.vpcConfig.subnets must use subnets that SecurityPolicy p allows in allowedSubnets: subnet-a',
     ]);
@@ -164,11 +172,11 @@ describe('policyViolations', () => {
 
   it('demands a processing job’s vpcConfig although networkConfig is optional, and no output key without outputs', () => {
     const policy: NamedPolicy = { name: 'p', spec: { requireVpc: true, requireOutputKmsKey: true } };
-    expect(policyViolations({ roleArn: ROLE }, PROCESSING, policy)).toEqual([
+    expect(policyViolations({ roleArn: ROLE }, PROCESSING, policy, specPath)).toEqual([
       'spec.networkConfig.vpcConfig is required: SecurityPolicy p sets requireVpc',
     ]);
     expect(
-      policyViolations({ roleArn: ROLE, networkConfig: { vpcConfig: VPC } }, PROCESSING, policy),
+      policyViolations({ roleArn: ROLE, networkConfig: { vpcConfig: VPC } }, PROCESSING, policy, specPath),
     ).toEqual([]);
   });
 });

@@ -144,6 +144,55 @@ describe('baselinePlan', () => {
     });
     expect(baselinePlan(spec(), 'ns-quality', 'ap-south-2', tags)).toBeUndefined();
   });
+
+  it("runs as the definition's executions do: its output and volume keys, network and time limit", () => {
+    const vpcConfig = { subnets: ['subnet-a'], securityGroupIds: ['sg-a'] };
+    const base = spec();
+    const definition = base.modelQualityJobDefinition!;
+    const secured: MonitoringScheduleSpec = {
+      ...base,
+      modelQualityJobDefinition: {
+        ...definition,
+        modelQualityJobOutputConfig: { ...definition.modelQualityJobOutputConfig, kmsKeyId: 'alias/output' },
+        jobResources: {
+          clusterConfig: { ...definition.jobResources.clusterConfig, volumeKmsKeyId: 'alias/volume' },
+        },
+        networkConfig: { enableNetworkIsolation: true, vpcConfig },
+        stoppingCondition: { maxRuntimeInSeconds: 1800 },
+      },
+    };
+    const plan = baselinePlan(secured, 'ns-quality', 'us-east-1', tags);
+    expect(plan?.request).toMatchObject({
+      ProcessingOutputConfig: { KmsKeyId: 'alias/output' },
+      ProcessingResources: {
+        ClusterConfig: { InstanceType: 'ml.m5.xlarge', VolumeKmsKeyId: 'alias/volume' },
+      },
+      NetworkConfig: {
+        EnableNetworkIsolation: true,
+        VpcConfig: { Subnets: ['subnet-a'], SecurityGroupIds: ['sg-a'] },
+      },
+      StoppingCondition: { MaxRuntimeInSeconds: 1800 },
+    });
+    // Instances of its own keep the definition's volume key unless they name one.
+    const ownResources = {
+      clusterConfig: { instanceType: 'ml.m5.2xlarge' as const, instanceCount: 1, volumeSizeInGB: 5 },
+    };
+    const own = baselinePlan(
+      {
+        ...secured,
+        baseline: { fromDataset: { ...secured.baseline!.fromDataset!, resources: ownResources } },
+      },
+      'ns-quality',
+      'us-east-1',
+      tags,
+    );
+    expect(own?.request.ProcessingResources?.ClusterConfig).toEqual({
+      InstanceType: 'ml.m5.2xlarge',
+      InstanceCount: 1,
+      VolumeSizeInGB: 5,
+      VolumeKmsKeyId: 'alias/volume',
+    });
+  });
 });
 
 describe('scheduleMatches', () => {

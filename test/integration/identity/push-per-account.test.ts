@@ -141,7 +141,8 @@ describe('pushed events and two accounts in one region', () => {
       async () => {
         const times = await sweepsOf(principalA());
         const i = times.findIndex((t, i) => t > lastEvent && (times[i + 3] ?? Infinity) - t < 1_000);
-        fastAgainFrom = times[i];
+        // The first of the four may be the covered pace's own sweep, due a drift interval after the previous.
+        fastAgainFrom = times[i + 1];
         return i >= 0;
       },
       "A's sweeps at the sweep interval again",

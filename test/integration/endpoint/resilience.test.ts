@@ -13,7 +13,13 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
 import { interceptOnce, lostAnswer } from '../support/intercept.js';
-import { condition, OperatorHarness, SHUTDOWN_TIMEOUT_MS, CLOUD_CONSISTENCY } from '../support/operator.js';
+import {
+  CLOUD_CONSISTENCY,
+  condition,
+  OperatorHarness,
+  PHASE_SECONDS,
+  SHUTDOWN_TIMEOUT_MS,
+} from '../support/operator.js';
 import { callsTo, createInService, endpointSpec, IMAGE, inService, PLURAL, until } from './support.js';
 
 let h: OperatorHarness;
@@ -252,12 +258,18 @@ describe('Endpoint resilience', () => {
     await h.create(PLURAL, 'Endpoint', 'busy', endpointSpec(h));
     await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'busy', inService());
     const name = endpointName('busy');
-    await h.patchSpec(PLURAL, 'busy', endpointSpec(h, {}, `${IMAGE}-v2`));
-    await h.waitFor<EndpointSpec, EndpointStatus>(
-      PLURAL,
-      'busy',
-      (o) => o?.status?.endpointStatus === 'Updating',
-    );
+    // The first update lasts 3,000 SageMaker seconds (3 s): long enough to be seen Updating under load.
+    await h.cloud.emulator.control.configure({ timings: { endpointUpdating: 3_000 } });
+    try {
+      await h.patchSpec(PLURAL, 'busy', endpointSpec(h, {}, `${IMAGE}-v2`));
+      await h.waitFor<EndpointSpec, EndpointStatus>(
+        PLURAL,
+        'busy',
+        (o) => o?.status?.endpointStatus === 'Updating',
+      );
+    } finally {
+      await h.cloud.emulator.control.configure({ timings: { endpointUpdating: PHASE_SECONDS } });
+    }
     await h.patchSpec(PLURAL, 'busy', endpointSpec(h, {}, `${IMAGE}-v3`));
     const ep = await h.waitFor<EndpointSpec, EndpointStatus>(
       PLURAL,

@@ -19,7 +19,7 @@ export const CLUSTER_NAME = 'rig';
  * while an hour of maxRuntimeInSeconds lasts 3.6 s, so jobs finish long before their limits.
  */
 const TIME_SCALE = 0.001;
-const PHASE_SECONDS = 100;
+export const PHASE_SECONDS = 100;
 const PHASES = [
   'trainingStarting',
   'trainingDownloading',

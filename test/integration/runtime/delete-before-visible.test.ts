@@ -3,7 +3,7 @@ import { ListEndpointsCommand, ListTrainingJobsCommand } from '@aws-sdk/client-s
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { endpointSpec } from '../endpoint/support.js';
-import { OperatorHarness, TEST_TIMINGS } from '../support/operator.js';
+import { OperatorHarness } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
 
 /*
@@ -15,11 +15,12 @@ let h: OperatorHarness;
 
 beforeAll(async () => {
   h = await OperatorHarness.start('invisible');
-  // New resources stay invisible to describes for 300 ms: a lag within --poll-interval-max (400 ms
-  // here, minutes in production), the longest a deletion waits for a resource created but never seen.
-  await h.cloud.emulator.control.configure({
-    consistency: { describeAfterCreate: TEST_TIMINGS.pollIntervalMaxMs - 100, createDelay: 0 },
-  });
+  // New resources stay invisible to describes for 2 s (SageMaker seconds × 0.001): within
+  // --poll-interval-max, the longest a deletion waits for a resource created but never seen (minutes
+  // in production; 4 s here, as deletion timestamps have whole seconds).
+  h.limits.timings = { pollIntervalMaxMs: 4_000 };
+  await h.restartOperator();
+  await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 2_000, createDelay: 0 } });
 });
 afterAll(async () => {
   await h.stop();

@@ -73,7 +73,7 @@ const SAGEMAKER_FLAGS: FlagSpecs<SageMakerConfig> = {
     fallback: 86_400_000,
   },
   eventsQueueUrl: {
-    help: 'SQS queue fed by an EventBridge rule with SageMaker state-change events (docs/events.md): changes reconcile at once, sweeps slow to --drift-interval while it works',
+    help: 'SQS queue fed by an EventBridge rule with SageMaker state-change events (docs/events.md): changes reconcile at once; the sweeps of an account and region whose events arrive slow to --drift-interval',
     parse: url('events-queue-url'),
     fallback: undefined,
   },

@@ -203,6 +203,12 @@ export function isNotFound(err: unknown): boolean {
   return classifyAwsError(err)?.errorClass === 'notFound';
 }
 
+/** Whether S3 refused a conditional request because its condition (CopySourceIfMatch) no longer holds. */
+export function isPreconditionFailed(err: unknown): boolean {
+  const f = facts(err);
+  return f?.name === 'PreconditionFailed' || f?.httpStatus === 412;
+}
+
 /** Whether an error that answered a create call says the name is taken. */
 export function isNameTaken(err: unknown): boolean {
   const errorClass = classifyAwsError(err)?.errorClass;

@@ -11,7 +11,7 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { isNotFound } from './errors.js';
+import { isNotFound, isPreconditionFailed } from './errors.js';
 import type { Tag } from './tags.js';
 
 /** Model artifacts in S3: server-side copies, listings and deletes, tagged with their owner. */
@@ -114,9 +114,6 @@ const copySource = (source: S3Location): string =>
 
 /** A copy's end: done, or not made because the source no longer has the ETag it was read with. */
 export type CopyOutcome = 'copied' | 'sourceChanged';
-
-const isPreconditionFailed = (err: unknown): boolean =>
-  (err as { name?: unknown } | undefined)?.name === 'PreconditionFailed' || httpStatusOf(err) === 412;
 
 /**
  * Copies `source`, as it was when read (`info`: its ETag and size), to `target` inside S3, with `tags`

@@ -92,7 +92,7 @@ const tagLines = (tags: readonly Tag[]): string =>
     .sort()
     .join('\n');
 
-function failureOf(err: unknown): Failure {
+function copyFailure(err: unknown): Failure {
   const aws = classifyAwsError(err);
   const name = (err as { name?: unknown } | undefined)?.name;
   return {
@@ -322,7 +322,7 @@ class MultiModelSetReconcile {
         } catch (err) {
           // The source may have changed or gone since it was read: read it again next time.
           memory.sources.delete(uri);
-          failures.set(name, failureOf(err));
+          failures.set(name, copyFailure(err));
         }
       },
       this.ctx.signal,

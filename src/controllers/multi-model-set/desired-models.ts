@@ -56,7 +56,7 @@ const completedArtifact = (job: TrainingJobView | undefined): string | undefined
   job?.status?.trainingJobStatus === 'Completed' ? job.status.modelArtifacts?.s3ModelArtifacts : undefined;
 
 /** Why a job will never produce an artifact, or undefined while it still may. */
-function failureOf(job: TrainingJobView): JobFailure | undefined {
+function jobFailure(job: TrainingJobView): JobFailure | undefined {
   const state = job.status?.trainingJobStatus;
   const name = job.metadata.name;
   if (state === 'Failed' || state === 'Stopped') {
@@ -117,7 +117,7 @@ export function desiredModels(
     const jobName = model.trainingJobRef?.name ?? '';
     const job = trainingJob(jobName);
     const artifact = completedArtifact(job);
-    const failure = job && failureOf(job);
+    const failure = job && jobFailure(job);
     if (artifact !== undefined) sources.set(model.name, artifact);
     else if (failure) failedJobs.set(model.name, failure);
     else waiting.set(model.name, `waiting for TrainingJob ${jobName} to complete`);
@@ -142,7 +142,7 @@ export function desiredModels(
     candidates.newest = later(createdAt, candidates.newest, job);
     if (completedArtifact(job) !== undefined)
       candidates.completed = later(finishedAt, candidates.completed, job);
-    else if (!failureOf(job)) candidates.running = later(createdAt, candidates.running, job);
+    else if (!jobFailure(job)) candidates.running = later(createdAt, candidates.running, job);
   }
   for (const [name, { completed, running, newest }] of byName) {
     if (completed) sources.set(name, completedArtifact(completed) ?? '');
@@ -150,7 +150,7 @@ export function desiredModels(
       waiting.set(name, `waiting for TrainingJob ${running.metadata.name} to complete`);
       continue;
     }
-    const failure = newest && failureOf(newest);
+    const failure = newest && jobFailure(newest);
     if (failure)
       failedJobs.set(name, {
         reason: failure.reason,

@@ -4,7 +4,7 @@ import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { DescribeMonitoringScheduleCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { Registry } from 'prom-client';
-import { AwsClients, CallRefused } from '../../../src/aws/clients.js';
+import { AwsClients, CallRefused, type AwsClientOptions } from '../../../src/aws/clients.js';
 import { unacceptingListener } from '../../rig/unaccepting-listener.js';
 import { classifyAwsError } from '../../../src/aws/errors.js';
 import { currentLane, inLane } from '../../../src/runtime/queue.js';
@@ -52,14 +52,20 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** Clients of the stand-in endpoint at `sagemakerEndpoint`, with `options` added. */
+function standIn(sagemakerEndpoint: string, options: Partial<AwsClientOptions> = {}): AwsClients {
+  return new AwsClients({
+    defaultRegion: 'us-east-1',
+    sagemakerEndpoint,
+    maxApiRate: 50,
+    registry: new Registry(),
+    ...options,
+  });
+}
+
 describe('AwsClients', () => {
   it('shares one client and one limiter per region, and honours the endpoint override', async () => {
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 50,
-      registry: new Registry(),
-    });
+    const clients = standIn(endpoint);
     expect(clients.sagemaker()).toBe(clients.sagemaker({ region: 'us-east-1' }));
     expect(clients.sagemaker({ region: 'eu-west-1' })).not.toBe(clients.sagemaker());
     const role = { region: 'us-east-1', roleArn: 'arn:aws:iam::111111111111:role/a', sessionName: 'a' };
@@ -77,12 +83,7 @@ describe('AwsClients', () => {
 
   it('slows the shared limiter down on throttling and counts calls per operation', async () => {
     const registry = new Registry();
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 50,
-      registry,
-    });
+    const clients = standIn(endpoint, { registry });
     throttleNext = 2;
     const before = targets.length;
     await clients
@@ -106,12 +107,7 @@ describe('AwsClients', () => {
 
 describe('AwsClients answers', () => {
   it('reports a 5xx whose body is not JSON as what came back, not as a parse error', async () => {
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 50,
-      registry: new Registry(),
-    });
+    const clients = standIn(endpoint);
     htmlNext = 10;
     const err = await clients
       .sagemaker()
@@ -159,13 +155,7 @@ function describeJob(clients: AwsClients, abortSignal?: AbortSignal): Promise<un
 describe('AwsClients fence', () => {
   it('refuses a request mayCall declines before anything reaches the server', async () => {
     let allowed = true;
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 50,
-      registry: new Registry(),
-      mayCall: () => allowed,
-    });
+    const clients = standIn(endpoint, { mayCall: () => allowed });
     const beforeAllowed = targets.length;
     expect(classifyAwsError(await describeJob(clients))).toMatchObject({ errorClass: 'notFound' });
     expect(targets.length - beforeAllowed).toBe(1);
@@ -186,12 +176,7 @@ describe('AwsClients fence', () => {
 describe('AwsClients request check', () => {
   it('hands every SageMaker request to the check first: a refused one is not sent, measured or retried', async () => {
     const registry = new Registry();
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 50,
-      registry,
-    });
+    const clients = standIn(endpoint, { registry });
     const client = clients.sagemaker();
     const seen: [string, unknown][] = [];
     clients.checkSageMakerRequests((operation, input) => {
@@ -214,11 +199,7 @@ describe('AwsClients timeouts', () => {
 
   it('abandons every attempt at a silent server after the request timeout', async () => {
     const silent = await silentServer();
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: silent.endpoint,
-      maxApiRate: 50,
-      registry: new Registry(),
+    const clients = standIn(silent.endpoint, {
       timeouts: { connectMs: CONNECT_MS, sagemakerRequestMs: REQUEST_MS },
     });
     const started = Date.now();
@@ -240,11 +221,7 @@ describe('AwsClients timeouts', () => {
   it('gives up a connection that is never accepted after the connection timeout', async () => {
     const listener = await unacceptingListener();
     try {
-      const clients = new AwsClients({
-        defaultRegion: 'us-east-1',
-        sagemakerEndpoint: listener.endpoint,
-        maxApiRate: 50,
-        registry: new Registry(),
+      const clients = standIn(listener.endpoint, {
         timeouts: { connectMs: CONNECT_MS, sagemakerRequestMs: 60_000 },
       });
       const started = Date.now();
@@ -266,11 +243,7 @@ describe('AwsClients timeouts', () => {
 
   it("aborts a hanging request when the call's signal fires, and closes its connection", async () => {
     const silent = await silentServer();
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: silent.endpoint,
-      maxApiRate: 50,
-      registry: new Registry(),
+    const clients = standIn(silent.endpoint, {
       timeouts: { connectMs: CONNECT_MS, sagemakerRequestMs: 60_000 },
     });
     const abort = new AbortController();
@@ -286,13 +259,7 @@ describe('AwsClients timeouts', () => {
   });
 
   it('serves a waiting call made in the urgent lane before normal ones that waited longer', async () => {
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 5,
-      registry: new Registry(),
-      callPriority: currentLane,
-    });
+    const clients = standIn(endpoint, { maxApiRate: 5, callPriority: currentLane });
     for (let i = 0; i < 5; i++) await clients.limiter().acquire(); // the burst is spent
     const answered: string[] = [];
     const call = (label: string): Promise<void> =>
@@ -311,12 +278,7 @@ describe('AwsClients timeouts', () => {
 
   it("gives up the rate limiter's wait when the call's signal fires", async () => {
     const opened = connections;
-    const clients = new AwsClients({
-      defaultRegion: 'us-east-1',
-      sagemakerEndpoint: endpoint,
-      maxApiRate: 0.2,
-      registry: new Registry(),
-    });
+    const clients = standIn(endpoint, { maxApiRate: 0.2 });
     await clients.limiter().acquire(); // the burst of one is spent: the next call waits five seconds
     const abort = new AbortController();
     const started = Date.now();

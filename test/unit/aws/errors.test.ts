@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ResourceInUse, ResourceLimitExceeded, ResourceNotFound } from '@aws-sdk/client-sagemaker';
-import { classifyAwsError, isNameTaken, isNotFound } from '../../../src/aws/errors.js';
+import { classifyAwsError, isNameTaken, isNotFound, isPreconditionFailed } from '../../../src/aws/errors.js';
 import { meta, unmodeled } from './sdk-errors.js';
 
 describe('classifyAwsError', () => {
@@ -116,5 +116,18 @@ describe('classifyAwsError', () => {
   it('leaves errors that did not come from AWS to the caller', () => {
     expect(classifyAwsError(new TypeError('x is undefined'))).toBeUndefined();
     expect(classifyAwsError('string')).toBeUndefined();
+  });
+});
+
+describe('isPreconditionFailed', () => {
+  it('tells a condition S3 found false from other refusals', () => {
+    expect(
+      isPreconditionFailed(
+        unmodeled('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412),
+      ),
+    ).toBe(true);
+    expect(isPreconditionFailed(unmodeled('Unknown', '', 412))).toBe(true);
+    expect(isPreconditionFailed(unmodeled('AccessDenied', 'Access Denied', 403))).toBe(false);
+    expect(isPreconditionFailed(new Error('socket hang up'))).toBe(false);
   });
 });

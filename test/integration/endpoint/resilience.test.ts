@@ -141,7 +141,9 @@ describe('Endpoint resilience', () => {
   it('carries on with its own endpoint when its create landed unanswered and describe does not see it yet', async () => {
     // CreateEndpoint lands but its answer is lost, and for a while SageMaker's reads do not show
     // what was just created: the next reconciles are told the names are taken and must find their own.
-    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 500 } });
+    // Reads lag by 3 s, well past the retry after a lost answer even on a loaded machine, so the
+    // retry always meets the taken name.
+    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 3_000 } });
     const restore = interceptOnce(h, 'CreateEndpointCommand', async (call) => {
       await call();
       throw lostAnswer();

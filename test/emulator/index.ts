@@ -14,7 +14,7 @@ export { defaultTimings } from './config.js';
 export { EmulatorControl } from './control-client.js';
 export type { ResponseMismatch, SettingsPatch } from './emulator.js';
 export type { EventKind, EventsSettings, EventStats, PublishedEvent } from './events.js';
-export type { Steer } from './steering.js';
+export type { ProcessingOutputs, Steer } from './steering.js';
 
 export interface StartEmulatorOptions {
   /** TCP port; 0 (default) picks a free one. */

@@ -16,6 +16,7 @@ import { list } from './listing.js';
 import { checkInstancesPerType } from './quotas.js';
 import { constraints, statistics } from './reports.js';
 import { joinS3 } from './s3.js';
+import type { ProcessingOutputs } from './steering.js';
 
 export type ProcessingRequest = Wire<CreateProcessingJobRequest>;
 export type ProcessingJob = BatchJob<ProcessingRequest> & { monitoringScheduleArn?: string };
@@ -23,6 +24,9 @@ export type ProcessingJob = BatchJob<ProcessingRequest> & { monitoringScheduleAr
 /** The image `suggest_baseline` runs (reference §4.6): such jobs write a baseline. */
 const isBaselining = (request: ProcessingRequest): boolean =>
   request.AppSpecification?.ImageUri?.includes('sagemaker-model-monitor-analyzer') ?? false;
+
+const contentType = (key: string): string =>
+  key.endsWith('.json') ? 'application/json' : key.endsWith('.csv') ? 'text/csv' : 'text/plain';
 
 export const processingOutputUri = (request: ProcessingRequest): string | undefined =>
   request.ProcessingOutputConfig?.Outputs?.[0]?.S3Output?.S3Uri;
@@ -49,7 +53,8 @@ export function processingJobs(ctx: Context) {
 
   /**
    * What any other container writes: under each S3 output, `part-00000` listing the inputs it read
-   * (one `<inputName> <s3Uri>` line each). An S3 input with no object under it fails the job, as
+   * (one `<inputName> <s3Uri>` line each), at completion whatever the output's S3UploadMode
+   * (EndOfJob or Continuous). An S3 input with no object under it fails the job, as
    * SageMaker does, when the emulator checks inputs (s3Checks.inputsExist).
    */
   const process = (request: ProcessingRequest) => async (): Promise<void> => {
@@ -75,12 +80,38 @@ export function processingJobs(ctx: Context) {
     }
   };
 
+  /**
+   * The documents a steer chose (`outputs`, steering.ts), each under its output's S3Uri, after what
+   * the container writes. Outputs the request does not declare with an S3Uri are ignored.
+   */
+  const steered = (request: ProcessingRequest, outputs: ProcessingOutputs) => async (): Promise<void> => {
+    for (const output of request.ProcessingOutputConfig?.Outputs ?? []) {
+      const uri = output.S3Output?.S3Uri;
+      const name = output.OutputName;
+      const documents = name !== undefined && Object.hasOwn(outputs, name) ? outputs[name] : undefined;
+      if (uri === undefined || documents === undefined) continue;
+      for (const [key, content] of Object.entries(documents))
+        await ctx.s3.put(joinS3(uri, key), content, contentType(key));
+    }
+  };
+
   /** Starts a job; monitoring executions pass their own outcome and reports. */
-  const start = (request: ProcessingRequest, options: RunOptions = {}): ProcessingJob =>
-    jobs.create(request.ProcessingJobName!, request, {
+  const start = (request: ProcessingRequest, options: RunOptions = {}): ProcessingJob => {
+    if (options.produce) return jobs.create(request.ProcessingJobName!, request, options);
+    const container = isBaselining(request) ? baseline(request) : process(request);
+    // Read with the outcome, at creation: a steer set later applies to the next job of the name.
+    const outputs = ctx.steering.get('ProcessingJob', request.ProcessingJobName!)?.outputs;
+    const write = outputs && steered(request, outputs);
+    return jobs.create(request.ProcessingJobName!, request, {
       ...options,
-      produce: options.produce ?? (isBaselining(request) ? baseline(request) : process(request)),
+      produce: write
+        ? async () => {
+            await container();
+            await write();
+          }
+        : container,
     });
+  };
 
   /** What DescribeProcessingJob reports for members the request left out. */
   const withServerDefaults = (request: Omit<ProcessingRequest, 'Tags'>): Omit<ProcessingRequest, 'Tags'> => ({

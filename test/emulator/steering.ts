@@ -7,7 +7,19 @@ export type Steer =
       failureReason?: string;
     }
   | {
-      kind: 'ProcessingJob' | 'TransformJob';
+      kind: 'ProcessingJob';
+      name: string;
+      outcome: 'Completed' | 'Failed';
+      failureReason?: string;
+      /**
+       * Documents the job writes when it completes, beside `part-00000`: OutputName → key under that
+       * output's S3Uri → content. Only outputs the request declares with an S3Uri are written (others
+       * are ignored: the job may not exist when the steer is set); a Failed outcome writes nothing.
+       */
+      outputs?: ProcessingOutputs;
+    }
+  | {
+      kind: 'TransformJob';
       name: string;
       outcome: 'Completed' | 'Failed';
       failureReason?: string;
@@ -56,6 +68,9 @@ export type Steer =
       message?: string;
     };
 
+/** OutputName → key under that output's S3Uri (e.g. `evaluation.json`, `metrics/report.csv`) → content. */
+export type ProcessingOutputs = Record<string, Record<string, string>>;
+
 type SteerKind = Steer['kind'];
 type SteerOf<K extends SteerKind> = Extract<Steer, { kind: K }>;
 
@@ -65,7 +80,9 @@ export class Steering {
   private readonly steers = new Map<string, Steer>();
   private readonly listeners: ((steer: Steer) => void)[] = [];
 
+  /** Refuses (throws) a steer whose documents are not strings under non-empty keys. */
   set(steer: Steer): void {
+    if (steer.kind === 'ProcessingJob' && steer.outputs !== undefined) checkOutputs(steer.outputs);
     this.steers.set(keyOf(steer.kind, steer.name, steer.kind === 'Endpoint' ? steer.on : ''), steer);
     for (const listener of this.listeners) listener(steer);
   }
@@ -88,5 +105,21 @@ export class Steering {
 
   clear(): void {
     this.steers.clear();
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The control API takes any JSON: a document that is not a string would otherwise fail the job late. */
+function checkOutputs(outputs: unknown): void {
+  if (!isRecord(outputs)) throw new Error('outputs: expected {outputName: {key: content}}');
+  for (const [output, documents] of Object.entries(outputs)) {
+    if (!isRecord(documents)) throw new Error(`outputs.${output}: expected {key: content}`);
+    for (const [key, content] of Object.entries(documents)) {
+      if (key.replace(/^\/+|\/+$/g, '') === '') throw new Error(`outputs.${output}: a key is empty`);
+      if (typeof content !== 'string')
+        throw new Error(`outputs.${output}.${key}: expected a string (JSON.stringify a document)`);
+    }
   }
 }

@@ -195,7 +195,9 @@ export function trainingJobs(ctx: Context): {
     for (const channel of job.request.InputDataConfig ?? []) {
       const uri = channel.DataSource?.S3DataSource?.S3Uri;
       if (uri === undefined) continue;
-      const prefix = channel.DataSource?.S3DataSource?.S3DataType === 'S3Prefix';
+      // A manifest names one object; S3Prefix and Converse name a key prefix.
+      const type = channel.DataSource?.S3DataSource?.S3DataType;
+      const prefix = type !== 'ManifestFile' && type !== 'AugmentedManifestFile';
       // A bucket that does not exist answers an error: as missing as an empty prefix.
       const found = await (
         prefix ? ctx.s3.list(uri).then((uris) => uris.length > 0) : ctx.s3.exists(uri)

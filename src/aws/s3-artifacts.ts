@@ -4,6 +4,7 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -59,6 +60,31 @@ export async function headObject(
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }), cancel);
     return { etag: unquoted(head.ETag), size: head.ContentLength ?? 0 };
+  } catch (err) {
+    if (isNotFound(err) || httpStatusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** A document too large to be a report a person reads: refused rather than held in memory. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+/** A small object's text, or undefined when it does not exist; larger than MAX_DOCUMENT_BYTES: an error. */
+export async function readDocument(
+  s3: S3Client,
+  location: S3Location,
+  cancel: Cancel,
+): Promise<string | undefined> {
+  try {
+    const answer = await s3.send(
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
+      cancel,
+    );
+    if ((answer.ContentLength ?? 0) > MAX_DOCUMENT_BYTES)
+      throw new Error(
+        `${s3Uri(location)} has ${answer.ContentLength} bytes: a document read here has at most ${MAX_DOCUMENT_BYTES}`,
+      );
+    return await answer.Body?.transformToString('utf-8');
   } catch (err) {
     if (isNotFound(err) || httpStatusOf(err) === 404) return undefined;
     throw err;

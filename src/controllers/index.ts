@@ -17,6 +17,7 @@ import { processingJobController } from './processing-job/controller.js';
 import { modelPackageGroupController } from './model-package-group/controller.js';
 import { modelPackageController } from './model-package/controller.js';
 import { GroupChanges } from './common/group-changes.js';
+import { PREREQUISITE_REFERENCES } from './common/prerequisites.js';
 
 export interface OperatorTimings {
   pollIntervalMinMs: number;
@@ -103,7 +104,8 @@ export function sageMakerControllers(
   kinds.aws.checkSageMakerRequests(checkRequest);
   return {
     // Every kind acts as its namespace's identity: a namespace whose role or region changes reconciles its objects;
-    // a change of a namespace's SecurityPolicies reconciles them too (held back by PolicyViolation, or no longer allowed).
+    // a change of a namespace's SecurityPolicies reconciles them too (held back by PolicyViolation, or no longer allowed),
+    // and so does a change of any object their prerequisites name (dependsOn, s3UriFrom, when).
     controllers: controllers.map((controller) => {
       const finalize = controller.finalize?.bind(controller);
       return {
@@ -112,7 +114,12 @@ export function sageMakerControllers(
         ...(finalize && {
           finalize: (ctx, obj) => underSecurityPolicies(ctx, obj, () => finalize(ctx, obj)),
         }),
-        references: [...(controller.references ?? []), namespaceReference, SECURITY_POLICY_REFERENCE],
+        references: [
+          ...(controller.references ?? []),
+          namespaceReference,
+          SECURITY_POLICY_REFERENCE,
+          ...PREREQUISITE_REFERENCES,
+        ],
       };
     }),
     changeDetection,

@@ -1,4 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { lineageStatusFields, prerequisiteSpecFields } from './references.js';
 import { StringEnum, StringMap, type CelRule } from './schema.js';
 
 /** SageMaker resource names: 1-63 of [a-zA-Z0-9-], no leading, trailing or double hyphen. */
@@ -83,6 +84,7 @@ export function commonSpecFields(nameField: string, resource: string) {
         description: `Take over an existing ${resource} named by ${nameField} that carries no ownership tags: it is tagged and managed from then on.`,
       }),
     ),
+    ...prerequisiteSpecFields(),
   } satisfies TProperties;
 }
 
@@ -164,6 +166,7 @@ export function commonStatusFields() {
         'x-kubernetes-list-map-keys': ['type'],
       }),
     ),
+    ...lineageStatusFields(),
   } satisfies TProperties;
 }
 

@@ -10,7 +10,10 @@ import {
 import { StringEnum } from './schema.js';
 
 const request = CreateModelPackageInput.properties;
-const { region, deletionPolicy } = commonSpecFields('modelPackageGroupName', 'model package group');
+const { region, deletionPolicy, dependsOn, when } = commonSpecFields(
+  'modelPackageGroupName',
+  'model package group',
+);
 
 /** Ownership markers take four of SageMaker's 50 customer metadata properties (a version has no tags). */
 export const MAX_USER_METADATA = 46;
@@ -87,6 +90,8 @@ export const ModelPackageSpecFields = {
   ),
   region,
   deletionPolicy,
+  dependsOn,
+  when,
 } satisfies TProperties;
 
 /** What may change after the version is registered: its approval, and our own field. */

@@ -127,7 +127,7 @@ const trainingJobSelector = Type.Object(
   },
 );
 
-const { region, deletionPolicy, tags } = commonSpecFields('', 'multi-model endpoint');
+const { region, deletionPolicy, tags, dependsOn, when } = commonSpecFields('', 'multi-model endpoint');
 
 export const MultiModelSetSpecFields = {
   endpointRef: Type.Optional(
@@ -153,6 +153,8 @@ export const MultiModelSetSpecFields = {
   ),
   trainingJobSelector: Type.Optional(trainingJobSelector),
   region,
+  dependsOn,
+  when,
   deletionPolicy: refine(deletionPolicy, {
     description:
       "What happens to the artifacts this set copied, and to its <name>-targets ConfigMap, when it is deleted: Delete removes them, Retain leaves them. Default: the operator's --default-deletion-policy.",

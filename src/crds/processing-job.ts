@@ -7,7 +7,6 @@ import {
   explicitNameField,
 } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
-import { trainingJobRef } from './model.js';
 import {
   arnField,
   failureReasonField,
@@ -18,6 +17,7 @@ import {
   recordedNameField,
   timestampField,
 } from './job.js';
+import { withS3UriFrom } from './references.js';
 import { refine, refineAt } from './schema.js';
 import {
   CreateProcessingJobRequest,
@@ -27,60 +27,9 @@ import {
 
 const request = CreateProcessingJobRequest.properties;
 
-const s3UriFrom = Type.Object(
-  {
-    trainingJobRef: Type.Optional(
-      trainingJobRef(
-        "This TrainingJob's model artifacts (model.tar.gz), once it has Completed; until then the job waits (Ready=False WaitingForReference).",
-      ),
-    ),
-    processingJobRef: Type.Optional(
-      Type.Object(
-        {
-          name: Type.String({
-            description: 'Name of a ProcessingJob object in the same namespace.',
-            minLength: 1,
-            maxLength: 253,
-          }),
-          outputName: Type.String({
-            description: "The outputName of one of that job's processingOutputConfig.outputs.",
-            minLength: 1,
-          }),
-        },
-        {
-          description:
-            'One named output of this ProcessingJob, once it has Completed; until then the job waits (Ready=False WaitingForReference).',
-        },
-      ),
-    ),
-  },
-  {
-    description: 'Where s3Uri comes from, instead of setting it: another job of this namespace.',
-    'x-kubernetes-validations': [
-      {
-        rule: 'has(self.trainingJobRef) != has(self.processingJobRef)',
-        message: 'set exactly one of trainingJobRef and processingJobRef',
-      },
-    ],
-  },
-);
-
-const s3Input = Type.Object(
-  {
-    ...ProcessingS3Input.properties,
-    s3Uri: Type.Optional(ProcessingS3Input.properties.s3Uri),
-    s3UriFrom: Type.Optional(s3UriFrom),
-  },
-  {
-    description: ProcessingInput.properties.s3Input.description,
-    'x-kubernetes-validations': [
-      { rule: 'has(self.s3Uri) != has(self.s3UriFrom)', message: 'set exactly one of s3Uri and s3UriFrom' },
-    ],
-  },
-);
-
+/** An input whose S3 data may come from another job (s3UriFrom). */
 const processingInput = Type.Object(
-  { ...ProcessingInput.properties, s3Input: Type.Optional(s3Input) },
+  { ...ProcessingInput.properties, s3Input: Type.Optional(withS3UriFrom(ProcessingS3Input)) },
   { description: ProcessingInput.description },
 );
 

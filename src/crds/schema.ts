@@ -53,32 +53,48 @@ export function refine<T extends TSchema>(schema: T, refinement: Refinement): T 
  */
 export function refineAt<T extends TSchema>(schema: T, refinements: Readonly<Record<string, Refinement>>): T {
   let refined: TSchema = schema;
-  for (const [path, refinement] of Object.entries(refinements)) {
-    const steps = path
-      .split('.')
-      .flatMap((step) => (step.endsWith('[]') ? [step.slice(0, -2), '[]'] : [step]));
-    refined = refinedPath(
-      refined,
-      steps.filter((step) => step !== ''),
-      refinement,
-    );
-  }
+  for (const [path, refinement] of Object.entries(refinements))
+    refined = reshapeAt(refined, path, (member) => refine(member, refinement));
   return refined as T;
 }
 
-function refinedPath(schema: TSchema, steps: readonly string[], refinement: Refinement): TSchema {
+/**
+ * The schema with what lies at `path` (as in refineAt) replaced by `reshape` of it. The TypeScript
+ * type is unchanged: it describes the spec as the operator sends it, once references are resolved.
+ */
+export function reshapeAt<T extends TSchema>(
+  schema: T,
+  path: string,
+  reshape: (member: TSchema) => TSchema,
+): T {
+  const steps = path.split('.').flatMap((step) => (step.endsWith('[]') ? [step.slice(0, -2), '[]'] : [step]));
+  return reshapedPath(
+    schema,
+    steps.filter((step) => step !== ''),
+    reshape,
+  ) as T;
+}
+
+function reshapedPath(
+  schema: TSchema,
+  steps: readonly string[],
+  reshape: (member: TSchema) => TSchema,
+): TSchema {
   const [step, ...rest] = steps;
-  if (step === undefined) return refine(schema, refinement);
+  if (step === undefined) return reshape(schema);
   if (step === '[]') {
     const items = schema.items as TSchema | undefined;
-    if (!items) throw new Error('no list items to refine');
-    return { ...schema, items: refinedPath(items, rest, refinement) };
+    if (!items) throw new Error('no list items to reshape');
+    return { ...schema, items: reshapedPath(items, rest, reshape) };
   }
   const properties = schema.properties as Record<string, TSchema> | undefined;
   const member = properties?.[step];
-  if (!properties || !member) throw new Error(`no member ${step} to refine`);
-  return { ...schema, properties: { ...properties, [step]: refinedPath(member, rest, refinement) } };
+  if (!properties || !member) throw new Error(`no member ${step} to reshape`);
+  return { ...schema, properties: { ...properties, [step]: reshapedPath(member, rest, reshape) } };
 }
+
+/** Spec fields that only hold back a first create (dependsOn, when): they may change at any time. */
+const PREREQUISITE_FIELDS = ['dependsOn', 'when'];
 
 /**
  * A transition rule for an object whose fields may not change once set, except `mutable`: each
@@ -86,7 +102,7 @@ function refinedPath(schema: TSchema, steps: readonly string[], refinement: Refi
  */
 export function immutableExceptRule(fields: string[], mutable: string[], message: string): CelRule {
   const clauses = fields
-    .filter((field) => !mutable.includes(field))
+    .filter((field) => !mutable.includes(field) && !PREREQUISITE_FIELDS.includes(field))
     .map((f) => `(has(self.${f}) == has(oldSelf.${f}) && (!has(self.${f}) || self.${f} == oldSelf.${f}))`);
   return { rule: clauses.join(' && '), message };
 }

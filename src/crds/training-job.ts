@@ -17,10 +17,23 @@ import {
   recordedNameField,
   timestampField,
 } from './job.js';
+import { withS3UriFrom } from './references.js';
 import { refine } from './schema.js';
-import { CreateTrainingJobRequest } from './shapes/sagemaker.generated.js';
+import { Channel, CreateTrainingJobRequest, DataSource, S3DataSource } from './shapes/sagemaker.generated.js';
 
 const request = CreateTrainingJobRequest.properties;
+
+/** A channel whose S3 data may come from another job (s3UriFrom). */
+const channel = Type.Object(
+  {
+    ...Channel.properties,
+    dataSource: Type.Object(
+      { ...DataSource.properties, s3DataSource: Type.Optional(withS3UriFrom(S3DataSource)) },
+      { description: Channel.properties.dataSource.description },
+    ),
+  },
+  { description: Channel.description },
+);
 
 /**
  * CreateTrainingJob in lowerCamel (generated from botocore's model), with the common Kubernetes
@@ -41,10 +54,14 @@ export const TrainingJobSpecFields = {
       { rule: 'self.all(k, size(k) <= 256)', message: 'hyperparameter names have at most 256 characters' },
     ],
   }),
-  inputDataConfig: refine(request.inputDataConfig, {
-    'x-kubernetes-list-type': 'map',
-    'x-kubernetes-list-map-keys': ['channelName'],
-  }),
+  inputDataConfig: Type.Optional(
+    Type.Array(channel, {
+      description: request.inputDataConfig.description,
+      maxItems: request.inputDataConfig.maxItems,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['channelName'],
+    }),
+  ),
   stoppingCondition: refine(request.stoppingCondition, {
     'x-kubernetes-validations': [
       {

@@ -18,8 +18,13 @@ import {
   recordedNameField,
   timestampField,
 } from './job.js';
+import { withS3UriFrom } from './references.js';
 import { refine } from './schema.js';
-import { CreateTransformJobRequest } from './shapes/sagemaker.generated.js';
+import {
+  CreateTransformJobRequest,
+  TransformInput,
+  TransformS3DataSource,
+} from './shapes/sagemaker.generated.js';
 
 const request = CreateTransformJobRequest.properties;
 
@@ -42,6 +47,16 @@ export const TransformJobSpecFields = {
     }),
   ),
   model: Type.Optional(inlineModel),
+  transformInput: Type.Object(
+    {
+      ...TransformInput.properties,
+      dataSource: Type.Object(
+        { s3DataSource: withS3UriFrom(TransformS3DataSource) },
+        { description: TransformInput.properties.dataSource.description },
+      ),
+    },
+    { description: request.transformInput.description },
+  ),
   environment: refine(request.environment, {
     'x-kubernetes-validations': [environmentNamesRule(1024)],
   }),

@@ -240,11 +240,13 @@ class JobReconcile<Spec, Status, D, S, P> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
     if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
+    const ready = await this.resource.prerequisites(this.obj.spec);
+    if ('result' in ready) return ready.result;
     const prepared = await this.prepared();
     if ('result' in prepared) return prepared.result;
     const { sagemaker, name, tags, cancel } = this.resource;
     const creation = await this.resource
-      .create(this.ref, () => this.kind.create(sagemaker, this.obj.spec, name, tags, cancel, prepared.value))
+      .create(this.ref, () => this.kind.create(sagemaker, ready.spec, name, tags, cancel, prepared.value))
       .catch((err: unknown) => {
         const ready = failedCreateCondition(err);
         if (ready) this.setCondition('Ready', ready);

@@ -5,8 +5,14 @@ import { sagemakerName } from '../../aws/naming.js';
 import { applyTags, desiredTags, listAllTags } from '../../aws/resource-tags.js';
 import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
-import { ReconcileError, type ObjectMeta, type ReconcileContext } from '../../runtime/index.js';
+import {
+  ReconcileError,
+  type ObjectMeta,
+  type ReconcileContext,
+  type ReconcileResult,
+} from '../../runtime/index.js';
 import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
+import { documentReader, prerequisites, recordPrerequisites } from './prerequisites.js';
 
 /** One SageMaker resource by name: how to describe it and where a description keeps its ARN. */
 export interface ResourceRef<D> {
@@ -187,6 +193,21 @@ export class ManagedResource<S> {
    * the create finds it again, and the resources are looked for where they are. Until something is
    * created, the region and the account follow the namespace's identity.
    */
+  /**
+   * The spec as SageMaker gets it (every s3UriFrom resolved) once what it depends on is ready and
+   * its gates are met, the lineage recorded in status; else how the reconcile ends meanwhile, with
+   * status saying why. Documents the gates read are looked for again after --poll-interval-max.
+   */
+  async prerequisites<T>(spec: T): Promise<{ spec: T } | { result: ReconcileResult }> {
+    const read = documentReader(this.aws.s3(this.scope), this.ctx.signal);
+    const result = await prerequisites({ metadata: this.obj.metadata, spec }, this.ctx.cache, read);
+    return recordPrerequisites(
+      this.ctx.status as unknown as Parameters<typeof recordPrerequisites>[0],
+      result,
+      this.takenNames.waitMs,
+    );
+  }
+
   async recordName(name = this.name): Promise<void> {
     const current = this.ctx.status.current;
     const accountId = await this.aws.accountOf(this.scope);

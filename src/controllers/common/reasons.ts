@@ -171,6 +171,12 @@ export const REASONS = {
     meaning:
       'SageMaker rejected the spec (ValidationException) or a reference is invalid; retried only after the spec changes.',
   },
+  GateNotMet: {
+    terminal: true,
+    waitsForSpecChange: true,
+    meaning:
+      "A `when` condition on an upstream job's result does not hold (the values are in the message): nothing is created until the upstream or the spec changes.",
+  },
   AlreadyExists: {
     terminal: true,
     waitsForSpecChange: true,

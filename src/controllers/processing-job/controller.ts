@@ -12,16 +12,13 @@ import {
   type ProcessingJobSpec,
   type ProcessingJobStatus,
 } from '../../crds/processing-job.js';
-import { trainingJob } from '../../crds/training-job.js';
 import { defineController, type KubeObject } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { descriptorOf } from '../common/kinds.js';
-import type { TrainingJobObject } from '../training-job/controller.js';
-import { referencedJobs, resolvedInputs } from './inputs.js';
 import { processingJobView } from './lifecycle.js';
 import { observedProcessingJobStatus } from './observed-status.js';
-import { createProcessingJobRequest, type ProcessingInputs } from './request.js';
+import { createProcessingJobRequest } from './request.js';
 import type { StoredMeta } from '../common/managed-resource.js';
 
 export interface ProcessingJobObject extends KubeObject {
@@ -30,7 +27,6 @@ export interface ProcessingJobObject extends KubeObject {
   status?: ProcessingJobStatus;
 }
 
-const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
 const processingJobKind = descriptorOf<ProcessingJobObject>(processingJob);
 
 /** SageMaker processing jobs, for the job lifecycle: stopped, then deleted once terminal. */
@@ -38,8 +34,7 @@ const processingJobs: JobKind<
   ProcessingJobSpec,
   ProcessingJobStatus,
   DescribeProcessingJobResponse,
-  ProcessingJobSummary,
-  ProcessingInputs
+  ProcessingJobSummary
 > = {
   kind: processingJob.kind,
   label: 'processing job',
@@ -48,19 +43,10 @@ const processingJobs: JobKind<
   stateField: 'processingJobStatus',
   describe: (sagemaker, name, cancel) =>
     sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), cancel),
-  prepare: ({ obj, ctx }) => {
-    const { namespace } = obj.metadata;
-    return Promise.resolve(
-      resolvedInputs(obj.spec, {
-        trainingJob: (name) => ctx.cache.get(trainingJobKind, namespace, name)?.status,
-        processingJob: (name) => ctx.cache.get(processingJobKind, namespace, name),
-      }),
-    );
-  },
-  create: async (sagemaker, spec, name, tags, cancel, inputs) =>
+  create: async (sagemaker, spec, name, tags, cancel) =>
     (
       await sagemaker.send(
-        new CreateProcessingJobCommand(createProcessingJobRequest(spec, inputs, name, tags)),
+        new CreateProcessingJobCommand(createProcessingJobRequest(spec, name, tags)),
         cancel,
       )
     ).ProcessingJobArn,
@@ -85,12 +71,7 @@ export function processingJobController(options: KindControllerOptions) {
       ProcessingJobSpec,
       ProcessingJobStatus,
       DescribeProcessingJobResponse,
-      ProcessingJobSummary,
-      ProcessingInputs
+      ProcessingJobSummary
     >(processingJobs, options),
-    references: [
-      { kind: trainingJobKind, names: (obj) => referencedJobs(obj.spec).trainingJobs },
-      { kind: processingJobKind, names: (obj) => referencedJobs(obj.spec).processingJobs },
-    ],
   });
 }

@@ -54,7 +54,7 @@ describe('ProcessingJob validation at apply time', () => {
       input({
         s3UriFrom: { trainingJobRef: { name: 'train' }, processingJobRef: { name: 'p', outputName: 'o' } },
       }),
-      'set exactly one of trainingJobRef and processingJobRef',
+      'set exactly one of trainingJobRef, processingJobRef, transformJobRef',
     ],
     [
       'two inputs of one name',

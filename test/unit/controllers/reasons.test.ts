@@ -48,6 +48,7 @@ describe('REASONS', () => {
       [
         'AlreadyExists',
         'CreateFailed',
+        'GateNotMet',
         'IdentityChanged',
         'IdentityNotSet',
         'InvalidSpec',

@@ -57,6 +57,11 @@ const MAPPINGS: { kind: string; request: Request; schema: JsonSchema | undefined
   })),
 ];
 
+/** What a kind waits for before its first create. */
+const PREREQUISITES = ['dependsOn', 'when'];
+/** The fields every kind adds. */
+const COMMON = ['region', 'deletionPolicy', 'tags', 'adoptExisting', ...PREREQUISITES];
+
 /**
  * What a kind adds to its requests (DESIGN.md §2 and the kind's references): everything in a spec,
  * or in the part of it that stands for a request, that none of its requests has. The generic
@@ -67,13 +72,13 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
     part: 'TrainingJob spec',
     schema: trainingJobSpec,
     requests: ['CreateTrainingJob'],
-    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'trainingJobName'],
+    fields: [...COMMON, 'trainingJobName', 'inputDataConfig[].dataSource.s3DataSource.s3UriFrom'],
   },
   {
     part: 'Endpoint spec',
     schema: endpointSpec,
     requests: ['CreateEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint'],
-    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'endpointName', 'models'],
+    fields: [...COMMON, 'endpointName', 'models'],
   },
   {
     part: 'Endpoint models[]',
@@ -93,7 +98,7 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
     part: 'TransformJob spec',
     schema: transformJobSpec,
     requests: ['CreateTransformJob'],
-    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'transformJobName', 'model'],
+    fields: [...COMMON, 'transformJobName', 'model', 'transformInput.dataSource.s3DataSource.s3UriFrom'],
   },
   {
     part: 'TransformJob model',
@@ -105,27 +110,27 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
     part: 'ProcessingJob spec',
     schema: processingJobSpec,
     requests: ['CreateProcessingJob'],
-    fields: [
-      'region',
-      'deletionPolicy',
-      'tags',
-      'adoptExisting',
-      'processingJobName',
-      'processingInputs[].s3Input.s3UriFrom',
-    ],
+    fields: [...COMMON, 'processingJobName', 'processingInputs[].s3Input.s3UriFrom'],
   },
   {
     part: 'ModelPackageGroup spec',
     schema: groupSpec,
     requests: ['CreateModelPackageGroup'],
-    fields: ['region', 'deletionPolicy', 'tags', 'adoptExisting', 'modelPackageGroupName'],
+    fields: [...COMMON, 'modelPackageGroupName'],
   },
   {
     part: 'ModelPackage spec',
     schema: versionSpec,
     requests: ['CreateModelPackage'],
     // approvalDescription is UpdateModelPackage's: approval is applied after the create.
-    fields: ['groupRef', 'trainingJobRef', 'approvalDescription', 'region', 'deletionPolicy'],
+    fields: [
+      'groupRef',
+      'trainingJobRef',
+      'approvalDescription',
+      'region',
+      'deletionPolicy',
+      ...PREREQUISITES,
+    ],
   },
   ...JOB_DEFINITIONS.map(([request, field]) => ({
     part: `MonitoringSchedule ${field}`,

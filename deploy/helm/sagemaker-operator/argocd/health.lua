@@ -10,6 +10,7 @@ local terminalReasons = {
   CreateFailed = true,
   DeletedOutOfBand = true,
   Failed = true,
+  GateNotMet = true,
   IdentityChanged = true,
   IdentityNotSet = true,
   InvalidSpec = true,

@@ -1,23 +1,35 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   resolveUpstream,
+  resolveUriSources,
   trainingJobArtifacts,
+  uriSources,
   type Upstream,
+  type UpstreamJobs,
 } from '../../../../src/controllers/common/upstream.js';
+import { createProcessingJobRequest } from '../../../../src/controllers/processing-job/request.js';
+import type { ProcessingJobSpec } from '../../../../src/crds/processing-job.js';
 
 const job = (state: string | undefined, uri?: string, found = true): Upstream => ({
-  label: 'ProcessingJob prepare',
+  kind: 'ProcessingJob',
+  name: 'prepare',
+  output: 'train',
   found,
   state,
   uri,
+  jobName: 'ns-prepare',
   produces: 'output train',
 });
 
 describe('resolveUpstream', () => {
-  it('gives the URIs in order once every job has Completed', () => {
+  it('gives the URIs in order once every job has Completed, and what was read of each', () => {
     expect(resolveUpstream([job('Completed', 's3://b/a'), job('Completed', 's3://b/b')])).toEqual({
       type: 'ready',
       uris: ['s3://b/a', 's3://b/b'],
+      inputs: [
+        { kind: 'ProcessingJob', name: 'prepare', output: 'train', uri: 's3://b/a', jobName: 'ns-prepare' },
+        { kind: 'ProcessingJob', name: 'prepare', output: 'train', uri: 's3://b/b', jobName: 'ns-prepare' },
+      ],
     });
   });
 
@@ -52,16 +64,174 @@ describe('trainingJobArtifacts', () => {
   it("reads a TrainingJob object's state and artifacts", () => {
     expect(
       trainingJobArtifacts('train', {
+        trainingJobName: 'ns-train',
         trainingJobStatus: 'Completed',
         modelArtifacts: { s3ModelArtifacts: 's3://b/model.tar.gz' },
       }),
     ).toEqual({
-      label: 'TrainingJob train',
+      kind: 'TrainingJob',
+      name: 'train',
+      output: 'ModelArtifacts',
       found: true,
       state: 'Completed',
       uri: 's3://b/model.tar.gz',
+      jobName: 'ns-train',
       produces: 'model artifacts',
     });
     expect(trainingJobArtifacts('train', undefined)).toMatchObject({ found: false, state: undefined });
+  });
+});
+
+const spec: ProcessingJobSpec = {
+  roleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
+  appSpecification: { imageUri: 'img:1' },
+  processingResources: {
+    clusterConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 5 },
+  },
+  processingInputs: [
+    { inputName: 'code', s3Input: { s3Uri: 's3://b/code', s3DataType: 'S3Prefix' } },
+    {
+      inputName: 'model',
+      s3Input: { s3UriFrom: { trainingJobRef: { name: 'train' } }, s3DataType: 'S3Prefix', localPath: '/m' },
+    },
+    {
+      inputName: 'test',
+      s3Input: {
+        s3UriFrom: { processingJobRef: { name: 'prepare', outputName: 'test' }, path: 'part-0.csv' },
+        s3DataType: 'S3Prefix',
+      },
+    },
+    {
+      inputName: 'debug',
+      s3Input: {
+        s3UriFrom: { trainingJobRef: { name: 'train', output: 'OutputPath' }, path: 'debug-output/' },
+        s3DataType: 'S3Prefix',
+      },
+    },
+    {
+      inputName: 'scored',
+      s3Input: { s3UriFrom: { transformJobRef: { name: 'score' } }, s3DataType: 'S3Prefix' },
+    },
+  ],
+};
+
+type ProcessingUpstream = NonNullable<ReturnType<UpstreamJobs['processingJob']>>;
+
+const prepare = (status?: ProcessingUpstream['status']): ProcessingUpstream => ({
+  spec: {
+    processingOutputConfig: {
+      outputs: [{ outputName: 'test', s3Output: { s3Uri: 's3://b/t', s3UploadMode: 'EndOfJob' } }],
+    },
+  },
+  status,
+});
+
+const jobs = (processing: ProcessingUpstream | undefined): UpstreamJobs => ({
+  trainingJob: (name) =>
+    name === 'train'
+      ? {
+          spec: { outputDataConfig: { s3OutputPath: 's3://b/out/' } },
+          status: {
+            trainingJobName: 'ns-train',
+            trainingJobStatus: 'Completed',
+            modelArtifacts: { s3ModelArtifacts: 's3://b/out/ns-train/output/model.tar.gz' },
+          },
+        }
+      : undefined,
+  processingJob: (name) => (name === 'prepare' ? processing : undefined),
+  transformJob: (name) =>
+    name === 'score'
+      ? {
+          status: {
+            transformJobName: 'ns-score',
+            transformJobStatus: 'Completed',
+            outputPath: 's3://b/scored',
+          },
+        }
+      : undefined,
+});
+
+const completed = prepare({
+  processingJobName: 'ns-prepare',
+  processingJobStatus: 'Completed',
+  outputs: [{ outputName: 'test', s3Uri: 's3://b/t' }],
+});
+
+describe('resolveUriSources', () => {
+  it('finds every s3UriFrom in a spec, in order', () => {
+    expect(uriSources(spec).map((s) => Object.keys(s)[0])).toEqual([
+      'trainingJobRef',
+      'processingJobRef',
+      'trainingJobRef',
+      'transformJobRef',
+    ]);
+  });
+
+  it('resolves each kind of source, with its sub-path, and the request carries only SageMaker members', () => {
+    const resolution = resolveUriSources(spec, jobs(completed));
+    if (resolution.type !== 'ready') throw new Error(`not ready: ${resolution.type}`);
+    const request = createProcessingJobRequest(resolution.spec, 'ns-job', []);
+    expect(request.ProcessingInputs?.map((input) => input.S3Input?.S3Uri)).toEqual([
+      's3://b/code',
+      's3://b/out/ns-train/output/model.tar.gz',
+      's3://b/t/part-0.csv',
+      's3://b/out/ns-train/debug-output/',
+      's3://b/scored',
+    ]);
+    expect(request.ProcessingInputs?.[1]).toEqual({
+      InputName: 'model',
+      S3Input: { S3Uri: 's3://b/out/ns-train/output/model.tar.gz', S3DataType: 'S3Prefix', LocalPath: '/m' },
+    });
+    expect(resolution.inputs).toEqual([
+      {
+        kind: 'TrainingJob',
+        name: 'train',
+        output: 'ModelArtifacts',
+        uri: 's3://b/out/ns-train/output/model.tar.gz',
+        jobName: 'ns-train',
+      },
+      {
+        kind: 'ProcessingJob',
+        name: 'prepare',
+        output: 'test',
+        uri: 's3://b/t/part-0.csv',
+        jobName: 'ns-prepare',
+      },
+      {
+        kind: 'TrainingJob',
+        name: 'train',
+        output: 'OutputPath',
+        uri: 's3://b/out/ns-train/debug-output/',
+        jobName: 'ns-train',
+      },
+      {
+        kind: 'TransformJob',
+        name: 'score',
+        output: 'OutputPath',
+        uri: 's3://b/scored',
+        jobName: 'ns-score',
+      },
+    ]);
+  });
+
+  it('waits for a ProcessingJob still running or not there', () => {
+    expect(resolveUriSources(spec, jobs(prepare({ processingJobStatus: 'InProgress' })))).toEqual({
+      type: 'waiting',
+      message: 'waiting for ProcessingJob prepare (InProgress) to complete',
+    });
+    expect(resolveUriSources(spec, jobs(undefined))).toMatchObject({ type: 'waiting' });
+  });
+
+  it('rejects an output the referenced job does not declare', () => {
+    const other: ProcessingUpstream = { spec: { processingOutputConfig: { outputs: [] } } };
+    expect(resolveUriSources(spec, jobs(other))).toEqual({
+      type: 'invalid',
+      message: 'ProcessingJob prepare has no output named test',
+    });
+  });
+
+  it('needs nothing for a spec that names its URIs', () => {
+    const plain = { ...spec, processingInputs: spec.processingInputs?.slice(0, 1) };
+    expect(resolveUriSources(plain, jobs(undefined))).toEqual({ type: 'ready', spec: plain, inputs: [] });
   });
 });

@@ -13,6 +13,8 @@ export interface CallRecord {
   status: number;
   /** The access key id the request was signed with: whose credentials made the call. */
   accessKeyId?: string;
+  /** The request as received (SageMaker's wire shape), for creates and updates. */
+  request?: unknown;
 }
 
 /** A call the emulator is still working on. */

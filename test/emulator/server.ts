@@ -146,6 +146,9 @@ function accessKeyOf(req: IncomingMessage): string | undefined {
   return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
 }
 
+/** Calls whose request the log keeps, so tests can check what reached SageMaker: creates and updates. */
+const keepsRequest = (operation: string): boolean => /^(Create|Update)/.test(operation);
+
 export function createEmulatorServer(emulator: Emulator, onError: (error: unknown) => void) {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
@@ -166,6 +169,7 @@ export function createEmulatorServer(emulator: Emulator, onError: (error: unknow
         outcome,
         status,
         ...(accessKeyId === undefined ? {} : { accessKeyId }),
+        ...(keepsRequest(call.operation) ? { request: call.request } : {}),
       });
     };
     let answered = (): void => undefined;

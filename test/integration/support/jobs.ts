@@ -26,3 +26,13 @@ export async function withTimings(
     await h.cloud.emulator.control.configure({ timings: restored });
   }
 }
+
+/** The requests of the calls to `operation` about `resource` that SageMaker accepted, as they reached it. */
+export async function requestsTo<T = Record<string, unknown>>(
+  h: OperatorHarness,
+  resource: string,
+  operation: string,
+): Promise<T[]> {
+  const { calls } = await h.cloud.emulator.control.calls({ resource, operation });
+  return calls.filter((c) => c.outcome === 'ok').map((c) => c.request as T);
+}

@@ -173,22 +173,31 @@ function namedUpstream(source: S3UriFrom, jobs: UpstreamJobs): Upstream {
 
 type Json = unknown;
 
-/** Every s3UriFrom in a spec, in document order. */
+/**
+ * The members that name where an S3 URI comes from, and the member each resolves to: any S3 input's
+ * s3UriFrom, and a model container's modelDataFrom (a TrainingJob's artifacts).
+ */
+const RESOLVED_MEMBERS: Readonly<Record<string, string>> = {
+  s3UriFrom: 's3Uri',
+  modelDataFrom: 'modelDataUrl',
+};
+
+/** Every s3UriFrom (and modelDataFrom) in a spec, in document order. */
 export function uriSources(spec: Json): S3UriFrom[] {
   if (Array.isArray(spec)) return spec.flatMap(uriSources);
   if (spec === null || typeof spec !== 'object') return [];
   return Object.entries(spec).flatMap(([key, value]) =>
-    key === 's3UriFrom' ? [value as S3UriFrom] : uriSources(value),
+    key in RESOLVED_MEMBERS ? [value as S3UriFrom] : uriSources(value),
   );
 }
 
-/** The spec with every s3UriFrom replaced by the s3Uri it resolved to (`uris`, by source). */
+/** The spec with every source replaced by the URI it resolved to (`uris`, by source). */
 function withUris<T>(spec: T, uris: ReadonlyMap<S3UriFrom, string>): T {
   if (Array.isArray(spec)) return spec.map((item: unknown) => withUris(item, uris)) as T;
   if (spec === null || typeof spec !== 'object') return spec;
-  const entries = Object.entries(spec).flatMap(([key, value]): [string, unknown][] => {
-    if (key !== 's3UriFrom') return [[key, withUris(value, uris)]];
-    return [['s3Uri', uris.get(value as S3UriFrom)]];
+  const entries = Object.entries(spec).map(([key, value]): [string, unknown] => {
+    const resolved = RESOLVED_MEMBERS[key];
+    return resolved === undefined ? [key, withUris(value, uris)] : [resolved, uris.get(value as S3UriFrom)];
   });
   return Object.fromEntries(entries) as T;
 }

@@ -230,6 +230,29 @@ describe('resolveUriSources', () => {
     });
   });
 
+  it("resolves a model container's modelDataFrom to its modelDataUrl, and records the artifacts read", () => {
+    const models = {
+      models: [{ primaryContainer: { image: 'img', modelDataFrom: { trainingJobRef: { name: 'train' } } } }],
+    };
+    expect(resolveUriSources(models, jobs(undefined))).toEqual({
+      type: 'ready',
+      spec: {
+        models: [
+          { primaryContainer: { image: 'img', modelDataUrl: 's3://b/out/ns-train/output/model.tar.gz' } },
+        ],
+      },
+      inputs: [
+        {
+          kind: 'TrainingJob',
+          name: 'train',
+          output: 'ModelArtifacts',
+          uri: 's3://b/out/ns-train/output/model.tar.gz',
+          jobName: 'ns-train',
+        },
+      ],
+    });
+  });
+
   it('needs nothing for a spec that names its URIs', () => {
     const plain = { ...spec, processingInputs: spec.processingInputs?.slice(0, 1) };
     expect(resolveUriSources(plain, jobs(undefined))).toEqual({ type: 'ready', spec: plain, inputs: [] });

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import type {
+  CreateModelPackageInput,
+  CreateProcessingJobRequest,
+  CreateTrainingJobRequest,
+} from '@aws-sdk/client-sagemaker';
+import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
+import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
+import { requestsTo } from '../support/jobs.js';
+import { kubectl } from '../support/kubectl.js';
+import { condition, OperatorHarness } from '../support/operator.js';
+
+/*
+ * examples/workflows/secure-vpc-pipeline/ applied as a user would: one `kubectl apply -f` of the
+ * folder, one `kubectl wait` on the registered version; then what reached SageMaker.
+ */
+
+const FOLDER = 'examples/workflows/secure-vpc-pipeline/';
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const SUBNETS = ['subnet-0a338babaa635e3e6'];
+const SECURITY_GROUPS = ['sg-09d0ae98a2abd26f5'];
+
+let h: OperatorHarness;
+
+beforeAll(async () => {
+  h = await OperatorHarness.start('secure-vpc');
+  for (const bucket of ['my-data-bucket', 'my-model-bucket'])
+    await h.cloud.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const sagemakerName = (name: string): string => `${h.namespace}-${name}`;
+
+describe('the secure VPC pipeline (preprocess, train, evaluate, register if good enough)', () => {
+  it('registers and approves the model its evaluation found good enough, every step private and encrypted', async () => {
+    await h.cloud.emulator.control.steer({
+      kind: 'ProcessingJob',
+      name: sagemakerName('abalone-evaluate'),
+      outcome: 'Completed',
+      outputs: { evaluation: { 'evaluation.json': '{"regression_metrics":{"mse":{"value":4.6}}}' } },
+    });
+    await kubectl(h.namespace, ['apply', '-f', FOLDER]);
+    await kubectl(h.namespace, ['wait', 'smmp/abalone-v1', '--for=condition=Ready', '--timeout=120s']);
+
+    const [training] = await requestsTo<CreateTrainingJobRequest>(
+      h,
+      sagemakerName('abalone-train'),
+      'CreateTrainingJob',
+    );
+    expect(training?.InputDataConfig?.map((c) => [c.ChannelName, c.DataSource?.S3DataSource?.S3Uri])).toEqual(
+      [
+        ['train', 's3://my-data-bucket/abalone/processed/train'],
+        ['validation', 's3://my-data-bucket/abalone/processed/validation'],
+      ],
+    );
+    expect(training).toMatchObject({
+      VpcConfig: { Subnets: SUBNETS, SecurityGroupIds: SECURITY_GROUPS },
+      EnableNetworkIsolation: true,
+      EnableInterContainerTrafficEncryption: true,
+      OutputDataConfig: { KmsKeyId: KEY },
+      ResourceConfig: { VolumeKmsKeyId: KEY },
+    });
+
+    const trained = await h.get<TrainingJobSpec, TrainingJobStatus>('trainingjobs', 'abalone-train');
+    const artifacts = trained?.status?.modelArtifacts?.s3ModelArtifacts;
+    for (const step of ['abalone-preprocess', 'abalone-evaluate']) {
+      const [request] = await requestsTo<CreateProcessingJobRequest>(
+        h,
+        sagemakerName(step),
+        'CreateProcessingJob',
+      );
+      expect(request).toMatchObject({
+        NetworkConfig: {
+          EnableInterContainerTrafficEncryption: true,
+          VpcConfig: { Subnets: SUBNETS, SecurityGroupIds: SECURITY_GROUPS },
+        },
+        ProcessingOutputConfig: { KmsKeyId: KEY },
+        ProcessingResources: { ClusterConfig: { VolumeKmsKeyId: KEY } },
+      });
+    }
+    const [evaluate] = await requestsTo<CreateProcessingJobRequest>(
+      h,
+      sagemakerName('abalone-evaluate'),
+      'CreateProcessingJob',
+    );
+    expect(evaluate?.ProcessingInputs?.map((i) => [i.InputName, i.S3Input?.S3Uri])).toEqual([
+      ['model', artifacts],
+      ['test', 's3://my-data-bucket/abalone/processed/test'],
+      ['code', 's3://my-data-bucket/abalone/code/evaluate.py'],
+    ]);
+
+    const version = await h.get<ModelPackageSpec, ModelPackageStatus>('modelpackages', 'abalone-v1');
+    const [registered] = await requestsTo<CreateModelPackageInput>(
+      h,
+      sagemakerName('abalone'),
+      'CreateModelPackage',
+    );
+    expect(registered?.ModelMetrics?.ModelQuality?.Statistics).toEqual({
+      ContentType: 'application/json',
+      S3Uri: 's3://my-data-bucket/abalone/evaluation/evaluation.json',
+    });
+    expect(condition(version, 'Ready')).toMatchObject({ status: 'True' });
+    expect(version?.status?.gates).toEqual([
+      {
+        source: 'ProcessingJob abalone-evaluate, evaluation.json',
+        path: 'regression_metrics.mse.value',
+        value: '4.6',
+        condition: '4.6 <= 6',
+        met: true,
+        jobName: sagemakerName('abalone-evaluate'),
+      },
+    ]);
+    expect(version?.status?.inputs).toEqual([
+      expect.objectContaining({ kind: 'ProcessingJob', name: 'abalone-evaluate', output: 'evaluation' }),
+    ]);
+  });
+});

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type {
   CreateModelPackageInput,
   CreateProcessingJobRequest,
@@ -21,15 +25,20 @@ const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const SUBNETS = ['subnet-0a338babaa635e3e6'];
 const SECURITY_GROUPS = ['sg-09d0ae98a2abd26f5'];
 
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
 let h: OperatorHarness;
+let scratch: string;
 
 beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'secure-vpc-runs-'));
   h = await OperatorHarness.start('secure-vpc');
   for (const bucket of ['my-data-bucket', 'my-model-bucket'])
     await h.cloud.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
 });
 afterAll(async () => {
   await h.stop();
+  await rm(scratch, { recursive: true, force: true });
 });
 
 const sagemakerName = (name: string): string => `${h.namespace}-${name}`;
@@ -116,5 +125,72 @@ describe('the secure VPC pipeline (preprocess, train, evaluate, register if good
     expect(version?.status?.inputs).toEqual([
       expect.objectContaining({ kind: 'ProcessingJob', name: 'abalone-evaluate', output: 'evaluation' }),
     ]);
+  });
+
+  it('runs twice side by side under kustomize name suffixes, each run reading only its own upstreams', async () => {
+    // The folder as a kustomize base, the component beside it, and two runs, as docs/re-runs.md lays them out.
+    const files = (await readdir(join(ROOT, FOLDER))).filter((f) => f.endsWith('.yaml'));
+    await mkdir(join(scratch, 'pipeline'));
+    for (const file of files) await cp(join(ROOT, FOLDER, file), join(scratch, 'pipeline', file));
+    await writeFile(join(scratch, 'pipeline', 'kustomization.yaml'), `resources: [${files.join(', ')}]\n`);
+    await cp(join(ROOT, 'deploy/kustomize/references'), join(scratch, 'references'), { recursive: true });
+    const runs = { 'run-a': 7.21, 'run-b': 4.6 };
+    for (const [run, mse] of Object.entries(runs)) {
+      await mkdir(join(scratch, run));
+      await writeFile(
+        join(scratch, run, 'kustomization.yaml'),
+        `resources: [../pipeline]\ncomponents: [../references]\nnameSuffix: -${run}\n`,
+      );
+      await h.cloud.emulator.control.steer({
+        kind: 'ProcessingJob',
+        name: sagemakerName(`abalone-evaluate-${run}`),
+        outcome: 'Completed',
+        outputs: {
+          evaluation: { 'evaluation.json': JSON.stringify({ regression_metrics: { mse: { value: mse } } }) },
+        },
+      });
+      const rendered = await kubectl(h.namespace, ['kustomize', join(scratch, run)]);
+      await writeFile(join(scratch, `${run}.yaml`), rendered);
+      await kubectl(h.namespace, ['apply', '-f', join(scratch, `${run}.yaml`)]);
+    }
+
+    await kubectl(h.namespace, ['wait', 'smmp/abalone-v1-run-b', '--for=condition=Ready', '--timeout=120s']);
+    await kubectl(h.namespace, [
+      'wait',
+      'smmp/abalone-v1-run-a',
+      '--for=condition=Stalled',
+      '--timeout=120s',
+    ]);
+    const held = await h.get<ModelPackageSpec, ModelPackageStatus>('modelpackages', 'abalone-v1-run-a');
+    expect(condition(held, 'Ready')).toMatchObject({
+      reason: 'GateNotMet',
+      message:
+        'regression_metrics.mse.value is 7.21, not <= 6 (ProcessingJob abalone-evaluate-run-a, evaluation.json)',
+    });
+
+    for (const run of Object.keys(runs)) {
+      const trained = await h.get<TrainingJobSpec, TrainingJobStatus>('trainingjobs', `abalone-train-${run}`);
+      expect(trained?.status?.inputs?.map((i) => [i.name, i.jobName])).toEqual([
+        [`abalone-preprocess-${run}`, sagemakerName(`abalone-preprocess-${run}`)],
+        [`abalone-preprocess-${run}`, sagemakerName(`abalone-preprocess-${run}`)],
+      ]);
+      const [evaluate] = await requestsTo<CreateProcessingJobRequest>(
+        h,
+        sagemakerName(`abalone-evaluate-${run}`),
+        'CreateProcessingJob',
+      );
+      expect(evaluate?.ProcessingInputs?.[0]?.S3Input?.S3Uri).toBe(
+        trained?.status?.modelArtifacts?.s3ModelArtifacts,
+      );
+      expect(evaluate?.ProcessingInputs?.[0]?.S3Input?.S3Uri).toContain(
+        sagemakerName(`abalone-train-${run}`),
+      );
+    }
+    const registered = await h.get<ModelPackageSpec, ModelPackageStatus>('modelpackages', 'abalone-v1-run-b');
+    expect(registered?.status?.gates?.[0]).toMatchObject({
+      met: true,
+      jobName: sagemakerName('abalone-evaluate-run-b'),
+    });
+    expect(await requestsTo(h, sagemakerName('abalone-run-a'), 'CreateModelPackage')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonSpecRules, commonStatusFields, explicitNameField } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { withS3UriFrom } from './references.js';
 import { immutableExceptRule, refine, StringEnum, StringMap, type CelRule } from './schema.js';
 import {
   CreateDataQualityJobDefinitionRequest,
@@ -205,39 +206,45 @@ const datasetFormat = Type.Object(
   },
 );
 
-const fromDataset = Type.Object(
-  {
-    s3Uri: Type.String({ description: 'The baseline dataset (usually the training data) in S3.', ...S3_URI }),
-    datasetFormat,
-    recordPreprocessorSourceUri: Type.Optional(
-      Type.String({ description: 'A script called per record before the analysis.', ...S3_URI }),
-    ),
-    postAnalyticsProcessorSourceUri: Type.Optional(
-      Type.String({ description: 'A script called after the analysis.', ...S3_URI }),
-    ),
-    outputS3Uri: Type.Optional(
-      Type.String({
+const fromDataset = withS3UriFrom(
+  Type.Object(
+    {
+      s3Uri: Type.String({
         description:
-          "Where the baselining job writes statistics.json and constraints.json. Default: <the job definition's output S3 URI>/baselining/<job name>/results.",
+          "The baseline dataset (usually the training data) in S3; s3UriFrom instead takes it from a job of this namespace (the training data a ProcessingJob wrote, a TrainingJob's output folder).",
         ...S3_URI,
       }),
-    ),
-    resources: Type.Optional(
-      refine(MonitoringResources, {
-        description: "The baselining job's instances. Default: the job definition's.",
-      }),
-    ),
-    environment: Type.Optional(
-      StringMap(Type.String({ maxLength: 256 }), {
-        description: 'More environment variables for the analyzer (e.g. categorical_drift_method).',
-        maxProperties: 20,
-      }),
-    ),
-  },
-  {
-    description:
-      "Run the baselining processing job suggest_baseline runs (the region's analyzer image, the same inputs, outputs and environment) and use its constraints and statistics; a changed dataset re-baselines.",
-  },
+      datasetFormat,
+      recordPreprocessorSourceUri: Type.Optional(
+        Type.String({ description: 'A script called per record before the analysis.', ...S3_URI }),
+      ),
+      postAnalyticsProcessorSourceUri: Type.Optional(
+        Type.String({ description: 'A script called after the analysis.', ...S3_URI }),
+      ),
+      outputS3Uri: Type.Optional(
+        Type.String({
+          description:
+            "Where the baselining job writes statistics.json and constraints.json. Default: <the job definition's output S3 URI>/baselining/<job name>/results.",
+          ...S3_URI,
+        }),
+      ),
+      resources: Type.Optional(
+        refine(MonitoringResources, {
+          description: "The baselining job's instances. Default: the job definition's.",
+        }),
+      ),
+      environment: Type.Optional(
+        StringMap(Type.String({ maxLength: 256 }), {
+          description: 'More environment variables for the analyzer (e.g. categorical_drift_method).',
+          maxProperties: 20,
+        }),
+      ),
+    },
+    {
+      description:
+        "Run the baselining processing job suggest_baseline runs (the region's analyzer image, the same inputs, outputs and environment) and use its constraints and statistics; a changed dataset re-baselines, and so does a new URI its s3UriFrom resolves to.",
+    },
+  ),
 );
 
 const baseline = Type.Object(

@@ -23,6 +23,7 @@ import {
   type MonitoringScheduleStatus,
 } from '../../crds/monitoring-schedule.js';
 import {
+  awaitChange,
   defineController,
   done,
   findCondition,
@@ -66,6 +67,8 @@ import {
 } from './plan.js';
 import { readViolations } from './report.js';
 import { waitForReference, invalidSpec } from '../common/conditions.js';
+import { upstreamJobs } from '../common/prerequisites.js';
+import { followedDataset } from './dataset.js';
 
 export interface MonitoringScheduleObject extends KubeObject {
   metadata: StoredMeta;
@@ -193,12 +196,15 @@ class ScheduleReconcile {
     await this.resource.recordName();
     const endpointName = this.monitoredEndpoint();
     if (endpointName === null) return done;
-    const image = monitorImage(this.obj.spec, this.resource.region);
+    const ready = await this.resolvedSpec();
+    if ('result' in ready) return ready.result;
+    const { spec } = ready;
+    const image = monitorImage(spec, this.resource.region);
     if (image === undefined) this.invalid(this.noImageMessage('job definition'));
-    const baseline = await this.baseline();
+    const baseline = await this.baseline(spec);
     if (!baseline) return requeueAfter(this.jobPollMs());
     const definition = definitionRequest(
-      this.obj.spec,
+      spec,
       this.resource.name,
       this.obj.metadata.uid,
       endpointName,
@@ -282,6 +288,36 @@ class ScheduleReconcile {
     return null;
   }
 
+  /**
+   * The spec as SageMaker gets it (the baseline dataset's s3UriFrom resolved). Before anything is
+   * created, once what the schedule depends on is ready and its gates hold; else how the reconcile
+   * ends meanwhile. Afterwards dependsOn and when hold nothing back, and the dataset follows its
+   * upstream job (followedDataset).
+   */
+  private async resolvedSpec(): Promise<{ spec: MonitoringScheduleSpec } | { result: ReconcileResult }> {
+    if (!this.createdAnything) return this.resource.prerequisites(this.obj.spec);
+    const { namespace } = this.obj.metadata;
+    const jobs = upstreamJobs(this.ctx.cache, namespace);
+    const followed = followedDataset(this.obj.spec, jobs, this.status.inputs ?? []);
+    if (followed.type !== 'ready') {
+      waitForReference(this.ctx.status, followed);
+      return { result: awaitChange };
+    }
+    if (followed.inputs)
+      this.ctx.status.set({ inputs: followed.inputs.length > 0 ? followed.inputs : undefined });
+    return { spec: followed.spec };
+  }
+
+  /** Whether a baselining job, a job definition or the schedule may have been created. */
+  private get createdAnything(): boolean {
+    const { monitoringScheduleArn, createdJobDefinitionNames = [], baseline } = this.status;
+    return (
+      monitoringScheduleArn !== undefined ||
+      createdJobDefinitionNames.length > 0 ||
+      baseline?.jobName !== undefined
+    );
+  }
+
   private noImageMessage(what: string): string {
     const field = DEFINITION_FIELDS[this.obj.spec.monitoringType];
     return `no built-in Model Monitor analyzer image is known for region ${this.resource.region} (the ${what} needs one): set ${field}.${field.replace('JobDefinition', 'AppSpecification')}.imageUri`;
@@ -292,14 +328,14 @@ class ScheduleReconcile {
   }
 
   /** The baseline URIs; undefined while the baselining job of fromDataset runs. */
-  private async baseline(): Promise<Baseline | undefined> {
-    const spec = this.obj.spec.baseline;
+  private async baseline(resolved: MonitoringScheduleSpec): Promise<Baseline | undefined> {
+    const spec = resolved.baseline;
     if (!spec?.fromDataset) {
       const given = { constraintsUri: spec?.constraintsUri, statisticsUri: spec?.statisticsUri };
       this.ctx.status.set({ baseline: spec ? given : undefined });
       return given;
     }
-    const plan = baselinePlan(this.obj.spec, this.resource.name, this.resource.region, this.resource.tags);
+    const plan = baselinePlan(resolved, this.resource.name, this.resource.region, this.resource.tags);
     if (!plan) return this.invalid(this.noImageMessage('baselining job'));
     const name = plan.request.ProcessingJobName;
     const uris = { constraintsUri: plan.constraintsUri, statisticsUri: plan.statisticsUri };
@@ -316,7 +352,7 @@ class ScheduleReconcile {
         this.sagemaker.send(new CreateProcessingJobCommand(plan.request), this.cancel),
       );
       if (creation.type !== 'found') {
-        const message = `running baselining job ${name} on ${this.obj.spec.baseline?.fromDataset?.s3Uri ?? ''}`;
+        const message = `running baselining job ${name} on ${spec.fromDataset.s3Uri ?? ''}`;
         if (creation.type === 'created') this.ctx.events.normal('Baselining', message, 'Create');
         const jobArn = creation.type === 'created' ? creation.answer.ProcessingJobArn : undefined;
         this.ctx.status.set({ baseline: { jobName: name, ...(jobArn && { jobArn }) } });

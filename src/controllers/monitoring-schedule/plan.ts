@@ -58,7 +58,8 @@ export interface BaselinePlan {
 /**
  * The processing job suggest_baseline runs (reference §4.6), with the definition's image (the
  * region's analyzer unless the spec names another, as a mirror of it), content-addressed: a changed dataset,
- * script, format or output makes another job, so the schedule is re-baselined.
+ * script, format or output makes another job, so the schedule is re-baselined. The spec is the one
+ * SageMaker gets: a dataset's s3UriFrom is resolved to its s3Uri, which the name is a hash of.
  */
 export function baselinePlan(
   spec: MonitoringScheduleSpec,
@@ -68,6 +69,8 @@ export function baselinePlan(
 ): BaselinePlan | undefined {
   const dataset = spec.baseline?.fromDataset;
   if (!dataset) return undefined;
+  const datasetUri = dataset.s3Uri;
+  if (datasetUri === undefined) throw new Error('the baseline dataset must be resolved to an s3Uri first');
   const image = monitorImage(spec, region);
   if (image === undefined) return undefined;
   const definition = definitionSpec(spec);
@@ -107,7 +110,7 @@ export function baselinePlan(
       RoleArn: roleArn,
       AppSpecification: { ImageUri: image },
       ProcessingInputs: [
-        input('baseline_dataset_input', dataset.s3Uri, BASELINE_INPUT_PATH),
+        input('baseline_dataset_input', datasetUri, BASELINE_INPUT_PATH),
         ...scripts.map(({ key, uri }) => input(`${key}_input`, uri, scriptPath(key))),
       ],
       ProcessingOutputConfig: {

@@ -1,6 +1,7 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonStatusFields } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { exactlyOneRule, S3UriFrom } from './references.js';
 import { refine, StringEnum, StringMap, type CelRule } from './schema.js';
 
 /**
@@ -55,15 +56,16 @@ const listedModel = Type.Object(
         'A TrainingJob of this namespace whose model artifacts are copied once it has Completed; until then the model is pending.',
       ),
     ),
+    s3UriFrom: Type.Optional(
+      refine(S3UriFrom, {
+        description:
+          "The artifact as another job of this namespace wrote it: a TrainingJob's model artifacts or output folder, a ProcessingJob output, a TransformJob's output, with path naming the .tar.gz object under a folder (`model.tar.gz`, `output/model.tar.gz`). Copied once that job has Completed; until then the model is pending. A job that failed or stopped puts the model in failedModels and holds back no other model.",
+      }),
+    ),
   },
   {
     description: 'One model of the set and where its artifact comes from.',
-    'x-kubernetes-validations': [
-      {
-        rule: 'has(self.s3Uri) != has(self.trainingJobRef)',
-        message: 'set exactly one of s3Uri and trainingJobRef',
-      },
-    ],
+    'x-kubernetes-validations': [exactlyOneRule(['s3Uri', 'trainingJobRef', 's3UriFrom'])],
   },
 );
 
@@ -207,11 +209,9 @@ export const MultiModelSetStatus = Type.Object(
           desired: count('Models declared or selected.'),
           ready: count('Models whose current artifact is in place under the prefix.'),
           failed: count(
-            'Models not in place because their copy failed, or their TrainingJob failed or stopped (see failedModels).',
+            'Models not in place because their copy failed, or the job their artifact comes from failed or stopped (see failedModels).',
           ),
-          pending: count(
-            'Models still being copied, or waiting for a TrainingJob still running to complete.',
-          ),
+          pending: count('Models still being copied, or waiting for a job still running to complete.'),
           summary: Type.String({ description: 'ready/desired, as READY shows it.' }),
         },
         { description: 'How many models are where.' },
@@ -223,15 +223,15 @@ export const MultiModelSetStatus = Type.Object(
           name: Type.String({ description: 'The model.' }),
           reason: Type.String({
             description:
-              'Why, in one CamelCase word: the AWS error name, SourceNotFound, SourceChanged, TrainingJobFailed, TrainingJobStopped, or the reason a TrainingJob SageMaker never ran is Stalled for (InvalidSpec, ...).',
+              'Why, in one CamelCase word: the AWS error name, SourceNotFound, SourceChanged, TrainingJobFailed, TrainingJobStopped (ProcessingJobFailed, TransformJobStopped, ... for an s3UriFrom), InvalidSpec (an s3UriFrom naming an output its job does not have), or the reason a job SageMaker never ran is Stalled for (InvalidSpec, ...).',
           }),
           message: Type.String({
-            description: "S3's or the operator's message, or the TrainingJob's failure reason.",
+            description: "S3's or the operator's message, or the job's failure reason.",
             maxLength: 1024,
           }),
         }),
         {
-          description: `Models that could not be put in place, or whose newest TrainingJob failed or stopped (such a model keeps serving an earlier version, if any), with the reason; the first ${MAX_FAILED_IN_STATUS}, by name.`,
+          description: `Models that could not be put in place, or whose newest TrainingJob (or the job of their s3UriFrom) failed or stopped (such a model keeps serving an earlier version, if any), with the reason; the first ${MAX_FAILED_IN_STATUS}, by name.`,
           maxItems: MAX_FAILED_IN_STATUS,
         },
       ),

@@ -22,7 +22,10 @@ import {
   type MultiModelSetSpec,
   type MultiModelSetStatus,
 } from '../../crds/multi-model-set.js';
+import { processingJob } from '../../crds/processing-job.js';
+import type { S3UriFrom } from '../../crds/references.js';
 import { trainingJob } from '../../crds/training-job.js';
+import { transformJob } from '../../crds/transform-job.js';
 import {
   awaitChange,
   defineController,
@@ -37,7 +40,15 @@ import type { KindControllerOptions } from '../common/change-detection.js';
 import { descriptorOf } from '../common/kinds.js';
 import type { EndpointObject } from '../endpoint/controller.js';
 import type { TrainingJobObject } from '../training-job/controller.js';
-import { desiredModels, referencedTrainingJobs, selects, type DesiredModels } from './desired-models.js';
+import {
+  desiredModels,
+  referencedTrainingJobs,
+  selects,
+  modelUpstream,
+  type DesiredModels,
+  type JobOutcome,
+  type ModelUpstream,
+} from './desired-models.js';
 import { modelOfKey, placement, someNames, TARGET_MODEL_PATTERN, targetModel, versionOf } from './layout.js';
 import { SetMemories, type SetMemory } from './memory.js';
 import { forEachBounded } from './pool.js';
@@ -46,6 +57,7 @@ import { TargetsConfigMaps, targetsConfigMapName } from './targets-config-map.js
 import { waitForReference } from '../common/conditions.js';
 import { cachedScopeOf } from '../common/identity.js';
 import type { StoredMeta } from '../common/managed-resource.js';
+import { documentReader, prerequisites, recordPrerequisites, upstreamJobs } from '../common/prerequisites.js';
 
 export interface MultiModelSetObject extends KubeObject {
   metadata: StoredMeta;
@@ -79,6 +91,12 @@ const MAX_COPY_ATTEMPTS = 3;
 const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
 const trainingJobDescriptor = descriptorOf<TrainingJobObject>(trainingJob);
 const setDescriptor = descriptorOf<MultiModelSetObject>(multiModelSet);
+
+/** A job object as a model's s3UriFrom reads how it ended. */
+type JobObject = KubeObject & { status?: JobOutcome };
+const JOB_DESCRIPTORS = new Map(
+  [trainingJob, processingJob, transformJob].map((kind) => [kind.kind, descriptorOf<JobObject>(kind)]),
+);
 
 /** Why one model is not in place: `cause` is the AWS error's name or the operator's word for it. */
 interface Failure {
@@ -167,6 +185,8 @@ class MultiModelSetReconcile {
       waitForReference(this.ctx.status, resolution);
       return awaitChange;
     }
+    const waiting = await this.prerequisites();
+    if (waiting) return waiting;
     const prefix = parseS3Uri(resolution.prefix);
     this.ctx.status.set({
       endpointName: resolution.endpointName,
@@ -181,8 +201,15 @@ class MultiModelSetReconcile {
       this.obj.spec,
       (name) => this.ctx.cache.get(trainingJobDescriptor, namespace, name),
       this.ctx.cache.list(trainingJobDescriptor, namespace),
+      this.upstreamOf(),
     );
+    this.ctx.status.set({ inputs: desired.inputs.length > 0 ? [...desired.inputs] : undefined });
     const memory = this.memories.of(this.obj.metadata.uid, resolution.prefix);
+    // A job run again may have written new content under the URI read before: it is read again.
+    for (const [uri, revision] of desired.revisions) {
+      if (memory.sourceRevisions.get(uri) !== revision) memory.sources.delete(uri);
+      memory.sourceRevisions.set(uri, revision);
+    }
     const listedBefore = memory.listedAt;
     const present = await this.present(memory, prefix);
     // What the operator wrote is looked at as often as the prefix: the ConfigMap is applied again.
@@ -230,6 +257,34 @@ class MultiModelSetReconcile {
       unfinished > 0 ? polling.minMs : Number.POSITIVE_INFINITY,
     );
     return requeueAfter(Math.max(polling.minMs, next));
+  }
+
+  /**
+   * Before the set's first action (its prefix recorded, a copy, the ConfigMap): what it depends on
+   * is Ready and its gates hold. Undefined when they do (or the set has acted: what exists is never
+   * held back), else how the reconcile ends meanwhile, status saying why. A model's s3UriFrom is not
+   * a prerequisite: each model waits for its own job (desiredModels).
+   */
+  private async prerequisites(): Promise<ReconcileResult | undefined> {
+    const { dependsOn, when } = this.obj.spec;
+    if (this.ctx.status.current.modelDataPrefix !== undefined || (!dependsOn && !when)) return undefined;
+    const read = documentReader(this.s3, this.ctx.signal);
+    const spec = { ...(dependsOn && { dependsOn }), ...(when && { when }) };
+    const result = await prerequisites({ metadata: this.obj.metadata, spec }, this.ctx.cache, read);
+    const status = this.ctx.status as unknown as Parameters<typeof recordPrerequisites>[0];
+    const recorded = recordPrerequisites(status, result, this.options.polling.maxMs);
+    return 'result' in recorded ? recorded.result : undefined;
+  }
+
+  /** The job a model's s3UriFrom names, as the cache holds it. */
+  private upstreamOf(): (source: S3UriFrom) => ModelUpstream {
+    const { namespace } = this.obj.metadata;
+    const jobs = upstreamJobs(this.ctx.cache, namespace);
+    const objectOf = (kind: string, name: string) => {
+      const descriptor = JOB_DESCRIPTORS.get(kind);
+      return descriptor && this.ctx.cache.get(descriptor, namespace, name);
+    };
+    return (source) => modelUpstream(source, jobs, objectOf);
   }
 
   /** What lies under the prefix: listed once per drift interval, kept up to date in between. */
@@ -497,7 +552,7 @@ class MultiModelSetReconcile {
     );
     const jobsFailed =
       desired.failedJobs.size > 0
-        ? `; the newest TrainingJob of ${desired.failedJobs.size} model(s) failed: ${list([...desired.failedJobs.keys()].sort())}`
+        ? `; the newest job of ${desired.failedJobs.size} model(s) failed: ${list([...desired.failedJobs.keys()].sort())}`
         : '';
     if (copying > 0 || unplaced.length > 0)
       this.ctx.status.setCondition(

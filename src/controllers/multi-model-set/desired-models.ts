@@ -1,5 +1,7 @@
 import { MODEL_NAME_PATTERN, type MultiModelSetSpec } from '../../crds/multi-model-set.js';
+import type { InputRecord, S3UriFrom } from '../../crds/references.js';
 import type { TrainingJobStatus } from '../../crds/training-job.js';
+import { sourceUpstream, type Upstream, type UpstreamJobs } from '../common/upstream.js';
 
 /** What the set's controller reads of a TrainingJob object. */
 export interface TrainingJobView {
@@ -15,20 +17,46 @@ export interface JobFailure {
   readonly message: string;
 }
 
+/** What a job's object reports of how it ended. */
+export interface JobOutcome {
+  failureReason?: string | undefined;
+  conditions?: readonly { type: string; status: string; reason: string; message: string }[] | undefined;
+}
+
+/**
+ * The job a model's s3UriFrom names, as its object reports it: what it produced (sourceUpstream),
+ * why it never will (`failure`), and `revision`, which changes when the object is applied anew (a
+ * job run again may write the same URI with new content).
+ */
+export interface ModelUpstream extends Upstream {
+  readonly failure?: JobFailure | undefined;
+  readonly revision?: string | undefined;
+}
+
 /**
  * Where each model's artifact comes from, as far as can be told now:
  * - `sources`: name → S3 URI of the artifact;
- * - `waiting`: name → why it has none yet (its TrainingJob is still running, or not there yet);
+ * - `waiting`: name → why it has none yet (its job is still running, or not there yet);
  * - `invalid`: name → why it can never have one as declared (a label value that is no model name);
- * - `failedJobs`: name → why its newest TrainingJob produced nothing (Failed, Stopped, rejected). Such
- *   a model keeps serving what an earlier job produced, if any; a new job is the way forward.
+ * - `failedJobs`: name → why its newest TrainingJob (or the job of its s3UriFrom) produced nothing
+ *   (Failed, Stopped, rejected). Such a model keeps serving what an earlier job produced, if any; a
+ *   new job is the way forward.
+ * - `revisions`: source URI → the revision of the job that wrote it (s3UriFrom models): a new one
+ *   means new content may lie under the same URI;
+ * - `inputs`: what the s3UriFrom models read (lineage), in the order of models[], the first
+ *   MAX_INPUTS_IN_STATUS.
  */
 export interface DesiredModels {
   readonly sources: ReadonlyMap<string, string>;
   readonly waiting: ReadonlyMap<string, string>;
   readonly invalid: ReadonlyMap<string, string>;
   readonly failedJobs: ReadonlyMap<string, JobFailure>;
+  readonly revisions: ReadonlyMap<string, string>;
+  readonly inputs: readonly InputRecord[];
 }
+
+/** Lineage records status holds at most, so that it stays small whatever the number of models. */
+export const MAX_INPUTS_IN_STATUS = 50;
 
 /** Whether labels satisfy a metav1.LabelSelector's matchLabels and matchExpressions. */
 export function selects(selector: Selector, labels: Readonly<Record<string, string>> = {}): boolean {
@@ -55,19 +83,50 @@ export function selects(selector: Selector, labels: Readonly<Record<string, stri
 const completedArtifact = (job: TrainingJobView | undefined): string | undefined =>
   job?.status?.trainingJobStatus === 'Completed' ? job.status.modelArtifacts?.s3ModelArtifacts : undefined;
 
-/** Why a job will never produce an artifact, or undefined while it still may. */
-function jobFailure(job: TrainingJobView): JobFailure | undefined {
-  const state = job.status?.trainingJobStatus;
-  const name = job.metadata.name;
+/**
+ * Why a job (`kind`, `name`, in SageMaker's `state`) will never produce what is read of it, or
+ * undefined while it still may (`produced`: it did).
+ */
+export function upstreamFailure(
+  kind: string,
+  name: string,
+  state: string | undefined,
+  outcome: JobOutcome | undefined,
+  produced: boolean,
+): JobFailure | undefined {
   if (state === 'Failed' || state === 'Stopped') {
-    const why = job.status?.failureReason ? `: ${job.status.failureReason}` : '';
-    return { reason: `TrainingJob${state}`, message: `TrainingJob ${name} ${state}${why}` };
+    const why = outcome?.failureReason ? `: ${outcome.failureReason}` : '';
+    return { reason: `${kind}${state}`, message: `${kind} ${name} ${state}${why}` };
   }
   // Rejected before SageMaker ran it (an invalid spec, a policy): stalled until its spec changes.
-  const stalled = job.status?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True');
-  if (stalled && completedArtifact(job) === undefined)
-    return { reason: stalled.reason, message: `TrainingJob ${name}: ${stalled.message}` };
+  const stalled = outcome?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True');
+  if (stalled && !produced) return { reason: stalled.reason, message: `${kind} ${name}: ${stalled.message}` };
   return undefined;
+}
+
+/** A job's object as the cache holds it: its uid, and how the job ended. */
+export type JobObjectOf = (
+  kind: string,
+  name: string,
+) => { metadata?: { uid?: string | undefined }; status?: JobOutcome | undefined } | undefined;
+
+/** The job a model's s3UriFrom names, as the namespace's job objects report it. */
+export function modelUpstream(source: S3UriFrom, jobs: UpstreamJobs, objectOf: JobObjectOf): ModelUpstream {
+  const upstream = sourceUpstream(source, jobs);
+  const job = objectOf(upstream.kind, upstream.name);
+  const produced = upstream.state === 'Completed' && upstream.uri !== undefined;
+  return {
+    ...upstream,
+    failure: upstreamFailure(upstream.kind, upstream.name, upstream.state, job?.status, produced),
+    revision: job?.metadata?.uid,
+  };
+}
+
+/** Why a TrainingJob will never produce an artifact, or undefined while it still may. */
+function jobFailure(job: TrainingJobView): JobFailure | undefined {
+  const { metadata, status } = job;
+  const produced = completedArtifact(job) !== undefined;
+  return upstreamFailure('TrainingJob', metadata.name, status?.trainingJobStatus, status, produced);
 }
 
 const time = (at: string | Date | undefined): number => new Date(at ?? 0).getTime();
@@ -104,14 +163,29 @@ export function desiredModels(
   spec: MultiModelSetSpec,
   trainingJob: (name: string) => TrainingJobView | undefined,
   namespaceJobs: readonly TrainingJobView[],
+  upstreamOf: (source: S3UriFrom) => ModelUpstream,
 ): DesiredModels {
   const sources = new Map<string, string>();
   const waiting = new Map<string, string>();
   const invalid = new Map<string, string>();
   const failedJobs = new Map<string, JobFailure>();
+  const revisions = new Map<string, string>();
+  const inputs = new Map<string, InputRecord>();
   for (const model of spec.models ?? []) {
     if (model.s3Uri !== undefined) {
       sources.set(model.name, model.s3Uri);
+      continue;
+    }
+    if (model.s3UriFrom) {
+      const job = upstreamOf(model.s3UriFrom);
+      const label = `${job.kind} ${job.name}`;
+      if (job.problem) failedJobs.set(model.name, { reason: 'InvalidSpec', message: job.problem });
+      else if (job.state === 'Completed' && job.uri !== undefined) {
+        sources.set(model.name, job.uri);
+        if (job.revision !== undefined) revisions.set(job.uri, job.revision);
+        inputs.set(`${label}/${job.uri}`, inputOf(job, job.uri));
+      } else if (job.failure) failedJobs.set(model.name, job.failure);
+      else waiting.set(model.name, `waiting for ${label} to complete`);
       continue;
     }
     const jobName = model.trainingJobRef?.name ?? '';
@@ -122,8 +196,10 @@ export function desiredModels(
     else if (failure) failedJobs.set(model.name, failure);
     else waiting.set(model.name, `waiting for TrainingJob ${jobName} to complete`);
   }
+  const lineage = [...inputs.values()].slice(0, MAX_INPUTS_IN_STATUS);
+  const found = { sources, waiting, invalid, failedJobs, revisions, inputs: lineage };
   const selector = spec.trainingJobSelector;
-  if (!selector) return { sources, waiting, invalid, failedJobs };
+  if (!selector) return found;
   const listed = new Set((spec.models ?? []).map((m) => m.name));
   const byName = new Map<string, Candidates>();
   for (const job of namespaceJobs) {
@@ -159,7 +235,17 @@ export function desiredModels(
           : failure.message,
       });
   }
-  return { sources, waiting, invalid, failedJobs };
+  return found;
+}
+
+function inputOf(job: Upstream, uri: string): InputRecord {
+  return {
+    kind: job.kind,
+    name: job.name,
+    ...(job.output === undefined ? {} : { output: job.output }),
+    uri,
+    ...(job.jobName === undefined ? {} : { jobName: job.jobName }),
+  };
 }
 
 /** TrainingJobs a spec names in models[] (selected ones are found through the selector). */

@@ -15,6 +15,8 @@ export interface SetMemory {
   listedAt: number;
   /** Source URI → its ETag and size when last read. */
   readonly sources: Map<string, ObjectInfo>;
+  /** Source URI → the revision of the job that wrote it, when it was read (s3UriFrom models). */
+  readonly sourceRevisions: Map<string, string>;
   /** Keys found not to be ours: never touched, and not asked about again. */
   readonly foreign: Set<string>;
   /** Stale keys of ours → when they were first found stale (performance.now()). */
@@ -40,6 +42,7 @@ export class SetMemories {
       present: undefined,
       listedAt: 0,
       sources: new Map(),
+      sourceRevisions: new Map(),
       foreign: new Set(),
       retiredSince: new Map(),
       failing: new Map(),

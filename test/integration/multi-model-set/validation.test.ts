@@ -25,7 +25,14 @@ describe('MultiModelSet validation at apply time', () => {
     await create(manifest?.metadata.name ?? '', manifest?.spec ?? {});
     await create(
       'models',
-      withModels({ name: 'NewYork_NY', s3Uri: source }, { name: 'a.b-c', s3Uri: source }),
+      withModels(
+        { name: 'NewYork_NY', s3Uri: source },
+        { name: 'a.b-c', s3Uri: source },
+        {
+          name: 'packaged',
+          s3UriFrom: { processingJobRef: { name: 'p', outputName: 'model' }, path: 'm.tar.gz' },
+        },
+      ),
     );
   });
 
@@ -58,9 +65,18 @@ describe('MultiModelSet validation at apply time', () => {
     [
       'a model with two sources',
       withModels({ name: 'a', s3Uri: source, trainingJobRef: { name: 'job' } }),
-      'set exactly one of s3Uri and trainingJobRef',
+      'set exactly one of s3Uri, trainingJobRef, s3UriFrom',
     ],
-    ['a model with no source', withModels({ name: 'a' }), 'set exactly one of s3Uri and trainingJobRef'],
+    [
+      'a model with no source',
+      withModels({ name: 'a' }),
+      'set exactly one of s3Uri, trainingJobRef, s3UriFrom',
+    ],
+    [
+      'a model with s3Uri and s3UriFrom',
+      withModels({ name: 'a', s3Uri: source, s3UriFrom: { trainingJobRef: { name: 'job' } } }),
+      'set exactly one of s3Uri, trainingJobRef, s3UriFrom',
+    ],
     [
       'a source that is a prefix',
       withModels({ name: 'a', s3Uri: 's3://bucket/sources/' }),

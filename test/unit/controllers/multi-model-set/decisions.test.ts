@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MultiModelSetSpec } from '../../../../src/crds/multi-model-set.js';
+import type { UpstreamJobs } from '../../../../src/controllers/common/upstream.js';
 import {
   desiredModels,
+  modelUpstream,
   selects,
+  type JobOutcome,
   type TrainingJobView,
 } from '../../../../src/controllers/multi-model-set/desired-models.js';
 import {
@@ -26,6 +29,11 @@ const job = (
     modelArtifacts: { s3ModelArtifacts: `s3://b/out/${name}/output/model.tar.gz` },
   },
 });
+
+/** For specs without s3UriFrom. */
+const noUpstream = (): never => {
+  throw new Error('no model here comes from s3UriFrom');
+};
 
 describe('selects', () => {
   it('reads matchLabels and every operator of matchExpressions', () => {
@@ -71,7 +79,7 @@ describe('desiredModels', () => {
     job('unlabelled', { app: 'housing' }, '2026-01-01T00:00:00Z'),
     job('other', { app: 'other', city: 'CA' }, '2026-01-01T00:00:00Z'),
   ];
-  const desired = desiredModels(spec, (name) => jobs.find((j) => j.metadata.name === name), jobs);
+  const desired = desiredModels(spec, (name) => jobs.find((j) => j.metadata.name === name), jobs, noUpstream);
 
   it('takes listed sources, completed referenced jobs, and the latest completed selected job per name', () => {
     expect(Object.fromEntries(desired.sources)).toEqual({
@@ -113,7 +121,12 @@ describe('desiredModels', () => {
         status: { trainingJobStatus: state, failureReason: 'AlgorithmError: out of memory' },
       });
     const of = (jobs: TrainingJobView[]) =>
-      desiredModels({ modelDataPrefix: 's3://b/m/', trainingJobSelector: selector }, () => undefined, jobs);
+      desiredModels(
+        { modelDataPrefix: 's3://b/m/', trainingJobSelector: selector },
+        () => undefined,
+        jobs,
+        noUpstream,
+      );
 
     it('waits for a running or not yet started job of a name nothing serves', () => {
       const d = of([
@@ -204,6 +217,7 @@ describe('desiredModels', () => {
       { modelDataPrefix: 's3://b/m/', models: [{ name: 'ny', trainingJobRef: { name: 'ny-job' } }] },
       () => job('ny-job', {}, '2026-01-01T00:00:00Z', 'Failed'),
       [],
+      noUpstream,
     );
     expect(Object.fromEntries(d.failedJobs)).toEqual({
       ny: { reason: 'TrainingJobFailed', message: 'TrainingJob ny-job Failed' },
@@ -216,8 +230,168 @@ describe('desiredModels', () => {
       { modelDataPrefix: 's3://b/m/', trainingJobSelector: { matchLabels: { app: 'housing' } } },
       () => undefined,
       jobs,
+      noUpstream,
     );
     expect([...byName.sources.keys()].sort()).toEqual(['bad', 'ny', 'tx-1', 'tx-2', 'unlabelled']);
+  });
+});
+
+describe('desiredModels of s3UriFrom', () => {
+  type Job = { metadata: { uid: string }; spec?: object; status?: Record<string, unknown> & JobOutcome };
+  const stalled = (reason: string, message: string) => ({
+    conditions: [{ type: 'Stalled', status: 'True', reason, message }],
+  });
+  /** ProcessingJob `prep` (output `model` at s3://b/prep/model), its state and outcome. */
+  const prep = (state?: string, outcome: JobOutcome = {}, uid = 'uid-1'): Job => ({
+    metadata: { uid },
+    spec: {
+      processingOutputConfig: {
+        outputs: [{ outputName: 'model', s3Output: { s3Uri: 's3://b/prep/model' } }],
+      },
+    },
+    status: {
+      processingJobName: 'ns-prep',
+      ...(state && { processingJobStatus: state }),
+      ...(state === 'Completed' && { outputs: [{ outputName: 'model', s3Uri: 's3://b/prep/model' }] }),
+      ...outcome,
+    },
+  });
+  const train: Job = {
+    metadata: { uid: 'uid-t' },
+    spec: { outputDataConfig: { s3OutputPath: 's3://b/train' } },
+    status: {
+      trainingJobName: 'ns-train',
+      trainingJobStatus: 'Completed',
+      modelArtifacts: { s3ModelArtifacts: 's3://b/train/ns-train/output/model.tar.gz' },
+    },
+  };
+  const score: Job = {
+    metadata: { uid: 'uid-s' },
+    status: { transformJobName: 'ns-score', transformJobStatus: 'Completed', outputPath: 's3://b/scored' },
+  };
+
+  function of(models: NonNullable<MultiModelSetSpec['models']>, objects: Record<string, Job | undefined>) {
+    const object = (kind: string, name: string) => objects[`${kind}/${name}`];
+    const jobs = {
+      trainingJob: (name: string) => object('TrainingJob', name),
+      processingJob: (name: string) => object('ProcessingJob', name),
+      transformJob: (name: string) => object('TransformJob', name),
+    } as unknown as UpstreamJobs;
+    return desiredModels(
+      { modelDataPrefix: 's3://b/m/', models },
+      () => undefined,
+      [],
+      (source) => modelUpstream(source, jobs, object),
+    );
+  }
+
+  const fromPrep = { processingJobRef: { name: 'prep', outputName: 'model' }, path: 'model.tar.gz' };
+
+  it("copies a Completed job's output under its path, and records what it read", () => {
+    const d = of(
+      [
+        { name: 'prepared', s3UriFrom: fromPrep },
+        { name: 'trained', s3UriFrom: { trainingJobRef: { name: 'train' } } },
+        {
+          name: 'folder',
+          s3UriFrom: { trainingJobRef: { name: 'train', output: 'OutputPath' }, path: 'output/model.tar.gz' },
+        },
+        { name: 'scored', s3UriFrom: { transformJobRef: { name: 'score' }, path: 'model.tar.gz' } },
+      ],
+      { 'ProcessingJob/prep': prep('Completed'), 'TrainingJob/train': train, 'TransformJob/score': score },
+    );
+    expect(Object.fromEntries(d.sources)).toEqual({
+      prepared: 's3://b/prep/model/model.tar.gz',
+      trained: 's3://b/train/ns-train/output/model.tar.gz',
+      folder: 's3://b/train/ns-train/output/model.tar.gz',
+      scored: 's3://b/scored/model.tar.gz',
+    });
+    // One record per job and URI read (the last one): two models read the TrainingJob's artifacts.
+    expect(d.inputs).toEqual([
+      {
+        kind: 'ProcessingJob',
+        name: 'prep',
+        output: 'model',
+        uri: 's3://b/prep/model/model.tar.gz',
+        jobName: 'ns-prep',
+      },
+      {
+        kind: 'TrainingJob',
+        name: 'train',
+        output: 'OutputPath',
+        uri: 's3://b/train/ns-train/output/model.tar.gz',
+        jobName: 'ns-train',
+      },
+      {
+        kind: 'TransformJob',
+        name: 'score',
+        output: 'OutputPath',
+        uri: 's3://b/scored/model.tar.gz',
+        jobName: 'ns-score',
+      },
+    ]);
+    expect(d.revisions.get('s3://b/prep/model/model.tar.gz')).toBe('uid-1');
+    expect(d.waiting.size + d.failedJobs.size).toBe(0);
+  });
+
+  it('keeps a model pending while its job is missing, not started or running', () => {
+    const d = of(
+      [
+        { name: 'missing', s3UriFrom: { processingJobRef: { name: 'gone', outputName: 'model' } } },
+        { name: 'running', s3UriFrom: fromPrep },
+        { name: 'listed', s3Uri: 's3://b/src/listed.tar.gz' },
+      ],
+      { 'ProcessingJob/prep': prep('InProgress') },
+    );
+    expect(Object.fromEntries(d.waiting)).toEqual({
+      missing: 'waiting for ProcessingJob gone to complete',
+      running: 'waiting for ProcessingJob prep to complete',
+    });
+    expect([...d.sources.keys()]).toEqual(['listed']);
+    expect(d.inputs).toEqual([]);
+  });
+
+  it.each([
+    [
+      'Failed',
+      { failureReason: 'AlgorithmError: boom' },
+      'ProcessingJobFailed',
+      'ProcessingJob prep Failed: AlgorithmError: boom',
+    ],
+    ['Stopped', {}, 'ProcessingJobStopped', 'ProcessingJob prep Stopped'],
+    [undefined, stalled('InvalidSpec', 'bad image'), 'InvalidSpec', 'ProcessingJob prep: bad image'],
+  ])(
+    'reports a model whose job is %s as failed, holding back no other',
+    (state, outcome, reason, message) => {
+      const d = of(
+        [
+          { name: 'broken', s3UriFrom: fromPrep },
+          { name: 'listed', s3Uri: 's3://b/src/listed.tar.gz' },
+        ],
+        { 'ProcessingJob/prep': prep(state, outcome) },
+      );
+      expect(Object.fromEntries(d.failedJobs)).toEqual({ broken: { reason, message } });
+      expect(d.waiting.size).toBe(0);
+      expect([...d.sources.keys()]).toEqual(['listed']);
+    },
+  );
+
+  it('reports an output the job does not declare as an invalid spec', () => {
+    const d = of([{ name: 'm', s3UriFrom: { processingJobRef: { name: 'prep', outputName: 'other' } } }], {
+      'ProcessingJob/prep': prep('Completed'),
+    });
+    expect(Object.fromEntries(d.failedJobs)).toEqual({
+      m: { reason: 'InvalidSpec', message: 'ProcessingJob prep has no output named other' },
+    });
+  });
+
+  it('gives a job applied anew another revision of the same URI', () => {
+    const first = of([{ name: 'm', s3UriFrom: fromPrep }], { 'ProcessingJob/prep': prep('Completed') });
+    const again = of([{ name: 'm', s3UriFrom: fromPrep }], {
+      'ProcessingJob/prep': prep('Completed', {}, 'uid-2'),
+    });
+    expect(again.sources).toEqual(first.sources);
+    expect(again.revisions.get('s3://b/prep/model/model.tar.gz')).toBe('uid-2');
   });
 });
 

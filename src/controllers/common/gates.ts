@@ -52,7 +52,12 @@ function holds(comparison: Comparison, value: unknown, operand: unknown): boolea
     case 'in':
       return (operand as unknown[]).some((candidate) => sameValue(value, candidate));
     default: {
-      const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && value.trim() !== ''
+            ? Number(value)
+            : NaN;
       if (Number.isNaN(number)) return false;
       const bound = operand as number;
       if (comparison === 'lessThan') return number < bound;

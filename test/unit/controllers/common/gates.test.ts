@@ -63,7 +63,10 @@ describe('evaluateGate', () => {
       jsonFrom: { trainingJobRef: { name: 'train' }, metricName: 'validation:rmse' },
       lessThan: 0.5,
     };
-    expect(evaluateGate(gate, 0.42)).toMatchObject({ source: 'TrainingJob train, validation:rmse', met: true });
+    expect(evaluateGate(gate, 0.42)).toMatchObject({
+      source: 'TrainingJob train, validation:rmse',
+      met: true,
+    });
   });
 });
 

@@ -1,11 +1,17 @@
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { commonSpecFields, commonStatusFields } from './common.js';
 import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { withS3UriFrom } from './references.js';
 import { immutableExceptRule, refine, StringMap } from './schema.js';
 import {
+  Bias,
   CreateModelPackageInput,
+  Explainability,
   InferenceSpecification,
   ModelApprovalStatusValues,
+  ModelDataQuality,
+  ModelMetrics,
+  ModelQuality,
 } from './shapes/sagemaker.generated.js';
 import { StringEnum } from './schema.js';
 
@@ -31,6 +37,40 @@ const objectRef = (description: string) =>
       { description },
     ),
   );
+
+/** A report of the metrics (a MetricsSource) whose S3 URI may come from another job. */
+const fromJob = <P extends TProperties & { s3Uri: TSchema }>(source: TObject<P>) =>
+  Type.Optional(withS3UriFrom(source));
+
+/** A group of reports, described as SageMaker's shape `of` describes it. */
+const reports = <P extends TProperties>(of: TSchema, properties: P) =>
+  Type.Optional(Type.Object(properties, { description: of.description }));
+
+/**
+ * The model's evaluation, each report's URI set or taken from a job of the namespace (s3UriFrom: the
+ * evaluation output of a ProcessingJob, `evaluation.json` under it).
+ */
+const modelMetrics = Type.Object(
+  {
+    modelQuality: reports(ModelMetrics.properties.modelQuality, {
+      statistics: fromJob(ModelQuality.properties.statistics),
+      constraints: fromJob(ModelQuality.properties.constraints),
+    }),
+    modelDataQuality: reports(ModelMetrics.properties.modelDataQuality, {
+      statistics: fromJob(ModelDataQuality.properties.statistics),
+      constraints: fromJob(ModelDataQuality.properties.constraints),
+    }),
+    bias: reports(ModelMetrics.properties.bias, {
+      report: fromJob(Bias.properties.report),
+      preTrainingReport: fromJob(Bias.properties.preTrainingReport),
+      postTrainingReport: fromJob(Bias.properties.postTrainingReport),
+    }),
+    explainability: reports(ModelMetrics.properties.explainability, {
+      report: fromJob(Explainability.properties.report),
+    }),
+  },
+  { description: CreateModelPackageInput.properties.modelMetrics.description },
+);
 
 /**
  * CreateModelPackage in lowerCamel (generated) for a version in a group, with references: the group
@@ -58,6 +98,7 @@ export const ModelPackageSpecFields = {
       },
     ),
   ),
+  modelMetrics: Type.Optional(modelMetrics),
   modelApprovalStatus: Type.Optional(
     StringEnum(ModelApprovalStatusValues, {
       description:

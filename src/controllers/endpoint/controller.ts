@@ -171,13 +171,15 @@ class EndpointReconcile {
 
   async apply(): Promise<ReconcileResult> {
     await this.resource.recordName();
-    const plan = await this.plan();
+    const spec = await this.specToServe();
+    if ('result' in spec) return spec.result;
+    const plan = await this.plan(spec.spec);
     if (!plan) return awaitChange;
     let endpoint = await this.resource.find(this.endpoint);
     // Never create twice: an endpoint our create answered for is on its way.
     if (!endpoint && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!endpoint) {
-      const creation = await this.create(plan).catch((err: unknown) => {
+      const creation = await this.create(plan, spec.spec).catch((err: unknown) => {
         // Nothing serves yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
         const ready = failedCreateCondition(err);
         if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
@@ -240,31 +242,35 @@ class EndpointReconcile {
   }
 
   /**
+   * The spec to serve. Until this object has created its endpoint, only once what it depends on is
+   * ready and its gates are met (dependsOn, when), as its prerequisites give it; an endpoint once
+   * created is never held back by them (deleted outside the operator, it is created again at once).
+   */
+  private async specToServe(): Promise<{ spec: EndpointSpec } | { result: ReconcileResult }> {
+    if (this.ctx.status.current.endpointArn !== undefined) return { spec: this.obj.spec };
+    return this.resource.prerequisites(this.obj.spec);
+  }
+
+  /**
    * The plan, or undefined while a referenced TrainingJob has not produced its artifacts or a
    * registry source has no version to serve yet.
    */
-  private async plan(): Promise<EndpointPlan | undefined> {
+  private async plan(spec: EndpointSpec): Promise<EndpointPlan | undefined> {
     const { namespace } = this.obj.metadata;
     const resolution = resolveReferences(
-      this.obj.spec,
+      spec,
       (name) => this.ctx.cache.get(trainingJobKind, namespace, name)?.status,
     );
     if (resolution.type !== 'ready') {
       waitForReference(this.ctx.status, resolution);
       return undefined;
     }
-    const packages = await this.modelPackages();
+    const packages = await this.modelPackages(spec);
     if (packages.type !== 'ready') {
       waitForReference(this.ctx.status, packages);
       return undefined;
     }
-    return endpointPlan(
-      this.obj.spec,
-      this.endpointName,
-      resolution.artifacts,
-      this.resource.tags,
-      packages.value,
-    );
+    return endpointPlan(spec, this.endpointName, resolution.artifacts, this.resource.tags, packages.value);
   }
 
   /**
@@ -273,12 +279,12 @@ class EndpointReconcile {
    * interval for all the endpoints that follow the group, and again when the ModelPackage objects
    * of the namespace show that the listing is out of date.
    */
-  private async modelPackages(): Promise<Resolved<Map<string, string>>> {
+  private async modelPackages(spec: EndpointSpec): Promise<Resolved<Map<string, string>>> {
     const { namespace } = this.obj.metadata;
     const scope = this.resource.scope;
     const arns = new Map<string, string>();
     const followed: { key: string; group: string }[] = [];
-    for (const source of modelPackageSources(this.obj.spec.models)) {
+    for (const source of modelPackageSources(spec.models)) {
       if (source.type === 'version') {
         const version = versionOfObject(
           source.name,
@@ -374,6 +380,7 @@ class EndpointReconcile {
    */
   private async create(
     plan: EndpointPlan,
+    spec: EndpointSpec,
   ): Promise<
     { type: 'found'; description: DescribeEndpointOutput } | { type: 'done'; result: ReconcileResult }
   > {
@@ -383,7 +390,7 @@ class EndpointReconcile {
     const creation = await this.resource.create(this.endpoint, () =>
       this.sagemaker.send(
         new CreateEndpointCommand(
-          createEndpointRequest(this.obj.spec, this.endpointName, configName, this.resource.tags),
+          createEndpointRequest(spec, this.endpointName, configName, this.resource.tags),
         ),
         this.cancel,
       ),

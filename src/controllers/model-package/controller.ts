@@ -121,10 +121,17 @@ class VersionReconcile {
     return this.mirror(version);
   }
 
-  /** Registers the version: the group's name in status first, one create call per object (its uid is the client token). */
+  /**
+   * Registers the version once what it depends on is ready and its gates are met (dependsOn, when),
+   * its metrics' URIs resolved: the group's name in status first, one create call per object (its
+   * uid is the client token).
+   */
   private async register(): Promise<ReconcileResult> {
-    const group = this.groupName();
-    const model = this.modelSource();
+    const ready = await this.resource.prerequisites(this.obj.spec);
+    if ('result' in ready) return ready.result;
+    const { spec } = ready;
+    const group = this.groupName(spec);
+    const model = this.modelSource(spec);
     for (const resolved of [group, model]) {
       if (resolved.type !== 'ready') {
         waitForReference(this.ctx.status, resolved);
@@ -134,14 +141,14 @@ class VersionReconcile {
     if (group.type !== 'ready' || model.type !== 'ready') return done;
     await this.resource.recordName(group.value);
     await this.resource.checkAccount();
-    const request = this.createRequest(group.value, model.value);
+    const request = this.createRequest(spec, group.value, model.value);
     const created = await this.resource.sagemaker
       .send(new CreateModelPackageCommand(request), this.resource.cancel)
       .catch(failCreate(this.ctx));
     this.ctx.status.set({
       modelPackageArn: created.ModelPackageArn,
       modelPackageStatus: undefined,
-      appliedApproval: { modelApprovalStatus: this.obj.spec.modelApprovalStatus },
+      appliedApproval: { modelApprovalStatus: spec.modelApprovalStatus },
     });
     const message = `registering a version of model package group ${group.value}`;
     this.ctx.events.normal('Creating', message, 'Create');
@@ -149,8 +156,8 @@ class VersionReconcile {
     return requeueAfter(this.options.polling.minMs);
   }
 
-  private groupName(): Resolved<string> {
-    const { groupRef, modelPackageGroupName } = this.obj.spec;
+  private groupName(spec: ModelPackageSpec): Resolved<string> {
+    const { groupRef, modelPackageGroupName } = spec;
     if (!groupRef) return { type: 'ready', value: modelPackageGroupName ?? '' };
     const group = this.ctx.cache.get(groupKind, this.obj.metadata.namespace, groupRef.name);
     const name = group?.status?.modelPackageGroupName;
@@ -161,8 +168,7 @@ class VersionReconcile {
   }
 
   /** The inference specification's containers: the spec's, or the referenced TrainingJob's model. */
-  private modelSource(): Resolved<CreateRequest['InferenceSpecification']> {
-    const spec = this.obj.spec;
+  private modelSource(spec: ModelPackageSpec): Resolved<CreateRequest['InferenceSpecification']> {
     const inference = (toRequest(CreateModelPackageInput, spec) as CreateRequest).InferenceSpecification;
     if (!spec.trainingJobRef) return { type: 'ready', value: inference };
     const name = spec.trainingJobRef.name;
@@ -177,8 +183,12 @@ class VersionReconcile {
     };
   }
 
-  private createRequest(group: string, inference: CreateRequest['InferenceSpecification']): CreateRequest {
-    const request = toRequest(CreateModelPackageInput, this.obj.spec) as CreateRequest;
+  private createRequest(
+    spec: ModelPackageSpec,
+    group: string,
+    inference: CreateRequest['InferenceSpecification'],
+  ): CreateRequest {
+    const request = toRequest(CreateModelPackageInput, spec) as CreateRequest;
     const ownership = Object.fromEntries(ownershipTags(this.resource.owner).map((t) => [t.Key, t.Value]));
     return {
       ...request,

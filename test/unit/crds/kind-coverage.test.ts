@@ -62,6 +62,18 @@ const PREREQUISITES = ['dependsOn', 'when'];
 /** The fields every kind adds. */
 const COMMON = ['region', 'deletionPolicy', 'tags', 'adoptExisting', ...PREREQUISITES];
 
+/** Every report of a model version's metrics may take its URI from a job. */
+const METRICS_FROM_JOBS = [
+  'modelMetrics.modelQuality.statistics',
+  'modelMetrics.modelQuality.constraints',
+  'modelMetrics.modelDataQuality.statistics',
+  'modelMetrics.modelDataQuality.constraints',
+  'modelMetrics.bias.report',
+  'modelMetrics.bias.preTrainingReport',
+  'modelMetrics.bias.postTrainingReport',
+  'modelMetrics.explainability.report',
+].map((report) => `${report}.s3UriFrom`);
+
 /**
  * What a kind adds to its requests (DESIGN.md §2 and the kind's references): everything in a spec,
  * or in the part of it that stands for a request, that none of its requests has. The generic
@@ -130,6 +142,7 @@ const ADDED_FIELDS: { part: string; schema: JsonSchema; requests: Request[]; fie
       'region',
       'deletionPolicy',
       ...PREREQUISITES,
+      ...METRICS_FROM_JOBS,
     ],
   },
   ...JOB_DEFINITIONS.map(([request, field]) => ({

@@ -44,6 +44,22 @@ export async function callsTo(h: OperatorHarness, resource?: string, operation?:
   return (await h.cloud.emulator.control.calls({ resource, operation })).calls;
 }
 
+/**
+ * The calls that create an endpoint's resources (its Models, EndpointConfigs, the endpoint), in the
+ * order they came: all are named after the endpoint.
+ */
+export async function endpointCreates(h: OperatorHarness, endpointName: string) {
+  const creates = await Promise.all(
+    ['CreateModel', 'CreateEndpointConfig', 'CreateEndpoint'].map((operation) =>
+      callsTo(h, undefined, operation),
+    ),
+  );
+  return creates
+    .flat()
+    .filter((c) => c.resource?.startsWith(endpointName))
+    .sort((a, b) => a.seq - b.seq);
+}
+
 export async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

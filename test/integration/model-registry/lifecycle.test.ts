@@ -267,7 +267,7 @@ describe('ModelPackage', () => {
     });
   });
 
-  it('refuses changes other than approval at apply time, and names both ways to give a group or a model', async () => {
+  it('refuses changes other than approval at apply time, and names both ways to give a group, a model or a metrics report', async () => {
     await readyGroup('strict');
     await readyVersion('strict-v1', versionSpec('strict'));
     const versions = objectsOf(h.kc, h.namespace, 'ModelPackage', VERSIONS);
@@ -292,6 +292,32 @@ describe('ModelPackage', () => {
         ),
       ),
     ).toContain('must not start with "mlops.dev/" (reserved)');
+    const report = `s3://${h.cloud.bucket}/evaluation/evaluation.json`;
+    const from = { processingJobRef: { name: 'evaluate', outputName: 'evaluation' } };
+    expect(
+      await rejectionOf(
+        versions.create(
+          'both-uris',
+          versionSpec('strict', {
+            modelMetrics: {
+              modelQuality: {
+                statistics: { contentType: 'application/json', s3Uri: report, s3UriFrom: from },
+              },
+            },
+          }),
+        ),
+      ),
+    ).toContain('set exactly one of s3Uri and s3UriFrom');
+    expect(
+      await rejectionOf(
+        versions.create(
+          'no-uri',
+          versionSpec('strict', {
+            modelMetrics: { bias: { report: { contentType: 'application/json' } } },
+          }),
+        ),
+      ),
+    ).toContain('set exactly one of s3Uri and s3UriFrom');
   });
 
   it('deletes its version under Delete, leaves it under Retain; the group waits until it is empty', async () => {

@@ -7,8 +7,12 @@ import {
   type Upstream,
   type UpstreamJobs,
 } from '../../../../src/controllers/common/upstream.js';
+import type { CreateModelPackageCommandInput } from '@aws-sdk/client-sagemaker';
 import { createProcessingJobRequest } from '../../../../src/controllers/processing-job/request.js';
+import { toRequest } from '../../../../src/controllers/common/sagemaker-shape.js';
+import type { ModelPackageSpec } from '../../../../src/crds/model-package.js';
 import type { ProcessingJobSpec } from '../../../../src/crds/processing-job.js';
+import { CreateModelPackageInput } from '../../../../src/crds/shapes/sagemaker.generated.js';
 
 const job = (state: string | undefined, uri?: string, found = true): Upstream => ({
   kind: 'ProcessingJob',
@@ -250,6 +254,34 @@ describe('resolveUriSources', () => {
           jobName: 'ns-train',
         },
       ],
+    });
+  });
+
+  it("resolves a model version's metrics, sent as S3Uri", () => {
+    const evaluation = { processingJobRef: { name: 'prepare', outputName: 'test' } };
+    const version: ModelPackageSpec = {
+      modelPackageGroupName: 'churn',
+      modelMetrics: {
+        modelQuality: {
+          statistics: {
+            contentType: 'application/json',
+            s3UriFrom: { ...evaluation, path: 'evaluation.json' },
+          },
+        },
+        bias: {
+          report: {
+            contentType: 'application/json',
+            s3UriFrom: { trainingJobRef: { name: 'train', output: 'OutputPath' }, path: 'bias.json' },
+          },
+        },
+      },
+    };
+    const resolution = resolveUriSources(version, jobs(completed));
+    if (resolution.type !== 'ready') throw new Error(`not ready: ${resolution.type}`);
+    const request = toRequest(CreateModelPackageInput, resolution.spec) as CreateModelPackageCommandInput;
+    expect(request.ModelMetrics).toEqual({
+      ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: 's3://b/t/evaluation.json' } },
+      Bias: { Report: { ContentType: 'application/json', S3Uri: 's3://b/out/ns-train/bias.json' } },
     });
   });
 

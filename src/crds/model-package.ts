@@ -6,6 +6,11 @@ import { immutableExceptRule, refine, StringMap } from './schema.js';
 import {
   Bias,
   CreateModelPackageInput,
+  DriftCheckBaselines,
+  DriftCheckBias,
+  DriftCheckExplainability,
+  DriftCheckModelDataQuality,
+  DriftCheckModelQuality,
   Explainability,
   InferenceSpecification,
   ModelApprovalStatusValues,
@@ -38,7 +43,7 @@ const objectRef = (description: string) =>
     ),
   );
 
-/** A report of the metrics (a MetricsSource) whose S3 URI may come from another job. */
+/** A report or file of the metrics (a MetricsSource, a FileSource) whose S3 URI may come from another job. */
 const fromJob = <P extends TProperties & { s3Uri: TSchema }>(source: TObject<P>) =>
   Type.Optional(withS3UriFrom(source));
 
@@ -72,6 +77,30 @@ const modelMetrics = Type.Object(
   { description: CreateModelPackageInput.properties.modelMetrics.description },
 );
 
+/** The baselines Model Monitor checks drift against, each URI set or taken from a job of the namespace. */
+const driftCheckBaselines = Type.Object(
+  {
+    bias: reports(DriftCheckBaselines.properties.bias, {
+      configFile: fromJob(DriftCheckBias.properties.configFile),
+      preTrainingConstraints: fromJob(DriftCheckBias.properties.preTrainingConstraints),
+      postTrainingConstraints: fromJob(DriftCheckBias.properties.postTrainingConstraints),
+    }),
+    explainability: reports(DriftCheckBaselines.properties.explainability, {
+      constraints: fromJob(DriftCheckExplainability.properties.constraints),
+      configFile: fromJob(DriftCheckExplainability.properties.configFile),
+    }),
+    modelQuality: reports(DriftCheckBaselines.properties.modelQuality, {
+      statistics: fromJob(DriftCheckModelQuality.properties.statistics),
+      constraints: fromJob(DriftCheckModelQuality.properties.constraints),
+    }),
+    modelDataQuality: reports(DriftCheckBaselines.properties.modelDataQuality, {
+      statistics: fromJob(DriftCheckModelDataQuality.properties.statistics),
+      constraints: fromJob(DriftCheckModelDataQuality.properties.constraints),
+    }),
+  },
+  { description: CreateModelPackageInput.properties.driftCheckBaselines.description },
+);
+
 /**
  * CreateModelPackage in lowerCamel (generated) for a version in a group, with references: the group
  * by object (groupRef) or by name, the model by TrainingJob (trainingJobRef: its image and artifacts)
@@ -99,6 +128,7 @@ export const ModelPackageSpecFields = {
     ),
   ),
   modelMetrics: Type.Optional(modelMetrics),
+  driftCheckBaselines: Type.Optional(driftCheckBaselines),
   modelApprovalStatus: Type.Optional(
     StringEnum(ModelApprovalStatusValues, {
       description:

@@ -62,7 +62,7 @@ const PREREQUISITES = ['dependsOn', 'when'];
 /** The fields every kind adds. */
 const COMMON = ['region', 'deletionPolicy', 'tags', 'adoptExisting', ...PREREQUISITES];
 
-/** Every report of a model version's metrics may take its URI from a job. */
+/** Every report of a model version's metrics and drift baselines may take its URI from a job. */
 const METRICS_FROM_JOBS = [
   'modelMetrics.modelQuality.statistics',
   'modelMetrics.modelQuality.constraints',
@@ -72,6 +72,15 @@ const METRICS_FROM_JOBS = [
   'modelMetrics.bias.preTrainingReport',
   'modelMetrics.bias.postTrainingReport',
   'modelMetrics.explainability.report',
+  'driftCheckBaselines.bias.configFile',
+  'driftCheckBaselines.bias.preTrainingConstraints',
+  'driftCheckBaselines.bias.postTrainingConstraints',
+  'driftCheckBaselines.explainability.constraints',
+  'driftCheckBaselines.explainability.configFile',
+  'driftCheckBaselines.modelQuality.statistics',
+  'driftCheckBaselines.modelQuality.constraints',
+  'driftCheckBaselines.modelDataQuality.statistics',
+  'driftCheckBaselines.modelDataQuality.constraints',
 ].map((report) => `${report}.s3UriFrom`);
 
 /**

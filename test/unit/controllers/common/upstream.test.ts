@@ -257,7 +257,7 @@ describe('resolveUriSources', () => {
     });
   });
 
-  it("resolves a model version's metrics, sent as S3Uri", () => {
+  it("resolves a model version's metrics and drift baselines, sent as S3Uri", () => {
     const evaluation = { processingJobRef: { name: 'prepare', outputName: 'test' } };
     const version: ModelPackageSpec = {
       modelPackageGroupName: 'churn',
@@ -275,6 +275,14 @@ describe('resolveUriSources', () => {
           },
         },
       },
+      driftCheckBaselines: {
+        modelQuality: {
+          constraints: {
+            contentType: 'application/json',
+            s3UriFrom: { ...evaluation, path: 'constraints.json' },
+          },
+        },
+      },
     };
     const resolution = resolveUriSources(version, jobs(completed));
     if (resolution.type !== 'ready') throw new Error(`not ready: ${resolution.type}`);
@@ -282,6 +290,9 @@ describe('resolveUriSources', () => {
     expect(request.ModelMetrics).toEqual({
       ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: 's3://b/t/evaluation.json' } },
       Bias: { Report: { ContentType: 'application/json', S3Uri: 's3://b/out/ns-train/bias.json' } },
+    });
+    expect(request.DriftCheckBaselines).toEqual({
+      ModelQuality: { Constraints: { ContentType: 'application/json', S3Uri: 's3://b/t/constraints.json' } },
     });
   });
 

@@ -189,11 +189,6 @@ export class ManagedResource<S> {
   }
 
   /**
-   * Writes the name, the region and the account to status before any create, so that a crash after
-   * the create finds it again, and the resources are looked for where they are. Until something is
-   * created, the region and the account follow the namespace's identity.
-   */
-  /**
    * The spec as SageMaker gets it (every s3UriFrom resolved) once what it depends on is ready and
    * its gates are met, the lineage recorded in status; else how the reconcile ends meanwhile, with
    * status saying why. Documents the gates read are looked for again after --poll-interval-max.
@@ -208,6 +203,11 @@ export class ManagedResource<S> {
     );
   }
 
+  /**
+   * Writes the name, the region and the account to status before any create, so that a crash after
+   * the create finds it again, and the resources are looked for where they are. Until something is
+   * created, the region and the account follow the namespace's identity.
+   */
   async recordName(name = this.name): Promise<void> {
     const current = this.ctx.status.current;
     const accountId = await this.aws.accountOf(this.scope);

@@ -54,7 +54,13 @@ describe('the train -> transform -> deploy chain', () => {
       // Downstream first: the order of the apply does not matter.
       await apply([...manifests].reverse());
       await h.waitFor(PLURAL, 'abalone', waitingOn('abalone'));
-      await h.waitFor('endpoints', 'abalone', waitingOn('abalone'));
+      await h.waitFor(
+        'endpoints',
+        'abalone',
+        (o: Conditioned | undefined) =>
+          condition(o, 'Ready')?.message ===
+          'waiting for TransformJob abalone to be Succeeded (WaitingForReference)',
+      );
     } finally {
       await h.cloud.emulator.control.configure({ timings: { trainingTraining: 100 } });
     }
@@ -75,6 +81,22 @@ describe('the train -> transform -> deploy chain', () => {
     expect(await modelDataOf(transform?.status?.modelName ?? '')).toBe(artifacts);
     const endpoint = await h.waitFor<EndpointSpec, EndpointStatus>('endpoints', 'abalone', inService());
     expect(await modelDataOf(endpoint?.status?.modelNames?.[0] ?? '')).toBe(artifacts);
+    // Deployed after the batch transform succeeded, as the workflow does it.
+    const transformEnded = Date.parse(transform?.status?.transformEndTime ?? '');
+    const endpointCreates = (await h.cloud.emulator.control.calls()).calls.filter(
+      (c) =>
+        c.operation.startsWith('Create') &&
+        c.resource?.startsWith(`${h.namespace}-abalone`) &&
+        c.operation !== 'CreateTrainingJob' &&
+        c.operation !== 'CreateTransformJob' &&
+        c.resource !== transform?.status?.modelName,
+    );
+    expect(endpointCreates.map((c) => c.operation).sort()).toEqual([
+      'CreateEndpoint',
+      'CreateEndpointConfig',
+      'CreateModel',
+    ]);
+    for (const call of endpointCreates) expect(call.time).toBeGreaterThanOrEqual(transformEnded);
   });
 
   it('stalls the transform and the endpoint, naming the training job, when it fails', async () => {

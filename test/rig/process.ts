@@ -53,10 +53,25 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startProcess(name: string, command: string, args: string[], logFile: string): ManagedProcess {
+export interface StartOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The process writes to this process's terminal instead (its log file and recentOutput stay empty). */
+  inheritOutput?: boolean;
+}
+
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  options: StartOptions = {},
+): ManagedProcess {
   const child = spawn('bash', ['-c', GUARD, 'guard', String(process.pid), command, ...args], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: options.inheritOutput ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });
   const group = child.pid;
   if (group === undefined) throw new RigError(`cannot start ${name} (${command})`);
@@ -68,8 +83,8 @@ export function startProcess(name: string, command: string, args: string[], logF
     log.write(chunk);
     recent = (recent + chunk.toString()).slice(-6000);
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
 
   let running = true;
   const exited = new Promise<string>((resolve) => {

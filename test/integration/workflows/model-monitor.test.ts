@@ -20,6 +20,7 @@ import type {
   MonitoringScheduleSpec,
   MonitoringScheduleStatus,
 } from '../../../src/crds/monitoring-schedule.js';
+import { until } from '../endpoint/support.js';
 import { requestsTo } from '../support/jobs.js';
 import { kubectl } from '../support/kubectl.js';
 import { condition, OperatorHarness } from '../support/operator.js';
@@ -82,6 +83,13 @@ async function keys(prefix: string): Promise<string[]> {
   return (listed.Contents ?? []).flatMap((o) => (o.Key ? [`s3://${BUCKET}/${o.Key}`] : []));
 }
 
+/** What the original uploads by hand, as the folder's README says: the model, the dataset, the script. */
+async function uploadByHand(): Promise<void> {
+  await upload(`${PREFIX}/xgb-churn-prediction-model.tar.gz`, new Uint8Array([0x1f, 0x8b, 0x08, 0x00]));
+  await upload(`${PREFIX}/baselining/data/training-dataset-with-header.csv`, TRAINING_SET);
+  await upload(`${PREFIX}/code/postprocessor.py`, await readFile(`${ROOT}${FOLDER}postprocessor.py`));
+}
+
 /** The emulator's sequence number of the accepted call to `operation` about `resource`. */
 async function seqOf(resource: string, operation: string): Promise<number> {
   const { calls } = await h.cloud.emulator.control.calls({ resource, operation });
@@ -90,10 +98,7 @@ async function seqOf(resource: string, operation: string): Promise<number> {
 
 describe('the Model Monitor workflow (capture, baseline, schedule, violations)', () => {
   it('hosts the model with data capture, baselines the training set, and reports the executions’ violations', async () => {
-    // What the original uploads by hand: the pre-trained model, the training dataset, the script.
-    await upload(`${PREFIX}/xgb-churn-prediction-model.tar.gz`, new Uint8Array([0x1f, 0x8b, 0x08, 0x00]));
-    await upload(`${PREFIX}/baselining/data/training-dataset-with-header.csv`, TRAINING_SET);
-    await upload(`${PREFIX}/code/postprocessor.py`, await readFile(`${ROOT}${FOLDER}postprocessor.py`));
+    await uploadByHand();
     // The traffic drifts from the baseline: every execution finds violations.
     await h.cloud.emulator.control.steer({
       kind: 'MonitoringSchedule',
@@ -142,9 +147,13 @@ describe('the Model Monitor workflow (capture, baseline, schedule, violations)',
       '--for=condition=Violations=True',
       '--timeout=120s',
     ]);
-    const schedule = await h.get<MonitoringScheduleSpec, MonitoringScheduleStatus>(
+    // The schedule runs every 3.6 seconds here: the next execution may already be Pending.
+    const finished = (o: { status?: MonitoringScheduleStatus } | undefined): boolean =>
+      o?.status?.lastExecution?.status === 'CompletedWithViolations';
+    const schedule = await h.waitFor<MonitoringScheduleSpec, MonitoringScheduleStatus>(
       'monitoringschedules',
       'xgb-churn-pred-schedule',
+      finished,
     );
     const status = schedule?.status;
     const results = `${PREFIX}/baselining/results`;
@@ -160,9 +169,10 @@ describe('the Model Monitor workflow (capture, baseline, schedule, violations)',
     });
     expect(condition(schedule, 'Ready')).toMatchObject({ status: 'True', reason: 'Scheduled' });
     expect(condition(schedule, 'Violations')).toMatchObject({ status: 'True', reason: 'ViolationsFound' });
-    const listed = await kubectl(h.namespace, ['get', 'smmon', 'xgb-churn-pred-schedule']);
-    expect(listed).toMatch(
-      /xgb-churn-pred-schedule\s+True\s+True\s+Scheduled\s+Scheduled\s+CompletedWithViolations\s+2\s/,
+    const row =
+      /xgb-churn-pred-schedule\s+True\s+True\s+Scheduled\s+Scheduled\s+CompletedWithViolations\s+2\s/;
+    await until(async () =>
+      row.test(await kubectl(h.namespace, ['get', 'smmon', 'xgb-churn-pred-schedule'])),
     );
 
     // What the user looks at by hand: the suggested baseline and the latest violations report.
@@ -282,6 +292,7 @@ describe('the Model Monitor workflow (capture, baseline, schedule, violations)',
     const other = await h.addNamespace('wf-monitor-closed');
     await h.cloud.emulator.control.steer({ kind: 'ModelMonitorClosed', name: '*' });
     try {
+      await uploadByHand();
       await kubectl(other, ['apply', '-f', FOLDER]);
       await kubectl(other, [
         'wait',

@@ -523,4 +523,64 @@ describe("the secure VPC pipeline's SecurityPolicy and its role's IAM policy", (
       asOriginal.destroy();
     }
   });
+
+  it('judge apart the manifests docs/security.md names, and the workaround it gives is both admitted and allowed', async () => {
+    const processing = folderSpec('ProcessingJob');
+    const endpoint = folderSpec('Endpoint');
+    const version = folderSpec('ModelPackage');
+    const cases: [string, string, Json][] = [
+      ['ProcessingJob', 'writing nothing', changed(processing, ['processingOutputConfig'], undefined)],
+      [
+        'ProcessingJob',
+        'writing nothing, with the output key',
+        changed(processing, ['processingOutputConfig'], { outputs: [], kmsKeyId: KEY }),
+      ],
+      [
+        'Endpoint',
+        'capturing data without an output key',
+        changed(endpoint, ['dataCaptureConfig'], {
+          initialSamplingPercentage: 100,
+          destinationS3Uri: 's3://my-data-bucket/abalone/capture',
+          captureOptions: [{ captureMode: 'Input' }],
+        }),
+      ],
+      [
+        'ModelPackage',
+        'validated without a volume key',
+        changed(version, ['validationSpecification'], {
+          validationRole: ROLE,
+          validationProfiles: [
+            {
+              profileName: 'test-set',
+              transformJobDefinition: {
+                transformInput: {
+                  dataSource: {
+                    s3DataSource: { s3DataType: 'S3Prefix', s3Uri: 's3://my-data-bucket/abalone/test' },
+                  },
+                },
+                transformOutput: { s3OutputPath: 's3://my-data-bucket/abalone/validation', kmsKeyId: KEY },
+                transformResources: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
+              },
+            },
+          ],
+        }),
+      ],
+    ];
+    const verdicts: Record<string, [boolean, boolean]> = {};
+    for (const [i, [kind, label, spec]] of cases.entries()) {
+      const name = `apart-${kind.toLowerCase()}-${String(i)}`;
+      const iam = await underIam(createsOf(kind, name, spec));
+      const admission = await admitted(kind, name, spec);
+      // A refusal is the SecurityPolicy's, not the schema's.
+      if (!admission.admitted) expect(admission.message).toContain('SecurityPolicy secure-vpc-pipeline sets');
+      verdicts[`${kind} ${label}`] = [admission.admitted, iam.denied.length === 0];
+    }
+    // [admitted by the SecurityPolicy, allowed by IAM]
+    expect(verdicts).toEqual({
+      'ProcessingJob writing nothing': [true, false],
+      'ProcessingJob writing nothing, with the output key': [true, true],
+      'Endpoint capturing data without an output key': [false, true],
+      'ModelPackage validated without a volume key': [false, true],
+    });
+  });
 });

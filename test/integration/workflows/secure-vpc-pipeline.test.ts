@@ -4,6 +4,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
 import { DescribeEndpointCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import type {
   CreateEndpointConfigInput,
@@ -22,7 +23,7 @@ import { Admission } from '../security-policy/support.js';
 import { annotateNamespace } from '../support/cluster.js';
 import { assumeRoleWithPolicy, type RoleSession } from '../support/iam.js';
 import { requestsTo } from '../support/jobs.js';
-import { kubectl } from '../support/kubectl.js';
+import { kubectl, startKubectl } from '../support/kubectl.js';
 import { condition, OperatorHarness } from '../support/operator.js';
 
 /*
@@ -77,7 +78,19 @@ describe('the secure VPC pipeline (preprocess, train, evaluate, register if good
       outcome: 'Completed',
       outputs: { evaluation: { 'evaluation.json': '{"regression_metrics":{"mse":{"value":4.6}}}' } },
     });
-    await kubectl(h.namespace, ['apply', '-f', FOLDER]);
+    const applied = await kubectl(h.namespace, ['apply', '-f', FOLDER]);
+    // The folder's objects and nothing else: kubectl does not read iam/namespace-role-policy.json.
+    expect(applied.trim().split('\n').sort()).toEqual(
+      [
+        'endpoint.sagemaker.mlops.dev/abalone',
+        'modelpackage.sagemaker.mlops.dev/abalone-v1',
+        'modelpackagegroup.sagemaker.mlops.dev/abalone',
+        'processingjob.sagemaker.mlops.dev/abalone-evaluate',
+        'processingjob.sagemaker.mlops.dev/abalone-preprocess',
+        'securitypolicy.sagemaker.mlops.dev/secure-vpc-pipeline',
+        'trainingjob.sagemaker.mlops.dev/abalone-train',
+      ].map((object) => `${object} created`),
+    );
     await kubectl(h.namespace, ['wait', 'smmp/abalone-v1', '--for=condition=Ready', '--timeout=120s']);
 
     const [training] = await requestsTo<CreateTrainingJobRequest>(
@@ -202,6 +215,19 @@ describe('the secure VPC pipeline (preprocess, train, evaluate, register if good
       variant: 'AllTraffic',
       modelData: artifacts,
     });
+
+    // The folder's SecurityPolicy is in force: an endpoint that is not isolated is refused at apply time.
+    const open = parseDocument(await readFile(join(ROOT, FOLDER, '5-deploy.yaml'), 'utf8'));
+    open.setIn(['metadata', 'name'], 'abalone-open');
+    open.deleteIn(['spec', 'models', 0, 'enableNetworkIsolation']);
+    await writeFile(join(scratch, 'open.yaml'), open.toString());
+    const refused = await (
+      await startKubectl(h.namespace, ['apply', '-f', join(scratch, 'open.yaml')])
+    ).result;
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'spec.models[].enableNetworkIsolation must be true: SecurityPolicy secure-vpc-pipeline sets requireNetworkIsolation',
+    );
 
     // Every create was the namespace's role's, and its IAM policy allowed each one.
     const creates = (await h.cloud.emulator.control.calls()).calls.filter((c) =>

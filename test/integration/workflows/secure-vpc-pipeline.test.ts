@@ -312,5 +312,20 @@ describe('the secure VPC pipeline (preprocess, train, evaluate, register if good
       jobName: sagemakerName('abalone-evaluate-run-b'),
     });
     expect(await requestsTo(h, sagemakerName('abalone-run-a'), 'CreateModelPackage')).toEqual([]);
+
+    // Each run deploys its own group: run b's endpoint serves run b's version, run a's has none to serve.
+    await kubectl(h.namespace, ['wait', 'smep/abalone-run-b', '--for=condition=Ready', '--timeout=120s']);
+    const deployed = await h.get<EndpointSpec, EndpointStatus>('endpoints', 'abalone-run-b');
+    expect(deployed?.status?.modelPackages?.map((p) => p.modelPackageArn)).toEqual([
+      registered?.status?.modelPackageArn,
+    ]);
+    const waitingFor = `waiting for an approved version in model package group ${sagemakerName('abalone-run-a')}`;
+    const waiting = await h.waitFor<EndpointSpec, EndpointStatus>(
+      'endpoints',
+      'abalone-run-a',
+      (o) => condition(o, 'Ready')?.message === waitingFor,
+    );
+    expect(condition(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForReference' });
+    expect(await requestsTo(h, sagemakerName('abalone-run-a'), 'CreateEndpoint')).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from '@jest/globals';
-import { arn, failure, harnessForFile, role, until } from '../emulator/harness.js';
+import { arn, errorOf, failure, harnessForFile, role, until } from '../emulator/harness.js';
 
 const h = harnessForFile({ resetEach: true });
 
@@ -125,9 +125,10 @@ describe('model package versions', () => {
     const v2 = await register('churn', 'Approved');
     expect([v1, v2]).toEqual([arn('model-package', 'churn/1'), arn('model-package', 'churn/2')]);
     await h.sagemaker.send(new DeleteModelPackageCommand({ ModelPackageName: v2 }));
+    // A deleted version may still be described for a moment: wait until describe fails.
     await until(
-      () => failure(describePackage(v2)),
-      () => true,
+      () => errorOf(describePackage(v2)),
+      (error) => error !== undefined,
     );
     expect(await register('churn')).toBe(arn('model-package', 'churn/3'));
 

@@ -24,7 +24,7 @@ const inlineModel = {
 
 describe('TransformJob validation at apply time', () => {
   it('accepts the transform jobs of the examples', async () => {
-    for (const folder of ['batch', 'chain']) {
+    for (const folder of ['batch', 'workflows/train-transform-deploy']) {
       for (const [, manifests] of await loadExamples(folder)) {
         for (const m of manifests.filter((x) => x.kind === 'TransformJob'))
           await create(m.metadata.name, m.spec);

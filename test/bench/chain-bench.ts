@@ -224,7 +224,10 @@ interface Latency {
   ms: number;
   /** Of which: until a watch saw the upstream object's status Completed. */
   detectedMs: number;
+  foundBy: FoundBy;
 }
+
+type FoundBy = 'event' | 'sweep' | 'poll';
 
 interface ModeResult {
   mode: Mode;
@@ -398,6 +401,24 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
       }
       return NaN;
     };
+    const completions = new Map<string, PublishedEvent>();
+    for (const event of events) if (event.status === 'Completed') completions.set(event.name, event);
+    /**
+     * What made the operator describe a finished job first: its event, a sweep (a List of its kind
+     * since the end), or neither (its own describe schedule, which also settles the emulator's job).
+     */
+    const foundBy = (kind: Kind, jobName: string, ended: number): FoundBy => {
+      const describe = log.find(
+        (c) => c.operation === `Describe${kind}` && c.resource === jobName && c.time >= ended,
+      );
+      if (!describe) return 'poll';
+      const sent = completions.get(jobName)?.sentAt;
+      if (sent !== undefined && sent <= describe.time) return 'event';
+      const listed = log.some(
+        (c) => c.operation === `List${kind}s` && c.time >= ended && c.time <= describe.time,
+      );
+      return listed ? 'sweep' : 'poll';
+    };
     const firstCall = (operation: string, resource: string | undefined): CallRecord | undefined =>
       log.find((call) => call.operation === operation && call.resource === resource);
     const latencies: Latency[] = [];
@@ -421,6 +442,11 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
           upstream: last.upstream,
           ms: create.time - last.at,
           detectedMs: seen - last.at,
+          foundBy: foundBy(
+            STEPS[last.upstream].kind,
+            objects.get(objectName(c, last.upstream))?.jobName ?? '',
+            last.at,
+          ),
         });
         for (const e of ends)
           if (create.time < e.at) early.push(`${name} before ${objectName(c, e.upstream)}`);
@@ -444,24 +470,27 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
       if (names) first.set(names.jobName, step);
       if (names?.modelName !== undefined) first.set(names.modelName, `${step}'s model`);
     }
+    const ends = STEP_NAMES.map((step) => endedAt.get(objectName(0, step)) ?? NaN);
     const trace = [
       ...log.flatMap((call) => {
         const step = call.resource === undefined ? undefined : first.get(call.resource);
-        return step === undefined ? [] : [{ at: call.time, what: `${call.operation} ${step}` }];
+        if (step !== undefined) return [{ at: call.time, what: `${call.operation} ${step}` }];
+        // The sweeps that could have found one of its jobs' ends: the List calls in the second after.
+        const sweep =
+          call.operation.startsWith('List') && ends.some((end) => call.time >= end && call.time < end + 1000);
+        return sweep ? [{ at: call.time, what: call.operation }] : [];
       }),
       ...STEP_NAMES.map((step) => ({ at: endedAt.get(objectName(0, step)) ?? NaN, what: `END ${step}` })),
     ].sort((a, b) => a.at - b.at);
     const start = trace[0]?.at ?? 0;
     console.log(
-      `calls about chain ${chainName(0)}, in real seconds after its first:\n  ` +
+      `calls about chain ${chainName(0)} (and the List calls in the second after each end), in real seconds after its first:\n  ` +
         trace.map((t) => `${((t.at - start) / 1000).toFixed(2)} ${t.what}`).join(' · '),
     );
 
     // Push: how long SQS delivery took, and whether the event's change time is the job's end time.
     const eventDeliveryMs: number[] = [];
     let eventTimeOffsetMs = 0;
-    const completions = new Map<string, PublishedEvent>();
-    for (const event of events) if (event.status === 'Completed') completions.set(event.name, event);
     if (mode === 'push')
       for (const [name, { jobName }] of objects) {
         const event = completions.get(jobName);
@@ -705,10 +734,15 @@ const rows: [string, (r: ModeResult) => string, string][] = [
       if (edge.length === 0) return '(never the last upstream)';
       const found = median(edge.map((l) => l.detectedMs));
       const woken = median(edge.map((l) => l.ms - l.detectedMs));
+      const by = (['event', 'sweep', 'poll'] as const)
+        .map((way) => [way, edge.filter((l) => l.foundBy === way).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([way, n]) => `${way} ${n}`)
+        .join(', ');
       return `${spread(
         edge.map((l) => l.ms),
         'real',
-      )} (${edge.length}; medians: found ${(found / 1000).toFixed(2)} + woken ${(woken / 1000).toFixed(2)})`;
+      )} (${edge.length}; medians: found ${(found / 1000).toFixed(2)} + woken ${(woken / 1000).toFixed(2)}; found by ${by})`;
     },
     how,
   ]),
@@ -720,6 +754,14 @@ const rows: [string, (r: ModeResult) => string, string][] = [
         'real',
       ),
     "SageMaker's end time → a watch saw the upstream's status Completed (the operator found the change)",
+  ],
+  [
+    '  what found the upstream completion',
+    (r) =>
+      (['event', 'sweep', 'poll'] as const)
+        .map((by) => `${by} ${r.latencies.filter((l) => l.foundBy === by).length}`)
+        .join(' · '),
+    "what preceded the operator's first describe of the finished job: its event, a List of its kind, or neither (the job's own poll)",
   ],
   [
     '  of which: until the reader Create, real s',

@@ -248,6 +248,8 @@ interface ModeResult {
   operatorCpuS: number;
   /** Real milliseconds from the apply to each first step's Create* (the chains' start). */
   startMs: number[];
+  /** Writes of the three kinds the apiserver answered 409 Conflict (a stale object written). */
+  conflicts: number;
   /** Mean milliseconds of the apiserver's writes of the three kinds and of events during the run. */
   apiserverWriteMs: number;
   /** The operator's S3 calls (reading upstream outputs, checking artifacts) and their mean latency. */
@@ -562,6 +564,15 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
         'events',
       ]),
       s3Calls: after.s3 - before.s3,
+      conflicts:
+        conflictsIn(
+          apiserverAfter,
+          kinds.map((kind) => KINDS[kind].plural),
+        ) -
+        conflictsIn(
+          apiserverBefore,
+          kinds.map((kind) => KINDS[kind].plural),
+        ),
       means: {
         reconcileMs: meanBetween(runBefore, runAfter, 'controller_runtime_reconcile_time_seconds'),
         sageMakerMs: meanBetween(runBefore, runAfter, 'aws_api_request_duration_seconds', SAGEMAKER_CALLS),
@@ -579,6 +590,15 @@ function meanBetween(before: string, after: string, name: string, ...fragments: 
     metricSum(after, `${name}_count`, ...fragments) - metricSum(before, `${name}_count`, ...fragments);
   const sum = metricSum(after, `${name}_sum`, ...fragments) - metricSum(before, `${name}_sum`, ...fragments);
   return count > 0 ? (sum / count) * 1000 : NaN;
+}
+
+/** Requests for `resources` the apiserver answered 409 Conflict, from its metrics. */
+function conflictsIn(metrics: string, resources: string[]): number {
+  return metrics
+    .split('\n')
+    .filter((l) => l.startsWith('apiserver_request_total{') && l.includes('code="409"'))
+    .filter((l) => resources.some((r) => l.includes(`resource="${r}"`)))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
 /** Mean latency of the apiserver's write requests for `resources` between two scrapes of its metrics. */
@@ -820,6 +840,11 @@ const rows: [string, (r: ModeResult) => string, string][] = [
     `besides the create; objects · events: ${results.map((r) => `${perJob(r.apiserverWrites.objects)} · ${perJob(r.apiserverWrites.events)}`).join(' | ')}`,
   ],
   ['  reconciles per object', (r) => perJob(r.reconciles), ''],
+  [
+    '  writes answered 409 Conflict',
+    (r) => String(r.conflicts),
+    'the apiserver metrics: writes of a stale object, each one written again',
+  ],
   [
     'mean latency while running (ms)',
     (r) =>

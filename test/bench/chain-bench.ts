@@ -437,7 +437,8 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
         const upstreams = EDGES.filter((e) => e.reader === reader).map((e) => e.upstream);
         const ends = upstreams.map((u) => ({ upstream: u, at: endedAt.get(objectName(c, u)) ?? NaN }));
         const last = ends.reduce((a, b) => (b.at > a.at ? b : a));
-        const seen = statusSeen(objectName(c, last.upstream));
+        // The bench's watch can lag (it is restarted when its request times out): never after the create.
+        const seen = Math.min(statusSeen(objectName(c, last.upstream)), create.time);
         latencies.push({
           chain: c,
           reader,

@@ -1,6 +1,6 @@
 /**
  * Data flowing along a five-step chain with no orchestrator: `npx tsx test/bench/chain-bench.ts
- * [--chains 20] [--time-scale 0.05] [--concurrency 64] [--mode both|push|sweeps]`.
+ * [--chains 20] [--time-scale 0.05] [--concurrency 64] [--mode both|push|sweeps] [--slowest 5]`.
  *
  *   preprocess (ProcessingJob: raw data → train and test outputs)
  *     → train (TrainingJob: channel from preprocess's train output)
@@ -15,7 +15,12 @@
  * TrainingEndTime, ProcessingEndTime or TransformEndTime: the moment the emulator changed its status,
  * the same instant its state-change event carries) to the reader's own Create* call as the
  * emulator's call log received it. The other edges of a reader were satisfied earlier and are
- * counted as edges, not as latencies.
+ * counted as edges, not as latencies. Each latency is split where a watch saw the upstream object's
+ * status become Completed (the operator found the change; by its event, a sweep or the job's own
+ * poll) and the rest (the reader woken and created); the slowest readers are printed step by step
+ * (--slowest), and so is one chain's every call. Each job's inputs exist (moto holds the first
+ * step's raw data, every step writes what the next reads) and the emulator checks them
+ * (s3Checks.inputsExist), so a reader given a wrong URI fails its chain.
  *
  * Two modes, each on a fresh rig (control plane, moto, emulator, operator): push (the emulator's
  * state-change events to SQS, long-polled by the operator, with its sweeps as the safety net), and

@@ -30,6 +30,7 @@
  * it would in real time, so the SageMaker-second figures are upper bounds; the push target is in
  * real seconds, because what push waits for (delivery, a reconcile) does not scale in production.
  */
+import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
@@ -251,6 +252,8 @@ interface ModeResult {
   apiserverWrites: { objects: number; events: number };
   reconciles: number;
   operatorCpuS: number;
+  /** The machine's 1-minute load average when every chain had Completed. */
+  load: number;
   /** Real milliseconds from the apply to each first step's Create* (the chains' start). */
   startMs: number[];
   /** Writes of the three kinds the apiserver answered 409 Conflict (a stale object written). */
@@ -359,6 +362,7 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
     const completedMs = Math.max(...tracked.map((t) => t.doneAt())) - applied;
     for (const t of tracked) t.stop();
     const operatorCpuS = cpuSeconds(operator.pid) - cpuBefore;
+    const load = loadavg()[0] ?? NaN;
     console.log(`all ${total} Completed ${(completedMs / 1000).toFixed(1)} s after the apply began`);
 
     // Let the last status writes and events land, then take the run's figures.
@@ -557,6 +561,7 @@ async function runMode(mode: Mode, compiledOperator: string): Promise<ModeResult
       },
       reconciles: after.reconciles - before.reconciles,
       operatorCpuS,
+      load,
       eventDeliveryMs,
       eventTimeOffsetMs,
       startMs: Array.from(
@@ -862,7 +867,11 @@ const rows: [string, (r: ModeResult) => string, string][] = [
     (r) => perEdge(r.s3Calls),
     "s3UriFrom resolves from the upstream objects' status: no S3 read is expected",
   ],
-  ['operator CPU until every chain Completed', (r) => `${r.operatorCpuS.toFixed(1)} s`, ''],
+  [
+    'operator CPU until every chain Completed',
+    (r) => `${r.operatorCpuS.toFixed(1)} s (load average ${r.load.toFixed(1)})`,
+    `${cpus().length} CPUs; the apiserver, etcd, moto, the emulator and the operator share them`,
+  ],
 ];
 if (results.some((r) => r.mode === 'push'))
   rows.push(

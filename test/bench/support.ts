@@ -49,13 +49,13 @@ export const SWEEPS = process.env.BENCH_SWEEPS !== 'off';
 export const PUSH = process.env.BENCH_PUSH === 'on';
 
 /** The scaled production flags a benchmark ran the operator with, for its summary table. */
-export function operatorFlagsSummary(scale: number, workers: number): [string, string] {
+export function operatorFlagsSummary(scale: number, workers: number, push = PUSH): [string, string] {
   const { scaledMs } = timeScale(scale);
   const sweeps = SWEEPS
     ? `sweeps ${scaledMs(PRODUCTION.sweepS)} ms, safety ${scaledMs(PRODUCTION.safetyS)} ms`
     : 'no sweeps';
   return [
-    `${sweeps}${PUSH ? ', push (SQS)' : ''}, poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
+    `${sweeps}${push ? ', push (SQS)' : ''}, poll ${scaledMs(PRODUCTION.pollMinS)}..${scaledMs(PRODUCTION.pollMaxS)} ms, drift ${scaledMs(PRODUCTION.driftS)} ms`,
     `max-api-rate ${Math.round(PRODUCTION.maxApiRate / scale)}/s, concurrency ${workers}`,
   ];
 }
@@ -197,13 +197,15 @@ export interface Rig {
 
 /**
  * A control plane with every CRD (the operator waits for the caches of all the kinds it runs) and the
- * bench namespace, moto's S3 with `bucket` (and `objects` in it), and the emulator at `scale`.
+ * bench namespace, moto's S3 with `bucket` (and `objects` in it), and the emulator at `scale`; with
+ * `push` (default: BENCH_PUSH=on) the emulator's state-change events go to an SQS queue.
  */
 export async function startRig(options: {
   scale: number;
   timings: Partial<Timings>;
   bucket: string;
   objects?: string[];
+  push?: boolean;
 }): Promise<Rig> {
   const cp = await startControlPlane();
   const s3 = await startS3();
@@ -232,7 +234,7 @@ export async function startRig(options: {
     for (const key of options.objects ?? [])
       await s3Client.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: 'bench' }));
     s3Client.destroy();
-    if (PUSH) {
+    if (options.push ?? PUSH) {
       const sqs = new SQSClient({ endpoint: s3.endpoint, region: REGION, credentials: CREDENTIALS });
       const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'sagemaker-state-changes' }));
       sqs.destroy();

@@ -133,7 +133,7 @@ type Context = ReconcileContext<MonitoringScheduleStatus>;
 
 const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
 
-/** Reconciles MonitoringSchedule objects with a baseline, a job definition and a schedule (issue 11). */
+/** Reconciles MonitoringSchedule objects with a baseline, a job definition and a schedule. */
 export function monitoringScheduleController(options: KindControllerOptions, hourMs = SCHEDULE_HOUR_MS) {
   return defineController<MonitoringScheduleObject, MonitoringScheduleStatus>({
     kind: descriptorOf<MonitoringScheduleObject>(scheduleKind),

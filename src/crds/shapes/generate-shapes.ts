@@ -19,7 +19,7 @@ import {
 
 export const SHAPES_FILE = fileURLToPath(new URL('./sagemaker.generated.ts', import.meta.url));
 
-/** The requests the kinds use or will use (issue 10). */
+/** The requests the kinds use or will use. */
 export const REQUESTS = [
   'CreateTrainingJob',
   'CreateModel',

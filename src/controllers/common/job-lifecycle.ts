@@ -148,12 +148,12 @@ class JobReconcile<Spec, Status, D, S, P> {
     // A job that was never created waits for its prerequisites without asking SageMaker about it:
     // a reader is woken by every change of its upstreams.
     await this.resource.recordName();
-    const ready = this.neverCreated ? await this.resource.prerequisites(this.obj.spec) : undefined;
-    if (ready && 'result' in ready) return ready.result;
+    const ready = await this.resource.prerequisites(this.obj.spec);
+    if ('result' in ready) return ready.result;
     const listed = this.listedChange();
     if (listed) return this.mirror(listed.view, listed.status);
     const found = await this.resource.find(this.ref);
-    if (!found) return this.absent(ready?.spec);
+    if (!found) return this.absent(ready.spec);
     if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
       await this.resource.claim(this.ref, found);
     return this.mirrorDescription(found);
@@ -240,23 +240,16 @@ class JobReconcile<Spec, Status, D, S, P> {
     );
   }
 
-  /** Neither an ARN nor a state in status: as far as status knows, nothing was created yet. */
-  private get neverCreated(): boolean {
-    return !this.recorded(this.kind.arnField) && !this.recorded(this.kind.stateField);
-  }
-
-  /** `spec`: the spec its prerequisites resolved, when this reconcile already checked them. */
-  private async absent(spec?: Spec): Promise<ReconcileResult> {
+  /** `spec`: the spec as its prerequisites resolved it. */
+  private async absent(spec: Spec): Promise<ReconcileResult> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
     if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
-    const ready = spec === undefined ? await this.resource.prerequisites(this.obj.spec) : { spec };
-    if ('result' in ready) return ready.result;
     const prepared = await this.prepared();
     if ('result' in prepared) return prepared.result;
     const { sagemaker, name, tags, cancel } = this.resource;
     const creation = await this.resource
-      .create(this.ref, () => this.kind.create(sagemaker, ready.spec, name, tags, cancel, prepared.value))
+      .create(this.ref, () => this.kind.create(sagemaker, spec, name, tags, cancel, prepared.value))
       .catch((err: unknown) => {
         const ready = failedCreateCondition(err);
         if (ready) this.setCondition('Ready', ready);

@@ -192,8 +192,11 @@ export class ManagedResource<S> {
    * The spec as SageMaker gets it (every s3UriFrom resolved) once what it depends on is ready and
    * its gates are met, the lineage recorded in status; else how the reconcile ends meanwhile, with
    * status saying why. Documents the gates read are looked for again after --poll-interval-max.
+   * They hold back only the first create: once the resource's ARN is in status, the spec as it is
+   * (a resource deleted outside the operator is created again at once).
    */
   async prerequisites<T>(spec: T): Promise<{ spec: T } | { result: ReconcileResult }> {
+    if (this.created) return { spec };
     const read = documentReader(this.aws.s3(this.scope), this.ctx.signal);
     const result = await prerequisites({ metadata: this.obj.metadata, spec }, this.ctx.cache, read);
     return recordPrerequisites(

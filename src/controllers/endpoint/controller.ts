@@ -171,7 +171,7 @@ class EndpointReconcile {
 
   async apply(): Promise<ReconcileResult> {
     await this.resource.recordName();
-    const spec = await this.specToServe();
+    const spec = await this.resource.prerequisites(this.obj.spec);
     if ('result' in spec) return spec.result;
     const plan = await this.plan(spec.spec);
     if (!plan) return awaitChange;
@@ -239,16 +239,6 @@ class EndpointReconcile {
     const status = this.ctx.status.current;
     await this.deleteOwned(status.createdEndpointConfigNames ?? [], status.createdModelNames ?? []);
     return done;
-  }
-
-  /**
-   * The spec to serve. Until this object has created its endpoint, only once what it depends on is
-   * ready and its gates are met (dependsOn, when), as its prerequisites give it; an endpoint once
-   * created is never held back by them (deleted outside the operator, it is created again at once).
-   */
-  private async specToServe(): Promise<{ spec: EndpointSpec } | { result: ReconcileResult }> {
-    if (this.ctx.status.current.endpointArn !== undefined) return { spec: this.obj.spec };
-    return this.resource.prerequisites(this.obj.spec);
   }
 
   /**

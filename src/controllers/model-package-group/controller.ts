@@ -85,7 +85,7 @@ class GroupReconcile {
     let group = await this.resource.find(this.group);
     if (!group && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!group) {
-      const spec = await this.specToCreate();
+      const spec = await this.resource.prerequisites(this.obj.spec);
       if ('result' in spec) return spec.result;
       const creation = await this.create(spec.spec).catch(failCreate(this.ctx));
       if (creation === undefined) return requeueAfter(this.options.polling.minMs);
@@ -109,16 +109,6 @@ class GroupReconcile {
     if (ready.reason === 'CreateFailed') throw new ReconcileError('terminal', 'CreateFailed', ready.message);
     const age = Date.now() - (group.CreationTime?.getTime() ?? Date.now());
     return requeueAfter(pollDelay(age, untilGone(this.options.polling)));
-  }
-
-  /**
-   * The spec to create the group from: the first time, only once what it depends on is ready and
-   * its gates are met (dependsOn, when), as its prerequisites give it; a group once created and
-   * deleted outside the operator is created again at once.
-   */
-  private async specToCreate(): Promise<{ spec: ModelPackageGroupSpec } | { result: ReconcileResult }> {
-    if (this.ctx.status.current.modelPackageGroupArn !== undefined) return { spec: this.obj.spec };
-    return this.resource.prerequisites(this.obj.spec);
   }
 
   /** The group, created when absent (again, when it was deleted outside the operator); undefined while not visible. */

@@ -12,7 +12,7 @@ import {
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../emulator/harness.js';
-import { interceptOnce, lostAnswer } from '../support/intercept.js';
+import { intercept, interceptOnce, lostAnswer, notFound } from '../support/intercept.js';
 import {
   CLOUD_CONSISTENCY,
   condition,
@@ -139,28 +139,42 @@ describe('Endpoint resilience', () => {
   });
 
   it('carries on with its own endpoint when its create landed unanswered and describe does not see it yet', async () => {
-    // CreateEndpoint lands but its answer is lost, and for a while SageMaker's reads do not show
-    // what was just created: the next reconciles are told the names are taken and must find their own.
-    // Reads lag by 3 s, well past the retry after a lost answer even on a loaded machine, so the
-    // retry always meets the taken name.
-    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 3_000 } });
-    const restore = interceptOnce(h, 'CreateEndpointCommand', async (call) => {
-      await call();
-      throw lostAnswer();
+    // CreateEndpoint lands but its answer is lost, and SageMaker's reads do not show what was just
+    // created until the operator has tried again: the retry is told the name is taken and must find
+    // its own endpoint.
+    const name = endpointName('lost-answer');
+    let creates = 0;
+    let retried = false;
+    const restoreCreate = intercept(h, 'CreateEndpointCommand', async (call) => {
+      if (++creates === 1) {
+        await call();
+        throw lostAnswer();
+      }
+      try {
+        return await call();
+      } finally {
+        retried = true;
+      }
     });
+    const restoreDescribe = intercept(h, 'DescribeEndpointCommand', async (call) => {
+      if (retried) return call();
+      throw notFound(`Could not find endpoint "${name}".`);
+    });
+    const restore = () => {
+      restoreCreate();
+      restoreDescribe();
+    };
     try {
       await h.create(PLURAL, 'Endpoint', 'lost-answer', endpointSpec(h));
       const ep = await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'lost-answer', inService());
-      const name = endpointName('lost-answer');
-      const creates = await callsTo(h, name, 'CreateEndpoint');
-      expect(creates.filter((c) => c.outcome === 'ok')).toHaveLength(1);
-      expect(creates.filter((c) => c.outcome === 'ValidationException').length).toBeGreaterThan(0);
+      const calls = await callsTo(h, name, 'CreateEndpoint');
+      expect(calls.filter((c) => c.outcome === 'ok')).toHaveLength(1);
+      expect(calls.filter((c) => c.outcome === 'ValidationException').length).toBeGreaterThan(0);
       expect(condition(ep, 'Synced')).toMatchObject({ status: 'True' });
       expect(await count(ep?.status?.endpointConfigName ?? '', 'CreateEndpointConfig')).toBe(1);
       expect(await count(ep?.status?.modelNames?.[0] ?? '', 'CreateModel')).toBe(1);
     } finally {
       restore();
-      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
     }
   });
 

@@ -8,30 +8,47 @@ interface Stack {
 type Next = (args: unknown) => Promise<unknown>;
 
 /**
- * Runs `around` in place of the operator's next SageMaker call of `command` (e.g.
- * 'CreateEndpointCommand'), once; `around` decides whether and when the call goes through. Returns
- * the function that takes the interception away.
+ * Runs `around` in place of each of the operator's SageMaker calls of `command` (e.g.
+ * 'DescribeEndpointCommand') until the returned function takes the interception away; `around`
+ * decides whether and when the call goes through.
  */
-export function interceptOnce(
+export function intercept(
   h: OperatorHarness,
   command: string,
   around: (call: () => Promise<unknown>) => Promise<unknown>,
 ): () => void {
   const stack = h.operatorAws.sagemaker().middlewareStack as unknown as Stack;
-  const name = `intercept-${command}`;
-  let used = false;
+  const name = `intercept-${command}-${++interceptions}`;
   stack.add(
-    (next: Next, context: { commandName?: string }) => (args: unknown) => {
-      if (used || context.commandName !== command) return next(args);
-      used = true;
-      return around(() => next(args));
-    },
+    (next: Next, context: { commandName?: string }) => (args: unknown) =>
+      context.commandName === command ? around(() => next(args)) : next(args),
     { step: 'initialize', name },
   );
   return () => stack.remove(name);
 }
 
+let interceptions = 0;
+
+/** Like `intercept`, for the next call of `command` only. */
+export function interceptOnce(
+  h: OperatorHarness,
+  command: string,
+  around: (call: () => Promise<unknown>) => Promise<unknown>,
+): () => void {
+  let used = false;
+  return intercept(h, command, (call) => {
+    if (used) return call();
+    used = true;
+    return around(call);
+  });
+}
+
 /** An answer that never reached the operator, as a dropped connection leaves it. */
 export function lostAnswer(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+/** SageMaker's answer to a describe of something it does not (yet) show. */
+export function notFound(message: string): Error {
+  return Object.assign(new Error(message), { name: 'ValidationException', $fault: 'client' });
 }

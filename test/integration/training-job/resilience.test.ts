@@ -11,7 +11,7 @@ import {
   SLOW_RETRY_MS,
   CLOUD_CONSISTENCY,
 } from '../support/operator.js';
-import { interceptOnce, lostAnswer } from '../support/intercept.js';
+import { intercept, interceptOnce, lostAnswer, notFound } from '../support/intercept.js';
 import { foreignTrainingJob } from './support.js';
 
 const PLURAL = 'trainingjobs';
@@ -82,17 +82,33 @@ describe('TrainingJob resilience', () => {
   });
 
   it('carries on with its own job when its create landed unanswered and describe does not see it yet', async () => {
-    // The create lands but its answer is lost, and for a while SageMaker's reads do not show the new
-    // job: the next reconcile creates again, is told the name is taken, and must find its own job.
-    await h.cloud.emulator.control.configure({ consistency: { describeAfterCreate: 500 } });
-    const restore = interceptOnce(h, 'CreateTrainingJobCommand', async (next) => {
-      await next();
-      throw lostAnswer();
+    // The create lands but its answer is lost, and SageMaker's reads do not show the new job until the
+    // operator has tried again: the retry is told the name is taken, and must find its own job.
+    const name = jobName('lost-answer');
+    let creates = 0;
+    let retried = false;
+    const restoreCreate = intercept(h, 'CreateTrainingJobCommand', async (call) => {
+      if (++creates === 1) {
+        await call();
+        throw lostAnswer();
+      }
+      try {
+        return await call();
+      } finally {
+        retried = true;
+      }
     });
+    const restoreDescribe = intercept(h, 'DescribeTrainingJobCommand', async (call) => {
+      if (retried) return call();
+      throw notFound('Requested resource not found.');
+    });
+    const restore = () => {
+      restoreCreate();
+      restoreDescribe();
+    };
     try {
       await h.create(PLURAL, 'TrainingJob', 'lost-answer', spec());
       const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'lost-answer', completed);
-      const name = jobName('lost-answer');
       expect(await calls(name, 'CreateTrainingJob', 'ok')).toBe(1);
       expect(await calls(name, 'CreateTrainingJob', 'ResourceInUse')).toBeGreaterThan(0);
       expect(condition(job, 'Synced')).toMatchObject({ status: 'True' });
@@ -128,7 +144,6 @@ describe('TrainingJob resilience', () => {
       expect(Tags).toEqual([{ Key: 'owner', Value: 'someone-else' }]);
     } finally {
       restore();
-      await h.cloud.emulator.control.configure({ consistency: CLOUD_CONSISTENCY });
     }
   });
 

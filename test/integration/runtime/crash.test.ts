@@ -19,7 +19,7 @@ import { spawnOperator, type Replica } from './replica.js';
 import { kubeConfigFrom, waitFor } from './support.js';
 
 /*
- * DESIGN.md §4, crash safety: the operator, as its own process, is killed with SIGKILL while its
+ * docs/architecture.md, tags and ownership (crash safety): the operator, as its own process, is killed with SIGKILL while its
  * create calls are in flight, against a SageMaker whose creates land late (they still land after
  * the caller is gone) and whose describes do not see a new resource for a while. The next process
  * meets resources it cannot see yet and whose creates it never saw answered. It must carry on:

@@ -11,7 +11,7 @@ import {
 const entries = Object.entries(REASONS as Record<string, ReasonInfo>);
 
 describe('REASONS', () => {
-  it('holds every reason DESIGN.md §3 names', () => {
+  it('holds every reason docs/architecture.md names for conditions and errors', () => {
     const design = [
       'Creating',
       'Updating',
@@ -95,7 +95,7 @@ const read = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8')
 /** The rows of the table between the reasons markers, as [reason, terminal, waits, meaning] cells. */
 function reasonsTable(markdown: string): string[][] {
   const block = /<!-- reasons:begin[^>]*-->([\s\S]*?)<!-- reasons:end -->/.exec(markdown);
-  if (!block?.[1]) throw new Error('docs/design.md has no reasons table between the markers');
+  if (!block?.[1]) throw new Error('docs/architecture.md has no reasons table between the markers');
   return block[1]
     .split('\n')
     .filter((line) => line.startsWith('|'))
@@ -107,8 +107,8 @@ function reasonsTable(markdown: string): string[][] {
     );
 }
 
-describe('docs/design.md reasons table', () => {
-  const rows = reasonsTable(read('docs/design.md'));
+describe('docs/architecture.md reasons table', () => {
+  const rows = reasonsTable(read('docs/architecture.md'));
 
   it('has the header and one row per reason, in the order of REASONS, with its flags and meaning', () => {
     expect(rows[0]).toEqual(['reason', 'terminal', 'waits for spec change', 'meaning']);
@@ -137,10 +137,21 @@ function reasonsNamedIn(markdown: string): string[] {
 }
 
 describe('reasons named in the docs', () => {
-  it.each(['README.md', 'docs/design.md'])('%s names only reasons in REASONS', (path) => {
+  it.each(['README.md', 'docs/architecture.md'])('%s names only reasons in REASONS', (path) => {
     const named = reasonsNamedIn(read(path));
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((reason) => !isReason(reason))).toEqual([]);
+  });
+
+  const otherDocs = [
+    'CHANGELOG.md',
+    'CONTRIBUTING.md',
+    ...readdirSync(new URL('docs/', ROOT))
+      .filter((name) => name.endsWith('.md') && name !== 'architecture.md')
+      .map((name) => `docs/${name}`),
+  ];
+  it.each(otherDocs)('%s names only reasons in REASONS', (path) => {
+    expect(reasonsNamedIn(read(path)).filter((reason) => !isReason(reason))).toEqual([]);
   });
 
   it('finds a reason that is not in REASONS (the check can fail)', () => {

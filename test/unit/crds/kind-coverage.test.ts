@@ -84,7 +84,7 @@ const METRICS_FROM_JOBS = [
 ].map((report) => `${report}.s3UriFrom`);
 
 /**
- * What a kind adds to its requests (DESIGN.md §2 and the kind's references): everything in a spec,
+ * What a kind adds to its requests (docs/architecture.md, the API, and the kind's references): everything in a spec,
  * or in the part of it that stands for a request, that none of its requests has. The generic
  * mapping leaves these out of every request.
  */

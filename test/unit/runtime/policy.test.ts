@@ -16,7 +16,7 @@ const c = (errorClass: ErrorClass, retryAfterMs?: number) => ({
 });
 
 describe('errorPolicy', () => {
-  it('maps each class to its requeue, condition and event behaviour (DESIGN.md §5)', () => {
+  it('maps each class to its requeue, condition and event behaviour (docs/architecture.md, errors)', () => {
     expect(errorPolicy(c('transient'), 0)).toEqual({
       requeue: 'backoff',
       reportSynced: false,

@@ -1,5 +1,5 @@
 /**
- * Endpoints at scale (issue 6): `npx tsx test/bench/endpoint-bench.ts [--endpoints 200]
+ * Endpoints at scale: `npx tsx test/bench/endpoint-bench.ts [--endpoints 200]
  * [--time-scale 0.05] [--rest-hours 1] [--concurrency 64]`.
  *
  * On a private control plane, moto's S3 and the SageMaker emulator (in this process), starts the
@@ -67,7 +67,7 @@ const KIND = 'Endpoint';
 /** SageMaker seconds; the emulator multiplies them by the time scale. */
 const TIMINGS = { endpointCreating: 600 };
 const CREATING_S = TIMINGS.endpointCreating;
-/** SageMaker calls at rest per endpoint per SageMaker hour (issue 16: at most 0.1 with sweeps). */
+/** SageMaker calls at rest per endpoint per SageMaker hour (at most 0.1 with sweeps). */
 const REST_TARGET = SWEEPS ? 0.1 : 3600 / PRODUCTION.driftS;
 /** ACK's resync: every endpoint every 30 s. */
 const ACK_PER_HOUR = 3600 / 30;

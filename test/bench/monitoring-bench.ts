@@ -1,5 +1,5 @@
 /**
- * Monitoring schedules at scale (issue 11): `npx tsx test/bench/monitoring-bench.ts [--schedules 200]
+ * Monitoring schedules at scale: `npx tsx test/bench/monitoring-bench.ts [--schedules 200]
  * [--time-scale 0.01] [--hours 3] [--concurrency 16]` (`--help` prints this).
  *
  * On a private control plane, moto's S3 and the SageMaker emulator (in this process), starts the

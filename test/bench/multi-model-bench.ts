@@ -1,5 +1,5 @@
 /**
- * A MultiModelSet at scale (issue 12): `npx tsx test/bench/multi-model-bench.ts [--models 10000]
+ * A MultiModelSet at scale: `npx tsx test/bench/multi-model-bench.ts [--models 10000]
  * [--time-scale 0.01] [--rest-hours 1] [--copy-concurrency 16]`.
  *
  * On a private control plane, moto's S3 and the SageMaker emulator, uploads N source artifacts,

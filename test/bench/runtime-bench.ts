@@ -6,7 +6,7 @@
  * one reconcile pass (each object's first pass writes its Synced condition and observedGeneration),
  * the operator's resident memory, and the writes it makes at rest, counted by the apiserver itself,
  * while a drift re-check of every object runs inside the rest window.
- * Targets (issue 4): list + one pass < 60 s, RSS < 300 MB, zero writes at rest.
+ * Targets: list + one pass < 60 s, RSS < 300 MB, zero writes at rest.
  * BENCH_NODE_FLAGS sets the operator's Node flags (default --max-old-space-size=192 --max-semi-space-size=4).
  */
 import { spawn, spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * TrainingJobs at scale (issue 5): `npx tsx test/bench/training-job-bench.ts [--jobs 1000]
+ * TrainingJobs at scale: `npx tsx test/bench/training-job-bench.ts [--jobs 1000]
  * [--time-scale 0.05] [--rest-hours 1] [--concurrency 64]`, with realistic phases (Starting 120 s,
  * Downloading 60 s, Training 600 s, Uploading 30 s); what it measures and how: job-bench.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * TransformJobs at scale (issue 13): `npx tsx test/bench/transform-job-bench.ts [--jobs 500]
+ * TransformJobs at scale: `npx tsx test/bench/transform-job-bench.ts [--jobs 500]
  * [--time-scale 0.05] [--rest-hours 1] [--concurrency 64]`. Each job runs one existing model over
  * the objects of one S3 prefix for 300 SageMaker seconds (InProgress, then Completed); what it
  * measures and how: job-bench.ts.

@@ -1,5 +1,5 @@
 /*
- * Change detection under load (issue 16): when the region's request budget is spent on creating a
+ * Change detection under load: when the region's request budget is spent on creating a
  * burst of new objects, the news about a running one (its sweep, the reconcile it triggers) is
  * served first, instead of waiting behind every create already in line.
  */

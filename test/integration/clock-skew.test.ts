@@ -1,5 +1,5 @@
 /*
- * The operator's clock and SageMaker's differ (issue 16): sweeps compare SageMaker's times with
+ * The operator's clock and SageMaker's differ: sweeps compare SageMaker's times with
  * SageMaker's times, so no change is lost either way. Each case starts an operator against a
  * SageMaker whose clock was off from the start, as a real clock difference is.
  */

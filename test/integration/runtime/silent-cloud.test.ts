@@ -17,7 +17,7 @@ import { spawnOperator, type Replica } from './replica.js';
 import { Objects, testLogger, waitFor } from './support.js';
 
 /*
- * Nothing hangs (issue 9, item 6): the operator's SageMaker endpoint never answers. Every request
+ * Nothing hangs: the operator's SageMaker endpoint never answers. Every request
  * and connection has a timeout, each reconcile has a deadline that frees its worker, and a graceful
  * shutdown keeps to its timeout while requests hang. The operator runs in-process with the real
  * TrainingJob controller and AwsClients, whose timeouts have no flag, so they can be short here.

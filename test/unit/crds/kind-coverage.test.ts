@@ -14,7 +14,7 @@ import { DERIVED, type Request } from '../../../src/crds/shapes/generate-shapes.
 import { REQUEST_SHAPES } from '../../../src/crds/shapes/sagemaker.generated.js';
 import { leafCoverage, share, type JsonSchema } from './coverage.js';
 
-/** Issue 10: each request a kind maps to, less the members the operator derives, at least this share. */
+/** Each request a kind maps to, less the members the operator derives, at least this share. */
 const TARGET = 0.98;
 
 function plain(schema: unknown): JsonSchema {

@@ -5,7 +5,7 @@ import { DERIVED, REQUESTS } from '../../../src/crds/shapes/generate-shapes.js';
 import { REQUEST_SHAPES } from '../../../src/crds/shapes/sagemaker.generated.js';
 import { leafCoverage, share, type JsonSchema } from './coverage.js';
 
-/** Issue 10: each request's leaf members, less the ones the operator derives, at least this share. */
+/** Each request's leaf members, less the ones the operator derives, at least this share. */
 const TARGET = 0.98;
 
 function plain(schema: unknown): JsonSchema {

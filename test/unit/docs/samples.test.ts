@@ -30,7 +30,7 @@ function markdownFiles(): string[] {
   const docs = readdirSync(join(ROOT, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => `docs/${name}`);
-  return ['README.md', 'CONTRIBUTING.md', ...docs, ...under('src')];
+  return ['README.md', 'CONTRIBUTING.md', ...docs, ...under('src'), ...under('test')];
 }
 
 interface Sample {

@@ -7,9 +7,9 @@ import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
 import {
   ReconcileError,
-  type ObjectMeta,
   type ReconcileContext,
   type ReconcileResult,
+  type StoredMeta,
 } from '../../runtime/index.js';
 import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
 import { documentReader, prerequisites, recordPrerequisites } from './prerequisites.js';
@@ -37,9 +37,6 @@ export type Creation<C, D> =
   | { readonly type: 'created'; readonly answer: C }
   | { readonly type: 'found'; readonly description: D }
   | { readonly type: 'notVisible' };
-
-/** An object's metadata as stored: the apiserver always sets its name, namespace and uid. */
-export type StoredMeta = ObjectMeta & { name: string; namespace: string; uid: string };
 
 /** The fields every kind's object carries that the skeleton reads (DESIGN.md §2). */
 export interface ManagedObject {

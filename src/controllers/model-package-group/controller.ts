@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import {
   modelPackageGroup,
+  modelPackageGroupDescriptor,
+  type ModelPackageGroupObject,
   type ModelPackageGroupSpec,
   type ModelPackageGroupStatus,
 } from '../../crds/model-package-group.js';
@@ -16,23 +18,15 @@ import {
   done,
   ReconcileError,
   requeueAfter,
-  type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
 import { failCreate } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
+import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
 import { groupConditions, holdsVersionsCondition } from './states.js';
-
-export interface ModelPackageGroupObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: ModelPackageGroupSpec;
-  status?: ModelPackageGroupStatus;
-}
 
 type Context = ReconcileContext<ModelPackageGroupStatus>;
 
@@ -43,7 +37,7 @@ type Context = ReconcileContext<ModelPackageGroupStatus>;
  */
 export function modelPackageGroupController(options: KindControllerOptions) {
   return defineController<ModelPackageGroupObject, ModelPackageGroupStatus>({
-    kind: descriptorOf<ModelPackageGroupObject>(modelPackageGroup),
+    kind: modelPackageGroupDescriptor,
     reconcile: (ctx, obj) => new GroupReconcile(options, ctx, obj).apply(),
     finalize: (ctx, obj) => new GroupReconcile(options, ctx, obj).cleanUp(),
   });

@@ -7,21 +7,19 @@ import {
   type DescribeTrainingJobResponse,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../../crds/training-job.js';
-import { defineController, type KubeObject } from '../../runtime/index.js';
+import {
+  trainingJob,
+  trainingJobDescriptor,
+  type TrainingJobObject,
+  type TrainingJobSpec,
+  type TrainingJobStatus,
+} from '../../crds/training-job.js';
+import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
 import { listedTrainingJob, trainingJobView } from './lifecycle.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
-import type { StoredMeta } from '../common/managed-resource.js';
-
-export interface TrainingJobObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: TrainingJobSpec;
-  status?: TrainingJobStatus;
-}
 
 /** SageMaker training jobs, for the job lifecycle. */
 const trainingJobs: JobKind<
@@ -57,7 +55,7 @@ const trainingJobs: JobKind<
 /** Reconciles TrainingJob objects with SageMaker training jobs (DESIGN.md §4-6). */
 export function trainingJobController(options: KindControllerOptions) {
   return defineController<TrainingJobObject, TrainingJobStatus>({
-    kind: descriptorOf<TrainingJobObject>(trainingJob),
+    kind: trainingJobDescriptor,
     ...jobLifecycle<
       TrainingJobObject,
       TrainingJobSpec,

@@ -33,6 +33,16 @@ export interface KindObject<Spec, Status> extends KubeObject {
   status?: Status;
 }
 
+/**
+ * The fields every SageMaker kind's object carries (commonSpecFields, commonStatusFields) that the
+ * controllers' shared skeleton reads: its identity, region, tags and adoption.
+ */
+export interface ManagedObject {
+  metadata: StoredMeta;
+  spec: { region?: string; tags?: Record<string, string>; adoptExisting?: boolean };
+  status?: object;
+}
+
 /** The object type of a kind, derived from its definition's spec and status schemas. */
 export type ObjectOf<D extends KindDefinition> = KindObject<Static<D['spec']>, Static<D['status']>>;
 

@@ -7,12 +7,8 @@ import {
   type ChangeSource,
   type Condition,
 } from '../../runtime/index.js';
-import type {
-  ManagedKind,
-  ManagedKindOptions,
-  ManagedObject,
-  ManagedResourceOptions,
-} from './managed-resource.js';
+import type { ManagedObject } from '../../crds/kind.js';
+import type { ManagedKind, ManagedKindOptions, ManagedResourceOptions } from './managed-resource.js';
 import { usableScopeOf } from './identity.js';
 import { ListingBackoff } from './listing-backoff.js';
 import type { PollingSettings } from './polling.js';

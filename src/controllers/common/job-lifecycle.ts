@@ -21,7 +21,8 @@ import {
   nextPollMs,
   type JobView,
 } from './job-states.js';
-import { ManagedResource, type ManagedObject, type ResourceRef } from './managed-resource.js';
+import type { ManagedObject } from '../../crds/kind.js';
+import { ManagedResource, type ResourceRef } from './managed-resource.js';
 import type { ChangeListing, KindControllerOptions, KindSweeps } from './change-detection.js';
 import { untilGone } from './polling.js';
 

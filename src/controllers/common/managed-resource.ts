@@ -5,12 +5,8 @@ import { sagemakerName } from '../../aws/naming.js';
 import { applyTags, desiredTags, listAllTags } from '../../aws/resource-tags.js';
 import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
-import {
-  ReconcileError,
-  type ReconcileContext,
-  type ReconcileResult,
-  type StoredMeta,
-} from '../../runtime/index.js';
+import type { ManagedObject } from '../../crds/kind.js';
+import { ReconcileError, type ReconcileContext, type ReconcileResult } from '../../runtime/index.js';
 import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
 import { documentReader, prerequisites, recordPrerequisites } from './prerequisites.js';
 
@@ -37,13 +33,6 @@ export type Creation<C, D> =
   | { readonly type: 'created'; readonly answer: C }
   | { readonly type: 'found'; readonly description: D }
   | { readonly type: 'notVisible' };
-
-/** The fields every kind's object carries that the skeleton reads (DESIGN.md §2). */
-export interface ManagedObject {
-  metadata: StoredMeta;
-  spec: { region?: string; tags?: Record<string, string>; adoptExisting?: boolean };
-  status?: object;
-}
 
 export interface ManagedKindOptions extends IdentitySettings {
   readonly aws: AwsClients;

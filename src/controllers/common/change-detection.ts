@@ -366,7 +366,7 @@ export function changeSourcesOf<O extends ManagedObject>(
 }
 
 /**
- * Change detection for every kind (DESIGN.md §5): each kind's controller runs its sweeps as a
+ * Change detection for every kind (docs/architecture.md): each kind's controller runs its sweeps as a
  * change source, and SageMaker's pushed events reach the object they name.
  */
 export class ChangeDetection {

@@ -31,7 +31,6 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
-import { failedCreateCondition } from '../common/job-lifecycle.js';
 import {
   changeSourcesOf,
   listedPage,
@@ -96,7 +95,7 @@ const endpointListing: ChangeListing = {
 
 type Context = ReconcileContext<EndpointStatus>;
 
-/** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint (DESIGN.md §4-6). */
+/** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint. */
 export function endpointController(options: KindControllerOptions, groupChanges?: GroupChanges) {
   const detection = options.changeDetection;
   // Without sweeps, every reconcile lists the groups it follows: each endpoint is looked at on its own.
@@ -170,12 +169,8 @@ class EndpointReconcile {
     // Never create twice: an endpoint our create answered for is on its way.
     if (!endpoint && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!endpoint) {
-      const creation = await this.create(plan, spec.spec).catch((err: unknown) => {
-        // Nothing serves yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
-        const ready = failedCreateCondition(err);
-        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-        throw err;
-      });
+      // Nothing serves yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+      const creation = await this.resource.attemptCreate(() => this.create(plan, spec.spec));
       if (creation.type !== 'found') return creation.result;
       endpoint = creation.description;
     }

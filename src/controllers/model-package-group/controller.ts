@@ -22,7 +22,6 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
-import { failCreate } from '../common/job-lifecycle.js';
 import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
@@ -31,9 +30,9 @@ import { groupConditions, holdsVersionsCondition } from './states.js';
 type Context = ReconcileContext<ModelPackageGroupStatus>;
 
 /**
- * Model package groups (DESIGN.md §4-6). No change source: ListModelPackageGroups has no
- * LastModifiedTime filter and its summaries no LastModifiedTime, so a sweep cannot tell which group
- * changed; a group has nothing to change but its tags, and each is described at the drift interval.
+ * Model package groups, named, owned and deleted as every kind's resources are. No change source:
+ * ListModelPackageGroups has no LastModifiedTime filter and its summaries no LastModifiedTime, so a
+ * sweep cannot tell which group changed; a group has nothing to change but its tags, and each is described at the drift interval.
  */
 export function modelPackageGroupController(options: KindControllerOptions) {
   return defineController<ModelPackageGroupObject, ModelPackageGroupStatus>({
@@ -81,7 +80,7 @@ class GroupReconcile {
     if (!group) {
       const spec = await this.resource.prerequisites(this.obj.spec);
       if ('result' in spec) return spec.result;
-      const creation = await this.create(spec.spec).catch(failCreate(this.ctx));
+      const creation = await this.resource.attemptCreate(() => this.create(spec.spec));
       if (creation === undefined) return requeueAfter(this.options.polling.minMs);
       group = creation;
     }

@@ -27,7 +27,6 @@ import {
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
 import type { GroupChanges } from '../common/group-changes.js';
-import { failCreate } from '../common/job-lifecycle.js';
 import { ManagedResource } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
@@ -43,7 +42,7 @@ import { waitForReference } from '../common/conditions.js';
 
 type Context = ReconcileContext<ModelPackageStatus>;
 
-/** Model versions in the registry (DESIGN.md §4-6), with their approval. */
+/** Model versions in the registry, with their approval, managed through the shared skeleton. */
 export function modelPackageController(options: KindControllerOptions, groupChanges?: GroupChanges) {
   return defineController<ModelPackageObject, ModelPackageStatus>({
     kind: modelPackageDescriptor,
@@ -138,9 +137,9 @@ class VersionReconcile {
     await this.resource.recordName(group.value);
     await this.resource.checkAccount();
     const request = this.createRequest(spec, group.value, model.value);
-    const created = await this.resource.sagemaker
-      .send(new CreateModelPackageCommand(request), this.resource.cancel)
-      .catch(failCreate(this.ctx));
+    const created = await this.resource.attemptCreate(() =>
+      this.resource.sagemaker.send(new CreateModelPackageCommand(request), this.resource.cancel),
+    );
     this.ctx.status.set({
       modelPackageArn: created.ModelPackageArn,
       modelPackageStatus: undefined,

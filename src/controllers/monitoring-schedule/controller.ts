@@ -41,7 +41,6 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { failCreate } from '../common/job-lifecycle.js';
 import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { pollDelay, untilGone } from '../common/polling.js';
 import { isoTime } from '../common/sagemaker-shape.js';
@@ -403,16 +402,17 @@ class ScheduleReconcile {
       this.ctx.status.set({ createdJobDefinitionNames: including(created, [name]) });
       await this.ctx.status.flush();
     }
-    const ensured = await this.resource
-      .ensure(this.definitions.ref(name), () => this.definitions.create(definition))
-      .catch(failCreate(this.ctx));
+    const ensured = await this.resource.attemptCreate(() =>
+      this.resource.ensure(this.definitions.ref(name), () => this.definitions.create(definition)),
+    );
     if (ensured === 'present') this.ctx.status.set({ jobDefinitionName: name });
     return ensured === 'present';
   }
 
   private async create(desired: ReturnType<typeof scheduleConfig>): Promise<ReconcileResult> {
-    const creation = await this.resource
-      .create(this.schedule, () =>
+    // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+    const creation = await this.resource.attemptCreate(() =>
+      this.resource.create(this.schedule, () =>
         this.sagemaker.send(
           new CreateMonitoringScheduleCommand({
             MonitoringScheduleName: this.resource.name,
@@ -421,9 +421,8 @@ class ScheduleReconcile {
           }),
           this.cancel,
         ),
-      )
-      // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
-      .catch(failCreate(this.ctx));
+      ),
+    );
     if (creation.type === 'created') {
       this.ctx.status.set({ monitoringScheduleArn: creation.answer.MonitoringScheduleArn });
       const message = `creating monitoring schedule ${this.resource.name} on ${desired.MonitoringJobDefinitionName ?? ''}`;

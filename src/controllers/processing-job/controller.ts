@@ -17,7 +17,7 @@ import {
 import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { processingJobView } from './lifecycle.js';
+import { processingJobView } from './view.js';
 import { observedProcessingJobStatus } from './observed-status.js';
 import { createProcessingJobRequest } from './request.js';
 
@@ -54,7 +54,7 @@ const processingJobs: JobKind<
   observedStatus: observedProcessingJobStatus,
 };
 
-/** Reconciles ProcessingJob objects with SageMaker processing jobs (DESIGN.md §4-6). */
+/** Reconciles ProcessingJob objects with SageMaker processing jobs, through the job lifecycle. */
 export function processingJobController(options: KindControllerOptions) {
   return defineController<ProcessingJobObject, ProcessingJobStatus>({
     kind: processingJobDescriptor,

@@ -17,7 +17,7 @@ import {
 import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { listedTrainingJob, trainingJobView } from './lifecycle.js';
+import { listedTrainingJob, trainingJobView } from './view.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
 
@@ -52,7 +52,7 @@ const trainingJobs: JobKind<
   summaries: { lastModifiedField: 'lastModifiedTime', read: listedTrainingJob },
 };
 
-/** Reconciles TrainingJob objects with SageMaker training jobs (DESIGN.md §4-6). */
+/** Reconciles TrainingJob objects with SageMaker training jobs, through the job lifecycle. */
 export function trainingJobController(options: KindControllerOptions) {
   return defineController<TrainingJobObject, TrainingJobStatus>({
     kind: trainingJobDescriptor,

@@ -18,7 +18,7 @@ import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
 import { modelTrainingJobs } from '../common/models.js';
-import { transformJobView } from './lifecycle.js';
+import { transformJobView } from './view.js';
 import { preparedModel, releaseModels } from './model.js';
 import { observedTransformJobStatus } from './observed-status.js';
 import { createTransformJobRequest } from './request.js';
@@ -64,7 +64,7 @@ const transformJobs: JobKind<
   observedStatus: observedTransformJobStatus,
 };
 
-/** Reconciles TransformJob objects with SageMaker transform jobs (DESIGN.md §4-6). */
+/** Reconciles TransformJob objects with SageMaker transform jobs, through the job lifecycle. */
 export function transformJobController(options: KindControllerOptions) {
   return defineController<TransformJobObject, TransformJobStatus>({
     kind: transformJobDescriptor,

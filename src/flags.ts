@@ -12,7 +12,7 @@ import {
   type RuntimeConfig,
 } from './runtime/flags.js';
 
-/** What the operator needs to talk to SageMaker (DESIGN.md §8); the runtime's flags are generic. */
+/** What the operator needs to talk to SageMaker; the runtime's flags are generic. */
 export interface SageMakerConfig {
   region: string;
   clusterName: string;

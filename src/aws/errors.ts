@@ -1,5 +1,5 @@
 /**
- * The one classifier of AWS errors (DESIGN.md §5, reference sagemaker-api.md §6). SageMaker reports
+ * The one classifier of AWS errors (docs/architecture.md). SageMaker reports
  * most conditions as an unmodeled ValidationException whose text carries the meaning, so errors are
  * matched on `name` and message, never with instanceof. The classes are AWS's own vocabulary; the
  * controllers map them once onto the runtime's (src/controllers/common/errors.ts).

@@ -35,7 +35,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The default SageMaker name of an object (DESIGN.md §4): `<namespace>-<name>`, made valid, and
+ * The default SageMaker name of an object: `<namespace>-<name>`, made valid, and
  * suffixed with a hash of `namespace/name` only when it was too long or had to be changed, so it is
  * deterministic and two different objects never map to the same shortened name.
  */

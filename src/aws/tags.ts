@@ -1,6 +1,6 @@
 import { stableHash } from './naming.js';
 
-/** Ownership tags carried by every resource the operator creates (DESIGN.md §4). */
+/** Ownership tags carried by every resource the operator creates; nothing without them is updated or deleted. */
 export const TAG_MANAGED_BY = 'mlops.dev/managed-by';
 export const TAG_CLUSTER = 'mlops.dev/cluster';
 export const TAG_OWNER = 'mlops.dev/owner';

@@ -50,7 +50,7 @@ export interface SageMakerControllers {
 const FINISHED_JOB_DRIFT_FACTOR = 6;
 
 /**
- * Every kind's controller, sharing one change detection (DESIGN.md §5). With sweeps, changes are
+ * Every kind's controller, sharing one change detection (docs/architecture.md). With sweeps, changes are
  * found by one List call per kind and region, and each resource is described only after a change
  * or at the safety interval; without, each resource is described as often as its state has lasted
  * while it changes and every drift interval at rest.

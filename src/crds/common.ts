@@ -5,7 +5,7 @@ import { StringEnum, StringMap, type CelRule } from './schema.js';
 /** SageMaker resource names: 1-63 of [a-zA-Z0-9-], no leading, trailing or double hyphen. */
 export const SAGEMAKER_NAME_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$';
 
-/** Tag keys the operator owns; users cannot set them (DESIGN.md section 4). */
+/** Tag keys the operator owns; users cannot set them. */
 export const RESERVED_TAG_PREFIXES = ['mlops.dev/', 'aws:'] as const;
 
 export const DELETION_POLICIES = ['Delete', 'Retain'] as const;
@@ -59,8 +59,8 @@ export function explicitNameField(resource: string) {
 }
 
 /**
- * The fields every kind's spec has (DESIGN.md section 2), given the name of the kind's explicit
- * SageMaker name field (e.g. trainingJobName) for the adoption docs.
+ * The fields every kind's spec has, given the name of the kind's explicit SageMaker name field
+ * (e.g. trainingJobName) for the adoption docs.
  */
 export function commonSpecFields(nameField: string, resource: string) {
   return {
@@ -171,8 +171,7 @@ export function commonStatusFields() {
 }
 
 /**
- * A kind with only the common spec and status fields (DESIGN.md §2-3); each kind's own issue
- * replaces it with its full schema.
+ * A kind with only the common spec and status fields; a kind's full schema replaces it.
  */
 export function commonOnlySchemas(nameField: string, resource: string, description: string) {
   const spec = Type.Object(

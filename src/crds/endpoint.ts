@@ -1,6 +1,6 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonSpecRules, commonStatusFields, explicitNameField } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import { immutableExceptRule, refine, refineAt, type Refinement } from './schema.js';
 import { MODEL_RULES, REGISTRY_MODEL_FIELDS } from './model.js';
 import { CreateEndpointConfigInput, UpdateEndpointInput } from './shapes/sagemaker.generated.js';
@@ -311,3 +311,9 @@ export const endpoint: KindDefinition<typeof EndpointSpec, typeof EndpointStatus
     AGE_COLUMN,
   ],
 };
+
+/** An Endpoint as the apiserver stores it. */
+export type EndpointObject = ObjectOf<typeof endpoint>;
+
+/** The runtime's descriptor of Endpoint: what its controller watches and other kinds read from the cache. */
+export const endpointDescriptor = descriptorOf<EndpointObject>(endpoint);

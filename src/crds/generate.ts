@@ -3,14 +3,17 @@
  * shapes generated from botocore's model into src/crds/shapes; `npm run crds -- --check` fails
  * when the committed files differ from what the schemas and the model produce.
  */
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { rigCacheDir } from '../../test/rig/cache.js';
-import { BOTOCORE_VERSION, MOTO_VERSION, sageMakerApiModelPath } from '../../test/rig/python.js';
-import { loadBotocoreModel, type BotocoreModel } from './shapes/botocore.js';
+import type { BotocoreModel } from './shapes/botocore.js';
+import {
+  BOTOCORE_VERSION,
+  installedApiModelPath,
+  loadBotocoreModel,
+  pythonVenvComplete,
+  pythonVenvDir,
+} from './shapes/pinned-model.js';
 import { renderShapes, SHAPES_FILE } from './shapes/generate-shapes.js';
 import { toCrd } from './crd.js';
 import { ADMISSION_TEMPLATE, admissionTemplate } from './admission-policy.js';
@@ -41,13 +44,18 @@ export async function renderedCrds(): Promise<Map<string, string>> {
  * this never installs the virtualenv, `npm run rig:prepare` does.
  */
 export async function sageMakerModel(): Promise<BotocoreModel> {
-  const venv = rigCacheDir(`python-moto-${MOTO_VERSION}-botocore-${BOTOCORE_VERSION}`);
-  if (!existsSync(join(venv, '.complete'))) {
+  const venv = pythonVenvDir();
+  if (!pythonVenvComplete()) {
     throw new Error(
       `botocore ${BOTOCORE_VERSION}'s SageMaker model is not installed (${venv} is missing): run \`npm run rig:prepare\` first.`,
     );
   }
-  return loadBotocoreModel(await sageMakerApiModelPath());
+  const path = await installedApiModelPath();
+  if (path === undefined)
+    throw new Error(
+      `botocore's SageMaker model is missing from ${venv}: delete that directory to reinstall it.`,
+    );
+  return loadBotocoreModel(path);
 }
 
 /** The admission policy template, from the SageMaker kinds as they are once the shapes are written. */

@@ -8,7 +8,15 @@ import { modelPackageGroup } from './model-package-group.js';
 import { modelPackage } from './model-package.js';
 import { securityPolicy } from './security-policy.js';
 
-export { GROUP, VERSION, CATEGORY, type KindDefinition } from './kind.js';
+export {
+  GROUP,
+  VERSION,
+  CATEGORY,
+  descriptorOf,
+  type KindDefinition,
+  type KindObject,
+  type ObjectOf,
+} from './kind.js';
 export { trainingJob, endpoint, monitoringSchedule, multiModelSet };
 export { transformJob, processingJob };
 export { modelPackageGroup, modelPackage };

@@ -1,4 +1,5 @@
-import type { TObject } from '@sinclair/typebox';
+import type { Static, TObject } from '@sinclair/typebox';
+import type { KindDescriptor, KubeObject, StoredMeta } from '../runtime/kinds.js';
 
 export const GROUP = 'sagemaker.mlops.dev';
 export const VERSION = 'v1alpha1';
@@ -23,6 +24,31 @@ export interface KindDefinition<Spec extends TObject = TObject, Status extends T
   spec: Spec;
   status: Status;
   printerColumns: PrinterColumn[];
+}
+
+/** An object of one of our kinds as the apiserver stores it, with the spec and status its schemas describe. */
+export interface KindObject<Spec, Status> extends KubeObject {
+  metadata: StoredMeta;
+  spec: Spec;
+  status?: Status;
+}
+
+/**
+ * The fields every SageMaker kind's object carries (commonSpecFields, commonStatusFields) that the
+ * controllers' shared skeleton reads: its identity, region, tags and adoption.
+ */
+export interface ManagedObject {
+  metadata: StoredMeta;
+  spec: { region?: string; tags?: Record<string, string>; adoptExisting?: boolean };
+  status?: object;
+}
+
+/** The object type of a kind, derived from its definition's spec and status schemas. */
+export type ObjectOf<D extends KindDefinition> = KindObject<Static<D['spec']>, Static<D['status']>>;
+
+/** The runtime's descriptor of one of our kinds: what a controller watches and the cache serves. */
+export function descriptorOf<T extends KubeObject>(definition: KindDefinition): KindDescriptor<T> {
+  return { group: GROUP, version: VERSION, plural: definition.plural, kind: definition.kind };
 }
 
 export function conditionColumn(type: string, description: string): PrinterColumn {

@@ -1,6 +1,6 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonSpecRules, commonStatusFields, explicitNameField } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import { immutableExceptRule } from './schema.js';
 import { CreateModelPackageGroupInput } from './shapes/sagemaker.generated.js';
 
@@ -76,3 +76,9 @@ export const modelPackageGroup: KindDefinition<typeof ModelPackageGroupSpec, typ
       AGE_COLUMN,
     ],
   };
+
+/** A ModelPackageGroup as the apiserver stores it. */
+export type ModelPackageGroupObject = ObjectOf<typeof modelPackageGroup>;
+
+/** The runtime's descriptor of ModelPackageGroup: what its controller watches and other kinds read from the cache. */
+export const modelPackageGroupDescriptor = descriptorOf<ModelPackageGroupObject>(modelPackageGroup);

@@ -1,6 +1,6 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { commonSpecFields, commonStatusFields } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import { withS3UriFrom } from './references.js';
 import { immutableExceptRule, refine, StringMap } from './schema.js';
 import {
@@ -267,3 +267,9 @@ export const modelPackage: KindDefinition<typeof ModelPackageSpec, typeof ModelP
     AGE_COLUMN,
   ],
 };
+
+/** A ModelPackage as the apiserver stores it. */
+export type ModelPackageObject = ObjectOf<typeof modelPackage>;
+
+/** The runtime's descriptor of ModelPackage: what its controller watches and other kinds read from the cache. */
+export const modelPackageDescriptor = descriptorOf<ModelPackageObject>(modelPackage);

@@ -1,6 +1,6 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonSpecRules, commonStatusFields, explicitNameField } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import { withS3UriFrom } from './references.js';
 import { immutableExceptRule, refine, StringEnum, StringMap, type CelRule } from './schema.js';
 import {
@@ -457,3 +457,9 @@ export const monitoringSchedule: KindDefinition<
     AGE_COLUMN,
   ],
 };
+
+/** A MonitoringSchedule as the apiserver stores it. */
+export type MonitoringScheduleObject = ObjectOf<typeof monitoringSchedule>;
+
+/** The runtime's descriptor of MonitoringSchedule: what its controller watches and other kinds read from the cache. */
+export const monitoringScheduleDescriptor = descriptorOf<MonitoringScheduleObject>(monitoringSchedule);

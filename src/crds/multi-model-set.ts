@@ -1,6 +1,6 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { commonSpecFields, commonStatusFields } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import { exactlyOneRule, S3UriFrom } from './references.js';
 import { refine, StringEnum, StringMap, type CelRule } from './schema.js';
 
@@ -290,3 +290,9 @@ export const multiModelSet: KindDefinition<typeof MultiModelSetSpec, typeof Mult
     AGE_COLUMN,
   ],
 };
+
+/** A MultiModelSet as the apiserver stores it. */
+export type MultiModelSetObject = ObjectOf<typeof multiModelSet>;
+
+/** The runtime's descriptor of MultiModelSet: what its controller watches and other kinds read from the cache. */
+export const multiModelSetDescriptor = descriptorOf<MultiModelSetObject>(multiModelSet);

@@ -6,7 +6,7 @@ import {
   environmentNamesRule,
   explicitNameField,
 } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import {
   arnField,
   failureReasonField,
@@ -120,3 +120,9 @@ export const processingJob: KindDefinition<typeof ProcessingJobSpec, typeof Proc
     FAILURE_REASON_COLUMN,
   ],
 };
+
+/** A ProcessingJob as the apiserver stores it. */
+export type ProcessingJobObject = ObjectOf<typeof processingJob>;
+
+/** The runtime's descriptor of ProcessingJob: what its controller watches and other kinds read from the cache. */
+export const processingJobDescriptor = descriptorOf<ProcessingJobObject>(processingJob);

@@ -6,7 +6,7 @@ import {
   environmentNamesRule,
   explicitNameField,
 } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import {
   arnField,
   failureReasonField,
@@ -184,3 +184,9 @@ export const trainingJob: KindDefinition<typeof TrainingJobSpec, typeof Training
     FAILURE_REASON_COLUMN,
   ],
 };
+
+/** A TrainingJob as the apiserver stores it. */
+export type TrainingJobObject = ObjectOf<typeof trainingJob>;
+
+/** The runtime's descriptor of TrainingJob: what its controller watches and other kinds read from the cache. */
+export const trainingJobDescriptor = descriptorOf<TrainingJobObject>(trainingJob);

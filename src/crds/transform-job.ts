@@ -6,7 +6,7 @@ import {
   environmentNamesRule,
   explicitNameField,
 } from './common.js';
-import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition } from './kind.js';
+import { AGE_COLUMN, COMMON_COLUMNS, type KindDefinition, descriptorOf, type ObjectOf } from './kind.js';
 import { MODEL_FIELDS, MODEL_RULES } from './model.js';
 import {
   arnField,
@@ -137,3 +137,9 @@ export const transformJob: KindDefinition<typeof TransformJobSpec, typeof Transf
     FAILURE_REASON_COLUMN,
   ],
 };
+
+/** A TransformJob as the apiserver stores it. */
+export type TransformJobObject = ObjectOf<typeof transformJob>;
+
+/** The runtime's descriptor of TransformJob: what its controller watches and other kinds read from the cache. */
+export const transformJobDescriptor = descriptorOf<TransformJobObject>(transformJob);

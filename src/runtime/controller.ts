@@ -45,7 +45,7 @@ export interface ControllerDeps {
   readonly fence: ActingFence;
   /** A reconcile still running after this long is abandoned (its signal fires) and retried with backoff. */
   readonly reconcileTimeoutMs: number;
-  /** Synced=False reasons that are not retried until the generation changes (DESIGN.md §5). */
+  /** Synced=False reasons that are not retried until the generation changes. */
   readonly specChangeReasons: ReadonlySet<string>;
   /** Ready=False and Synced=False reasons after which the resource cannot reach its spec: Stalled=True. */
   readonly terminalReasons?: ReadonlySet<string>;

@@ -1,5 +1,5 @@
 /**
- * The error vocabulary shared by the controller loop and the cloud-side classifier (DESIGN.md §5).
+ * The error vocabulary shared by the controller loop and the cloud-side classifier.
  * It is plain data: the loop decides requeue behaviour and conditions from the class; the classifier
  * (src/aws/errors.ts for SageMaker) decides the class from the error it sees.
  */

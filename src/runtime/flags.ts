@@ -6,7 +6,7 @@ import type { LogFormat, LogLevel } from './logging.js';
 import type { DeletionPolicy } from './reconciler.js';
 
 /**
- * The generic part of the operator's configuration (DESIGN.md §8): how it watches, queues, elects,
+ * The generic part of the operator's configuration: how it watches, queues, elects,
  * serves and logs. Cloud-specific flags are defined next to the entry point with the same machinery.
  */
 export interface RuntimeConfig {

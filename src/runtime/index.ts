@@ -11,7 +11,7 @@ export type {
 } from './reconciler.js';
 export { ReconcileError, classify, errorMessage } from './errors.js';
 export type { Classification, Classifier, ErrorClass } from './errors.js';
-export type { KindDescriptor, KubeObject, ObjectMeta } from './kinds.js';
+export type { KindDescriptor, KubeObject, ObjectMeta, StoredMeta } from './kinds.js';
 export type { CacheReader } from './cache.js';
 export type { EventSink } from './events.js';
 export type { StatusHelper } from './status.js';

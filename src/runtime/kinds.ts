@@ -33,6 +33,9 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
 }
 
+/** An object's metadata as stored: the apiserver always sets its name, namespace and uid. */
+export type StoredMeta = ObjectMeta & { name: string; namespace: string; uid: string };
+
 export function apiVersionOf(kind: KindDescriptor): string {
   return kind.group === '' ? kind.version : `${kind.group}/${kind.version}`;
 }

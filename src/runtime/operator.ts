@@ -49,7 +49,7 @@ export interface OperatorOptions {
   readonly reconcileTimeoutMs?: number;
   readonly classifier?: Classifier;
   /**
-   * Synced=False reasons that wait for a new generation (DESIGN.md §5): an object whose current
+   * Synced=False reasons that wait for a new generation: an object whose current
    * generation ended with one is not reconciled again until its spec changes or an object it
    * refers to changes.
    */

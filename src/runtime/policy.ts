@@ -5,7 +5,7 @@ import { deepEqual } from './json.js';
 import type { InformerEvent } from './informer.js';
 import type { KubeObject } from './kinds.js';
 
-/** The loop's decision after a failed reconcile (DESIGN.md §5), as a pure function of the error class. */
+/** The loop's decision after a failed reconcile, as a pure function of the error class. */
 export interface ErrorPolicy {
   /** 'backoff': per-object exponential; a number: fixed delay in ms; 'none': wait for a spec change. */
   readonly requeue: 'backoff' | 'none' | number;
@@ -101,7 +101,7 @@ export function needsReconcile(event: InformerEvent<KubeObject>): boolean {
 /**
  * Whether the object's current generation already failed in a way that only a new generation can
  * fix: status says the reconcile of this very generation ended in Synced=False with one of
- * `reasons` (DESIGN.md §5). Read from status, so it holds across restarts and leader changes, and it
+ * `reasons`. Read from status, so it holds across restarts and leader changes, and it
  * is the generation the reconcile started from that counts, never one that landed meanwhile.
  */
 export function awaitsSpecChange(obj: KubeObject, reasons: ReadonlySet<string>): boolean {

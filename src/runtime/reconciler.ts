@@ -7,7 +7,7 @@ import type { StatusHelper } from './status.js';
 
 /**
  * What a reconcile or finalize function returns. Errors are thrown, not returned: the loop classifies
- * them (DESIGN.md §5) and decides retry, conditions and events.
+ * them and decides retry, conditions and events.
  */
 export type ReconcileResult =
   | { readonly type: 'done' }

@@ -5,4 +5,4 @@ export type {
   ModelShape as Shape,
   Operation,
 } from '../../src/crds/shapes/botocore.js';
-export { loadBotocoreModel as loadApiModel } from '../../src/crds/shapes/botocore.js';
+export { loadBotocoreModel as loadApiModel } from '../../src/crds/shapes/pinned-model.js';

@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rigCacheDir } from './cache.js';
+import {
+  BOTOCORE_VERSION,
+  installedApiModelPath,
+  MOTO_VERSION,
+  pythonVenvDir as venvDir,
+} from '../../src/crds/shapes/pinned-model.js';
 import { RigError } from './errors.js';
 import { exec, haveCommand } from './exec.js';
 
-/** moto is S3 for the tests; botocore carries the official SageMaker API model the emulator validates against. */
-export const MOTO_VERSION = '5.1.22';
-export const BOTOCORE_VERSION = '1.44.5';
+/*
+ * moto is S3 for the tests; botocore carries the official SageMaker API model the emulator validates
+ * against and the CRD shapes are generated from (their versions are pinned with the generator).
+ */
+export { BOTOCORE_VERSION, MOTO_VERSION };
 
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
-
-function venvDir(): string {
-  return rigCacheDir(`python-moto-${MOTO_VERSION}-botocore-${BOTOCORE_VERSION}`);
-}
 
 /** Creates (once per machine) the virtualenv with moto's server and the pinned botocore; returns its bin dir. */
 export async function ensurePythonVenv(log: (line: string) => void = () => undefined): Promise<string> {
@@ -46,14 +48,8 @@ export async function ensurePythonVenv(log: (line: string) => void = () => undef
 /** Absolute path of botocore's SageMaker service-2.json.gz (the official API model). */
 export async function sageMakerApiModelPath(): Promise<string> {
   await ensurePythonVenv();
-  const lib = join(venvDir(), 'lib');
-  for (const python of await readdir(lib)) {
-    const sagemaker = join(lib, python, 'site-packages', 'botocore', 'data', 'sagemaker');
-    if (!existsSync(sagemaker)) continue;
-    const versions = (await readdir(sagemaker)).sort();
-    const latest = versions.at(-1);
-    if (latest) return join(sagemaker, latest, 'service-2.json.gz');
-  }
+  const path = await installedApiModelPath();
+  if (path !== undefined) return path;
   throw new RigError(
     `botocore's SageMaker model is missing from ${venvDir()}: delete that directory to reinstall it.`,
   );

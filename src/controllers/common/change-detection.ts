@@ -7,12 +7,8 @@ import {
   type ChangeSource,
   type Condition,
 } from '../../runtime/index.js';
-import type {
-  ManagedKind,
-  ManagedKindOptions,
-  ManagedObject,
-  ManagedResourceOptions,
-} from './managed-resource.js';
+import type { ManagedObject } from '../../crds/kind.js';
+import type { ManagedKind, ManagedKindOptions, ManagedResourceOptions } from './managed-resource.js';
 import { usableScopeOf } from './identity.js';
 import { ListingBackoff } from './listing-backoff.js';
 import type { PollingSettings } from './polling.js';
@@ -370,7 +366,7 @@ export function changeSourcesOf<O extends ManagedObject>(
 }
 
 /**
- * Change detection for every kind (DESIGN.md §5): each kind's controller runs its sweeps as a
+ * Change detection for every kind (docs/architecture.md): each kind's controller runs its sweeps as a
  * change source, and SageMaker's pushed events reach the object they name.
  */
 export class ChangeDetection {

@@ -3,7 +3,7 @@ import type { Classification, Classifier, ErrorClass } from '../../runtime/index
 import type { Reason } from './reasons.js';
 
 /**
- * AWS's error classes as the controller loop sees an error that escaped a reconcile (DESIGN.md §5).
+ * AWS's error classes as the controller loop sees an error that escaped a reconcile.
  * A Synced reason that waits for a spec change (SPEC_CHANGE_REASONS) only ever comes with a class
  * the loop does not retry.
  *

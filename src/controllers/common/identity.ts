@@ -6,7 +6,7 @@ import {
   type KubeObject,
   type Reference,
 } from '../../runtime/index.js';
-import type { ManagedObject } from './managed-resource.js';
+import type { ManagedObject } from '../../crds/kind.js';
 
 /*
  * Set by the cluster admin on a Namespace (tenants cannot edit Namespaces): the IAM role the

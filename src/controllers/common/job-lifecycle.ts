@@ -11,7 +11,6 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import { waitForReference, type ConditionValue } from './conditions.js';
-import { classifyError } from './errors.js';
 import {
   deletingCondition,
   deletionStep,
@@ -21,7 +20,8 @@ import {
   nextPollMs,
   type JobView,
 } from './job-states.js';
-import { ManagedResource, type ManagedObject, type ResourceRef } from './managed-resource.js';
+import type { ManagedObject } from '../../crds/kind.js';
+import { ManagedResource, type ResourceRef } from './managed-resource.js';
 import type { ChangeListing, KindControllerOptions, KindSweeps } from './change-detection.js';
 import { untilGone } from './polling.js';
 
@@ -94,7 +94,7 @@ export interface JobObject<Spec> extends ManagedObject {
 }
 
 /**
- * The reconcile and finalize of a job kind (DESIGN.md §4-6): name recorded before the create,
+ * The reconcile and finalize of a job kind: name recorded before the create,
  * created once (a create answered "name taken" carries on with the job if it is ours), polled until
  * finished (its changes noticed by the kind's sweeps when change detection is on), a job deleted
  * outside the operator reported and not re-run, ownership checked before any tag change, stop or
@@ -153,7 +153,7 @@ class JobReconcile<Spec, Status, D, S, P> {
     const listed = this.listedChange();
     if (listed) return this.mirror(listed.view, listed.status);
     const found = await this.resource.find(this.ref);
-    if (!found) return this.absent(ready.spec);
+    if (!found) return this.createIfAbsent(ready.spec);
     if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
       await this.resource.claim(this.ref, found);
     return this.mirrorDescription(found);
@@ -240,21 +240,22 @@ class JobReconcile<Spec, Status, D, S, P> {
     );
   }
 
-  /** `spec`: the spec as its prerequisites resolved it. */
-  private async absent(spec: Spec): Promise<ReconcileResult> {
+  /**
+   * The job describe did not find: created, unless it was created before (deleted outside the
+   * operator, or created but not visible yet). `spec`: the spec as its prerequisites resolved it.
+   */
+  private async createIfAbsent(spec: Spec): Promise<ReconcileResult> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
     if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     const prepared = await this.prepared();
     if ('result' in prepared) return prepared.result;
     const { sagemaker, name, tags, cancel } = this.resource;
-    const creation = await this.resource
-      .create(this.ref, () => this.kind.create(sagemaker, spec, name, tags, cancel, prepared.value))
-      .catch((err: unknown) => {
-        const ready = failedCreateCondition(err);
-        if (ready) this.setCondition('Ready', ready);
-        throw err;
-      });
+    const creation = await this.resource.attemptCreate(() =>
+      this.resource.create(this.ref, () =>
+        this.kind.create(sagemaker, spec, name, tags, cancel, prepared.value),
+      ),
+    );
     if (creation.type === 'found') return this.mirrorDescription(creation.description);
     if (creation.type === 'created') {
       // The ARN marks the job as created with our tags, so the next reconcile need not list them.
@@ -311,36 +312,3 @@ class JobReconcile<Spec, Status, D, S, P> {
     this.ctx.status.setCondition(type, value.status, value.reason, value.message);
   }
 }
-
-/** SageMaker errors that leave a resource uncreated until a person acts (DESIGN.md §5). */
-const CREATE_BLOCKING = new Set(['terminal', 'accessDenied', 'quota']);
-const MAX_MESSAGE = 32_768;
-
-/**
- * Ready=False with the error's reason when SageMaker refused to create the resource for a reason a
- * person must address (InvalidSpec, AccessDenied, QuotaExceeded), so that `kubectl get` and
- * `kubectl wait` show why nothing exists; undefined for errors that are retried (throttling, 5xx,
- * busy). The error itself still ends the reconcile: the controller loop records Synced=False and the
- * one Warning event.
- */
-export function failedCreateCondition(err: unknown): ConditionValue | undefined {
-  const failure = classifyError(err);
-  if (!failure || !CREATE_BLOCKING.has(failure.errorClass)) return undefined;
-  return { status: 'False', reason: failure.reason, message: failure.message.slice(0, MAX_MESSAGE) };
-}
-
-/** A create's failure, with Ready set first when it blocks creation (failedCreateCondition): for `.catch`. */
-export function failCreate(ctx: { status: { setCondition: StatusSetCondition } }): (err: unknown) => never {
-  return (err) => {
-    const ready = failedCreateCondition(err);
-    if (ready) ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-    throw err;
-  };
-}
-
-type StatusSetCondition = (
-  type: string,
-  status: ConditionValue['status'],
-  reason: string,
-  message: string,
-) => void;

@@ -39,7 +39,7 @@ function describeState(label: string, job: JobView): string {
   return `${label} ${job.name} is ${job.state ?? 'unknown'}${detail}`;
 }
 
-/** Ready and Succeeded (DESIGN.md §3) for what SageMaker reports of a job. */
+/** Ready and Succeeded for what SageMaker reports of a job (Succeeded is Unknown while it runs). */
 export function jobConditions(label: string, job: JobView): JobConditions {
   const message = describeState(label, job);
   switch (job.state) {

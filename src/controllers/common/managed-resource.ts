@@ -5,12 +5,10 @@ import { sagemakerName } from '../../aws/naming.js';
 import { applyTags, desiredTags, listAllTags } from '../../aws/resource-tags.js';
 import { createOrFind, describeOrAbsent } from '../../aws/resources.js';
 import { ownershipOf, type Owner } from '../../aws/tags.js';
-import {
-  ReconcileError,
-  type ObjectMeta,
-  type ReconcileContext,
-  type ReconcileResult,
-} from '../../runtime/index.js';
+import type { ManagedObject } from '../../crds/kind.js';
+import { ReconcileError, type ReconcileContext, type ReconcileResult } from '../../runtime/index.js';
+import type { ConditionValue } from './conditions.js';
+import { classifyError } from './errors.js';
 import { cachedScopeOf, ROLE_ANNOTATION, type IdentitySettings } from './identity.js';
 import { documentReader, prerequisites, recordPrerequisites } from './prerequisites.js';
 
@@ -37,16 +35,6 @@ export type Creation<C, D> =
   | { readonly type: 'created'; readonly answer: C }
   | { readonly type: 'found'; readonly description: D }
   | { readonly type: 'notVisible' };
-
-/** An object's metadata as stored: the apiserver always sets its name, namespace and uid. */
-export type StoredMeta = ObjectMeta & { name: string; namespace: string; uid: string };
-
-/** The fields every kind's object carries that the skeleton reads (DESIGN.md §2). */
-export interface ManagedObject {
-  metadata: StoredMeta;
-  spec: { region?: string; tags?: Record<string, string>; adoptExisting?: boolean };
-  status?: object;
-}
 
 export interface ManagedKindOptions extends IdentitySettings {
   readonly aws: AwsClients;
@@ -97,7 +85,7 @@ export interface ManagedKind {
 }
 
 /**
- * The skeleton every controller of a SageMaker resource stands on (DESIGN.md §4, §6), made once per
+ * The skeleton every controller of a SageMaker resource stands on (docs/architecture.md), made once per
  * reconcile or finalize. It resolves the SageMaker name, describes, creates and claims by ownership
  * tags; the controller decides what to call when.
  *
@@ -252,7 +240,7 @@ export class ManagedResource<S> {
   }
 
   /**
-   * Makes the create call. A create answered "name taken" is not an error by itself (DESIGN.md §4):
+   * Makes the create call. A create answered "name taken" is not an error by itself:
    * the resource is described and claimed, and the reconcile carries on if it is ours; while
    * describe cannot show it yet, create is not called again.
    */
@@ -268,6 +256,23 @@ export class ManagedResource<S> {
     }
     await this.claim(ref, outcome.existing);
     return { type: 'found', description: outcome.existing };
+  }
+
+  /**
+   * Runs a create, with whatever it takes (the describes and derived resources before it). When
+   * SageMaker refuses it for a reason a person must address (InvalidSpec, AccessDenied,
+   * QuotaExceeded), Ready=False says so first, so that `kubectl get` and `kubectl wait` show why
+   * nothing exists; errors that are retried (throttling, 5xx, busy) leave Ready alone. The error
+   * still ends the reconcile: the controller loop records Synced=False and the one Warning event.
+   */
+  async attemptCreate<T>(create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (err) {
+      const ready = failedCreateCondition(err);
+      if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
+      throw err;
+    }
   }
 
   private takenKey(ref: ResourceRef<unknown>): string {
@@ -329,6 +334,17 @@ export class ManagedResource<S> {
   async owns(arn: string): Promise<boolean> {
     return ownershipOf(await listAllTags(this.sagemaker, arn, this.cancel), this.owner) !== 'foreign';
   }
+}
+
+/** Error classes that leave a resource uncreated until a person acts. */
+const CREATE_BLOCKING = new Set(['terminal', 'accessDenied', 'quota']);
+const MAX_MESSAGE = 32_768;
+
+/** Ready=False with the error's reason when it blocks creation until a person acts; else undefined. */
+function failedCreateCondition(err: unknown): ConditionValue | undefined {
+  const failure = classifyError(err);
+  if (!failure || !CREATE_BLOCKING.has(failure.errorClass)) return undefined;
+  return { status: 'False', reason: failure.reason, message: failure.message.slice(0, MAX_MESSAGE) };
 }
 
 function stringField(record: object | undefined, field: string): string | undefined {

@@ -1,4 +1,4 @@
-/** How often the cloud is described: quickly around state changes, rarely at rest (DESIGN.md §5). */
+/** How often the cloud is described: quickly around state changes, rarely at rest. */
 export interface PollingSettings {
   /** First describe after a create or an update, and the floor of every describe of a changing resource. */
   minMs: number;

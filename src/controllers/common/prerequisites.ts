@@ -19,7 +19,7 @@ import {
 } from '../../runtime/index.js';
 import { invalidSpec, waitForReference } from './conditions.js';
 import { evaluateGate, gateSource, unmetMessage, valueAt } from './gates.js';
-import { descriptorOf } from './kinds.js';
+import { descriptorOf } from '../../crds/kind.js';
 import { resolveUriSources, sourceUpstream, underUri, uriSources, type UpstreamJobs } from './upstream.js';
 
 /*

@@ -1,6 +1,6 @@
 /**
  * Every reason the operator writes, in conditions (`status.conditions[].reason`) and in events
- * (DESIGN.md §3: reasons are CamelCase, stable and API). This is the one list: docs/design.md's
+ * (reasons are CamelCase, stable and API: users and tools match on them). This is the one list: docs/design.md's
  * reasons table and the Argo CD health script's terminal reasons are checked against it by unit
  * tests (test/unit/controllers/reasons.test.ts, test/unit/helm/health-check.test.ts), and so is every
  * reason literal in src/.
@@ -164,7 +164,7 @@ export const REASONS = {
       "On deletion, the resource's ownership marks were removed or changed outside the operator: it is kept, not deleted (Warning event).",
   },
 
-  // Synced=False: the error classes of DESIGN.md §5.
+  // Synced=False: one per error class (src/controllers/common/errors.ts).
   InvalidSpec: {
     terminal: true,
     waitsForSpecChange: true,

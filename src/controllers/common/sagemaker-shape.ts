@@ -8,9 +8,9 @@ interface ShapeSchema {
 }
 
 /**
- * The SageMaker request a spec stands for, read through the request's generated schema (DESIGN.md
- * §2): every member the schema has is sent under its SageMaker name (lowerCamel capitalised; every
- * member of botocore's model starts with a capital), map keys are the user's own and stay as they
+ * The SageMaker request a spec stands for, read through the request's schema generated from
+ * botocore's model: every member the schema has is sent under its SageMaker name (lowerCamel
+ * capitalised; every member of botocore's model starts with a capital), map keys are the user's own and stay as they
  * are, and fields the schema lacks (the Kubernetes-only fields, references) are left out.
  */
 export function toRequest(schema: TSchema, value: unknown): unknown {

@@ -9,7 +9,7 @@ import {
   type ReconcileContext,
   type Reference,
 } from '../../runtime/index.js';
-import { descriptorOf } from './kinds.js';
+import { descriptorOf } from '../../crds/kind.js';
 import { capitalise } from './sagemaker-shape.js';
 import { policyViolations } from './security-policy-check.js';
 

@@ -12,19 +12,25 @@ import {
   type DescribeEndpointOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { endpoint as endpointKind, type EndpointSpec, type EndpointStatus } from '../../crds/endpoint.js';
+import { modelPackageDescriptor, type ModelPackageObject } from '../../crds/model-package.js';
+import { modelPackageGroupDescriptor } from '../../crds/model-package-group.js';
+import { trainingJobDescriptor } from '../../crds/training-job.js';
+import {
+  endpoint as endpointKind,
+  endpointDescriptor,
+  type EndpointObject,
+  type EndpointSpec,
+  type EndpointStatus,
+} from '../../crds/endpoint.js';
 import {
   awaitChange,
   defineController,
   done,
   ReconcileError,
   requeueAfter,
-  type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
-import { failedCreateCondition } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
 import {
   changeSourcesOf,
   listedPage,
@@ -32,15 +38,9 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { including, ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
+import { including, ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { deleteModelIfOwned, ensureModel, modelRef } from '../common/models.js';
 import { untilGone } from '../common/polling.js';
-import type { TrainingJobObject } from '../training-job/controller.js';
-import { trainingJob } from '../../crds/training-job.js';
-import { modelPackage } from '../../crds/model-package.js';
-import { modelPackageGroup } from '../../crds/model-package-group.js';
-import type { ModelPackageObject } from '../model-package/controller.js';
-import type { ModelPackageGroupObject } from '../model-package-group/controller.js';
 import { modelPackageSources } from '../common/models.js';
 import { ApprovedVersions } from './approved-versions.js';
 import type { GroupChanges } from '../common/group-changes.js';
@@ -83,12 +83,6 @@ import {
 } from './update.js';
 import { waitForReference } from '../common/conditions.js';
 
-export interface EndpointObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: EndpointSpec;
-  status?: EndpointStatus;
-}
-
 /** Endpoints for change detection: ListEndpoints reports every state change's time. */
 const endpointListing: ChangeListing = {
   kind: endpointKind.kind,
@@ -101,11 +95,7 @@ const endpointListing: ChangeListing = {
 
 type Context = ReconcileContext<EndpointStatus>;
 
-const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
-const modelPackageKind = descriptorOf<ModelPackageObject>(modelPackage);
-const groupKind = descriptorOf<ModelPackageGroupObject>(modelPackageGroup);
-
-/** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint (DESIGN.md §4-6). */
+/** Reconciles Endpoint objects with SageMaker Models, an EndpointConfig and an endpoint. */
 export function endpointController(options: KindControllerOptions, groupChanges?: GroupChanges) {
   const detection = options.changeDetection;
   // Without sweeps, every reconcile lists the groups it follows: each endpoint is looked at on its own.
@@ -116,17 +106,17 @@ export function endpointController(options: KindControllerOptions, groupChanges?
     approved.due(region, group);
   });
   return defineController<EndpointObject, EndpointStatus>({
-    kind: descriptorOf<EndpointObject>(endpointKind),
+    kind: endpointDescriptor,
     reconcile: (ctx, obj) => new EndpointReconcile(options, approved, ctx, obj).apply(),
     finalize: (ctx, obj) => new EndpointReconcile(options, approved, ctx, obj).cleanUp(),
     references: [
-      { kind: trainingJobKind, names: (obj) => referencedTrainingJobs(obj.spec) },
+      { kind: trainingJobDescriptor, names: (obj) => referencedTrainingJobs(obj.spec) },
       {
-        kind: modelPackageKind,
+        kind: modelPackageDescriptor,
         names: (obj) => referencedModelPackages(obj.spec),
         selects: (obj, version) => followsVersion(obj.spec, version as ModelPackageObject),
       },
-      { kind: groupKind, names: (obj) => referencedGroups(obj.spec) },
+      { kind: modelPackageGroupDescriptor, names: (obj) => referencedGroups(obj.spec) },
     ],
     changeSources: [
       ...changeSourcesOf<EndpointObject>(options, endpointListing),
@@ -179,12 +169,8 @@ class EndpointReconcile {
     // Never create twice: an endpoint our create answered for is on its way.
     if (!endpoint && this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
     if (!endpoint) {
-      const creation = await this.create(plan, spec.spec).catch((err: unknown) => {
-        // Nothing serves yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
-        const ready = failedCreateCondition(err);
-        if (ready) this.ctx.status.setCondition('Ready', ready.status, ready.reason, ready.message);
-        throw err;
-      });
+      // Nothing serves yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+      const creation = await this.resource.attemptCreate(() => this.create(plan, spec.spec));
       if (creation.type !== 'found') return creation.result;
       endpoint = creation.description;
     }
@@ -249,7 +235,7 @@ class EndpointReconcile {
     const { namespace } = this.obj.metadata;
     const resolution = resolveReferences(
       spec,
-      (name) => this.ctx.cache.get(trainingJobKind, namespace, name)?.status,
+      (name) => this.ctx.cache.get(trainingJobDescriptor, namespace, name)?.status,
     );
     if (resolution.type !== 'ready') {
       waitForReference(this.ctx.status, resolution);
@@ -278,7 +264,7 @@ class EndpointReconcile {
       if (source.type === 'version') {
         const version = versionOfObject(
           source.name,
-          this.ctx.cache.get(modelPackageKind, namespace, source.name),
+          this.ctx.cache.get(modelPackageDescriptor, namespace, source.name),
         );
         if (version.type !== 'ready') return version;
         arns.set(source.key, version.value.arn);
@@ -287,7 +273,10 @@ class EndpointReconcile {
       const group =
         source.groupRef === undefined
           ? { type: 'ready' as const, value: source.groupName ?? '' }
-          : groupOfObject(source.groupRef, this.ctx.cache.get(groupKind, namespace, source.groupRef));
+          : groupOfObject(
+              source.groupRef,
+              this.ctx.cache.get(modelPackageGroupDescriptor, namespace, source.groupRef),
+            );
       if (group.type !== 'ready') return group;
       followed.push({ key: source.key, group: group.value });
     }
@@ -295,7 +284,7 @@ class EndpointReconcile {
       this.obj,
       followed.map(({ group }) => ({ scope, group })),
     );
-    const versions = this.ctx.cache.list(modelPackageKind, namespace);
+    const versions = this.ctx.cache.list(modelPackageDescriptor, namespace);
     for (const { key, group } of followed) {
       const decision = approvedVersion(group, this.approved.fresh(scope, group), versions);
       const latest =

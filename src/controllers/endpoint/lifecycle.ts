@@ -139,7 +139,7 @@ function rollbackReason(endpoint: DescribeEndpointOutput, applied: LastApplied):
   );
 }
 
-/** Ready (DESIGN.md §3): InService on the planned config. */
+/** Ready: InService on the planned config. */
 export function readyCondition(
   endpoint: DescribeEndpointOutput,
   plan: EndpointPlan,

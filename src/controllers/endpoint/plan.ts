@@ -43,10 +43,11 @@ export interface EndpointPlan {
 }
 
 /**
- * The content-addressed resources for a spec (DESIGN.md §4). A Model is named after its request;
- * the EndpointConfig after its request without the production variants' weights and instance
- * counts, which UpdateEndpointWeightsAndCapacities changes in place. Both hashes include the
- * endpoint name, so two endpoints never share a resource even when their names are shortened alike.
+ * The content-addressed resources for a spec: a changed spec means new names, an unchanged one
+ * the same names after any restart. A Model is named after its request; the EndpointConfig after
+ * its request without the production variants' weights and instance counts, which
+ * UpdateEndpointWeightsAndCapacities changes in place. Both hashes include the endpoint name, so two
+ * endpoints never share a resource even when their names are shortened alike.
  *
  * `artifacts` gives the model.tar.gz of every TrainingJob in referencedTrainingJobs(spec), `packages`
  * the version ARN of every registry source (modelPackageSources), so that a newly approved version

@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import {
   modelPackageGroup,
+  modelPackageGroupDescriptor,
+  type ModelPackageGroupObject,
   type ModelPackageGroupSpec,
   type ModelPackageGroupStatus,
 } from '../../crds/model-package-group.js';
@@ -16,34 +18,25 @@ import {
   done,
   ReconcileError,
   requeueAfter,
-  type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
-import { failCreate } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
+import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
 import { groupConditions, holdsVersionsCondition } from './states.js';
 
-export interface ModelPackageGroupObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: ModelPackageGroupSpec;
-  status?: ModelPackageGroupStatus;
-}
-
 type Context = ReconcileContext<ModelPackageGroupStatus>;
 
 /**
- * Model package groups (DESIGN.md §4-6). No change source: ListModelPackageGroups has no
- * LastModifiedTime filter and its summaries no LastModifiedTime, so a sweep cannot tell which group
- * changed; a group has nothing to change but its tags, and each is described at the drift interval.
+ * Model package groups, named, owned and deleted as every kind's resources are. No change source:
+ * ListModelPackageGroups has no LastModifiedTime filter and its summaries no LastModifiedTime, so a
+ * sweep cannot tell which group changed; a group has nothing to change but its tags, and each is described at the drift interval.
  */
 export function modelPackageGroupController(options: KindControllerOptions) {
   return defineController<ModelPackageGroupObject, ModelPackageGroupStatus>({
-    kind: descriptorOf<ModelPackageGroupObject>(modelPackageGroup),
+    kind: modelPackageGroupDescriptor,
     reconcile: (ctx, obj) => new GroupReconcile(options, ctx, obj).apply(),
     finalize: (ctx, obj) => new GroupReconcile(options, ctx, obj).cleanUp(),
   });
@@ -87,7 +80,7 @@ class GroupReconcile {
     if (!group) {
       const spec = await this.resource.prerequisites(this.obj.spec);
       if ('result' in spec) return spec.result;
-      const creation = await this.create(spec.spec).catch(failCreate(this.ctx));
+      const creation = await this.resource.attemptCreate(() => this.create(spec.spec));
       if (creation === undefined) return requeueAfter(this.options.polling.minMs);
       group = creation;
     }

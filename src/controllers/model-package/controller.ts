@@ -6,29 +6,30 @@ import {
   type CreateModelPackageInput as CreateRequest,
   type DescribeModelPackageOutput,
 } from '@aws-sdk/client-sagemaker';
-import { modelPackageGroup } from '../../crds/model-package-group.js';
-import { modelPackage, type ModelPackageSpec, type ModelPackageStatus } from '../../crds/model-package.js';
+import { modelPackageGroupDescriptor } from '../../crds/model-package-group.js';
+import { trainingJobDescriptor } from '../../crds/training-job.js';
+import {
+  modelPackage,
+  modelPackageDescriptor,
+  type ModelPackageObject,
+  type ModelPackageSpec,
+  type ModelPackageStatus,
+} from '../../crds/model-package.js';
 import { CreateModelPackageInput } from '../../crds/shapes/sagemaker.generated.js';
-import { trainingJob } from '../../crds/training-job.js';
 import { ownershipOf, ownershipTags, TAG_CLUSTER, TAG_MANAGED_BY, TAG_OWNER } from '../../aws/tags.js';
 import {
   defineController,
   done,
   ReconcileError,
   requeueAfter,
-  type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
 import type { GroupChanges } from '../common/group-changes.js';
-import { failCreate } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type StoredMeta } from '../common/managed-resource.js';
+import { ManagedResource } from '../common/managed-resource.js';
 import { deletionPollMs, pollDelay, untilGone } from '../common/polling.js';
 import { isoTime, toRequest } from '../common/sagemaker-shape.js';
-import type { ModelPackageGroupObject } from '../model-package-group/controller.js';
-import type { TrainingJobObject } from '../training-job/controller.js';
 import { approvalSweeps } from './sweeps.js';
 import {
   approvalChange,
@@ -39,27 +40,21 @@ import {
 } from './states.js';
 import { waitForReference } from '../common/conditions.js';
 
-export interface ModelPackageObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: ModelPackageSpec;
-  status?: ModelPackageStatus;
-}
-
 type Context = ReconcileContext<ModelPackageStatus>;
 
-const groupKind = descriptorOf<ModelPackageGroupObject>(modelPackageGroup);
-const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
-
-/** Model versions in the registry (DESIGN.md §4-6), with their approval. */
+/** Model versions in the registry, with their approval, managed through the shared skeleton. */
 export function modelPackageController(options: KindControllerOptions, groupChanges?: GroupChanges) {
   return defineController<ModelPackageObject, ModelPackageStatus>({
-    kind: descriptorOf<ModelPackageObject>(modelPackage),
+    kind: modelPackageDescriptor,
     reconcile: (ctx, obj) => new VersionReconcile(options, ctx, obj).apply(),
     finalize: (ctx, obj) => new VersionReconcile(options, ctx, obj).cleanUp(),
     references: [
-      { kind: groupKind, names: (obj) => (obj.spec.groupRef ? [obj.spec.groupRef.name] : []) },
       {
-        kind: trainingJobKind,
+        kind: modelPackageGroupDescriptor,
+        names: (obj) => (obj.spec.groupRef ? [obj.spec.groupRef.name] : []),
+      },
+      {
+        kind: trainingJobDescriptor,
         names: (obj) => (obj.spec.trainingJobRef ? [obj.spec.trainingJobRef.name] : []),
       },
     ],
@@ -142,9 +137,9 @@ class VersionReconcile {
     await this.resource.recordName(group.value);
     await this.resource.checkAccount();
     const request = this.createRequest(spec, group.value, model.value);
-    const created = await this.resource.sagemaker
-      .send(new CreateModelPackageCommand(request), this.resource.cancel)
-      .catch(failCreate(this.ctx));
+    const created = await this.resource.attemptCreate(() =>
+      this.resource.sagemaker.send(new CreateModelPackageCommand(request), this.resource.cancel),
+    );
     this.ctx.status.set({
       modelPackageArn: created.ModelPackageArn,
       modelPackageStatus: undefined,
@@ -159,7 +154,7 @@ class VersionReconcile {
   private groupName(spec: ModelPackageSpec): Resolved<string> {
     const { groupRef, modelPackageGroupName } = spec;
     if (!groupRef) return { type: 'ready', value: modelPackageGroupName ?? '' };
-    const group = this.ctx.cache.get(groupKind, this.obj.metadata.namespace, groupRef.name);
+    const group = this.ctx.cache.get(modelPackageGroupDescriptor, this.obj.metadata.namespace, groupRef.name);
     const name = group?.status?.modelPackageGroupName;
     if (group?.status?.modelPackageGroupStatus === 'Completed' && name !== undefined)
       return { type: 'ready', value: name };
@@ -174,7 +169,7 @@ class VersionReconcile {
     const name = spec.trainingJobRef.name;
     const source = modelFromTrainingJob(
       name,
-      this.ctx.cache.get(trainingJobKind, this.obj.metadata.namespace, name),
+      this.ctx.cache.get(trainingJobDescriptor, this.obj.metadata.namespace, name),
     );
     if (source.type !== 'ready') return source;
     return {

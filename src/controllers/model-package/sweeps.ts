@@ -12,7 +12,7 @@ import {
 import type { GroupChanges } from '../common/group-changes.js';
 import { usableScopeOf } from '../common/identity.js';
 import { ListingBackoff } from '../common/listing-backoff.js';
-import type { ManagedObject } from '../common/managed-resource.js';
+import type { ManagedObject } from '../../crds/kind.js';
 
 type VersionObject = ManagedObject & { status?: ModelPackageStatus };
 

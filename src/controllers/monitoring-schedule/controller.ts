@@ -14,11 +14,13 @@ import {
   type DescribeProcessingJobResponse,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { endpoint as endpointKind } from '../../crds/endpoint.js';
+import { endpointDescriptor } from '../../crds/endpoint.js';
 import {
   DEFINITION_FIELDS,
-  monitoringSchedule as scheduleKind,
   type LastExecution,
+  monitoringSchedule as scheduleKind,
+  monitoringScheduleDescriptor,
+  type MonitoringScheduleObject,
   type MonitoringScheduleSpec,
   type MonitoringScheduleStatus,
 } from '../../crds/monitoring-schedule.js';
@@ -29,7 +31,6 @@ import {
   findCondition,
   ReconcileError,
   requeueAfter,
-  type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
@@ -40,12 +41,9 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { failCreate } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
-import { ManagedResource, type ResourceRef, type StoredMeta } from '../common/managed-resource.js';
+import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { pollDelay, untilGone } from '../common/polling.js';
 import { isoTime } from '../common/sagemaker-shape.js';
-import type { EndpointObject } from '../endpoint/controller.js';
 import { including } from '../common/managed-resource.js';
 import { expectsExecution, RUNNING_EXECUTION, untilNextLook } from './cadence.js';
 import { JobDefinitions } from './definitions.js';
@@ -69,12 +67,6 @@ import { readViolations } from './report.js';
 import { waitForReference, invalidSpec } from '../common/conditions.js';
 import { upstreamJobs } from '../common/prerequisites.js';
 import { followedDataset } from './dataset.js';
-
-export interface MonitoringScheduleObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: MonitoringScheduleSpec;
-  status?: MonitoringScheduleStatus;
-}
 
 /** A schedule hour as SageMaker counts it; tests that run SageMaker's time faster pass a shorter one. */
 export const SCHEDULE_HOUR_MS = 3_600_000;
@@ -131,12 +123,10 @@ function executionListing(hourMs: number): ChangeListing {
 
 type Context = ReconcileContext<MonitoringScheduleStatus>;
 
-const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
-
 /** Reconciles MonitoringSchedule objects with a baseline, a job definition and a schedule. */
 export function monitoringScheduleController(options: KindControllerOptions, hourMs = SCHEDULE_HOUR_MS) {
   return defineController<MonitoringScheduleObject, MonitoringScheduleStatus>({
-    kind: descriptorOf<MonitoringScheduleObject>(scheduleKind),
+    kind: monitoringScheduleDescriptor,
     reconcile: (ctx, obj) => new ScheduleReconcile(options, hourMs, ctx, obj).apply(),
     finalize: (ctx, obj) => new ScheduleReconcile(options, hourMs, ctx, obj).cleanUp(),
     references: [
@@ -412,16 +402,17 @@ class ScheduleReconcile {
       this.ctx.status.set({ createdJobDefinitionNames: including(created, [name]) });
       await this.ctx.status.flush();
     }
-    const ensured = await this.resource
-      .ensure(this.definitions.ref(name), () => this.definitions.create(definition))
-      .catch(failCreate(this.ctx));
+    const ensured = await this.resource.attemptCreate(() =>
+      this.resource.ensure(this.definitions.ref(name), () => this.definitions.create(definition)),
+    );
     if (ensured === 'present') this.ctx.status.set({ jobDefinitionName: name });
     return ensured === 'present';
   }
 
   private async create(desired: ReturnType<typeof scheduleConfig>): Promise<ReconcileResult> {
-    const creation = await this.resource
-      .create(this.schedule, () =>
+    // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
+    const creation = await this.resource.attemptCreate(() =>
+      this.resource.create(this.schedule, () =>
         this.sagemaker.send(
           new CreateMonitoringScheduleCommand({
             MonitoringScheduleName: this.resource.name,
@@ -430,9 +421,8 @@ class ScheduleReconcile {
           }),
           this.cancel,
         ),
-      )
-      // Nothing runs yet: Ready says why (InvalidSpec, AccessDenied, QuotaExceeded).
-      .catch(failCreate(this.ctx));
+      ),
+    );
     if (creation.type === 'created') {
       this.ctx.status.set({ monitoringScheduleArn: creation.answer.MonitoringScheduleArn });
       const message = `creating monitoring schedule ${this.resource.name} on ${desired.MonitoringJobDefinitionName ?? ''}`;

@@ -15,16 +15,18 @@ import {
   type S3Location,
 } from '../../aws/s3-artifacts.js';
 import { ownershipOf, type Owner, type Tag } from '../../aws/tags.js';
-import { endpoint as endpointKind } from '../../crds/endpoint.js';
+import { endpointDescriptor } from '../../crds/endpoint.js';
+import { descriptorOf } from '../../crds/kind.js';
 import {
   MAX_FAILED_IN_STATUS,
   multiModelSet,
-  type MultiModelSetSpec,
+  multiModelSetDescriptor,
+  type MultiModelSetObject,
   type MultiModelSetStatus,
 } from '../../crds/multi-model-set.js';
 import { processingJob } from '../../crds/processing-job.js';
 import type { S3UriFrom } from '../../crds/references.js';
-import { trainingJob } from '../../crds/training-job.js';
+import { trainingJob, trainingJobDescriptor } from '../../crds/training-job.js';
 import { transformJob } from '../../crds/transform-job.js';
 import {
   awaitChange,
@@ -37,9 +39,6 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
-import { descriptorOf } from '../common/kinds.js';
-import type { EndpointObject } from '../endpoint/controller.js';
-import type { TrainingJobObject } from '../training-job/controller.js';
 import {
   desiredModels,
   referencedTrainingJobs,
@@ -56,14 +55,7 @@ import { resolvePrefix } from './prefix.js';
 import { TargetsConfigMaps, targetsConfigMapName } from './targets-config-map.js';
 import { waitForReference } from '../common/conditions.js';
 import { cachedScopeOf } from '../common/identity.js';
-import type { StoredMeta } from '../common/managed-resource.js';
 import { documentReader, prerequisites, recordPrerequisites, upstreamJobs } from '../common/prerequisites.js';
-
-export interface MultiModelSetObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: MultiModelSetSpec;
-  status?: MultiModelSetStatus;
-}
 
 /** The operator's settings for multi-model sets (flags). */
 export interface MultiModelSettings {
@@ -87,10 +79,6 @@ const COPY_BUDGET_MS = 20_000;
 const MAX_FAILURE_MESSAGE = 1024;
 /** Copies of one model in one reconcile whose source keeps changing under them; then it is retried later. */
 const MAX_COPY_ATTEMPTS = 3;
-
-const endpointDescriptor = descriptorOf<EndpointObject>(endpointKind);
-const trainingJobDescriptor = descriptorOf<TrainingJobObject>(trainingJob);
-const setDescriptor = descriptorOf<MultiModelSetObject>(multiModelSet);
 
 /** A job object as a model's s3UriFrom reads how it ended. */
 type JobObject = KubeObject & { status?: JobOutcome };
@@ -129,9 +117,9 @@ export function multiModelSetController(options: MultiModelSetControllerOptions)
   let configMaps: TargetsConfigMaps | undefined;
   const targets = (ctx: Context): TargetsConfigMaps => (configMaps ??= new TargetsConfigMaps(ctx.kubeConfig));
   return defineController<MultiModelSetObject, MultiModelSetStatus>({
-    kind: setDescriptor,
+    kind: multiModelSetDescriptor,
     reconcile: (ctx, obj) => {
-      const live = new Set(ctx.cache.list(setDescriptor).map((o) => o.metadata.uid));
+      const live = new Set(ctx.cache.list(multiModelSetDescriptor).map((o) => o.metadata.uid));
       memories.forgetAllBut(live);
       configMaps?.forgetAllBut(live);
       return new MultiModelSetReconcile(options, ctx, obj, memories, targets(ctx)).apply();

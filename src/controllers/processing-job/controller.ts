@@ -9,25 +9,17 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import {
   processingJob,
+  processingJobDescriptor,
+  type ProcessingJobObject,
   type ProcessingJobSpec,
   type ProcessingJobStatus,
 } from '../../crds/processing-job.js';
-import { defineController, type KubeObject } from '../../runtime/index.js';
+import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
-import { processingJobView } from './lifecycle.js';
+import { processingJobView } from './view.js';
 import { observedProcessingJobStatus } from './observed-status.js';
 import { createProcessingJobRequest } from './request.js';
-import type { StoredMeta } from '../common/managed-resource.js';
-
-export interface ProcessingJobObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: ProcessingJobSpec;
-  status?: ProcessingJobStatus;
-}
-
-const processingJobKind = descriptorOf<ProcessingJobObject>(processingJob);
 
 /** SageMaker processing jobs, for the job lifecycle: stopped, then deleted once terminal. */
 const processingJobs: JobKind<
@@ -62,10 +54,10 @@ const processingJobs: JobKind<
   observedStatus: observedProcessingJobStatus,
 };
 
-/** Reconciles ProcessingJob objects with SageMaker processing jobs (DESIGN.md §4-6). */
+/** Reconciles ProcessingJob objects with SageMaker processing jobs, through the job lifecycle. */
 export function processingJobController(options: KindControllerOptions) {
   return defineController<ProcessingJobObject, ProcessingJobStatus>({
-    kind: processingJobKind,
+    kind: processingJobDescriptor,
     ...jobLifecycle<
       ProcessingJobObject,
       ProcessingJobSpec,

@@ -7,21 +7,19 @@ import {
   type DescribeTrainingJobResponse,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { trainingJob, type TrainingJobSpec, type TrainingJobStatus } from '../../crds/training-job.js';
-import { defineController, type KubeObject } from '../../runtime/index.js';
+import {
+  trainingJob,
+  trainingJobDescriptor,
+  type TrainingJobObject,
+  type TrainingJobSpec,
+  type TrainingJobStatus,
+} from '../../crds/training-job.js';
+import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
-import { listedTrainingJob, trainingJobView } from './lifecycle.js';
+import { listedTrainingJob, trainingJobView } from './view.js';
 import { observedTrainingJobStatus } from './observed-status.js';
 import { createTrainingJobRequest } from './request.js';
-import type { StoredMeta } from '../common/managed-resource.js';
-
-export interface TrainingJobObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: TrainingJobSpec;
-  status?: TrainingJobStatus;
-}
 
 /** SageMaker training jobs, for the job lifecycle. */
 const trainingJobs: JobKind<
@@ -54,10 +52,10 @@ const trainingJobs: JobKind<
   summaries: { lastModifiedField: 'lastModifiedTime', read: listedTrainingJob },
 };
 
-/** Reconciles TrainingJob objects with SageMaker training jobs (DESIGN.md §4-6). */
+/** Reconciles TrainingJob objects with SageMaker training jobs, through the job lifecycle. */
 export function trainingJobController(options: KindControllerOptions) {
   return defineController<TrainingJobObject, TrainingJobStatus>({
-    kind: descriptorOf<TrainingJobObject>(trainingJob),
+    kind: trainingJobDescriptor,
     ...jobLifecycle<
       TrainingJobObject,
       TrainingJobSpec,

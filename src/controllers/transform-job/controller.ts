@@ -6,27 +6,22 @@ import {
   type DescribeTransformJobResponse,
   type TransformJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { trainingJob } from '../../crds/training-job.js';
-import { transformJob, type TransformJobSpec, type TransformJobStatus } from '../../crds/transform-job.js';
-import { defineController, type KubeObject } from '../../runtime/index.js';
+import { trainingJobDescriptor } from '../../crds/training-job.js';
+import {
+  transformJob,
+  transformJobDescriptor,
+  type TransformJobObject,
+  type TransformJobSpec,
+  type TransformJobStatus,
+} from '../../crds/transform-job.js';
+import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { descriptorOf } from '../common/kinds.js';
 import { modelTrainingJobs } from '../common/models.js';
-import type { TrainingJobObject } from '../training-job/controller.js';
-import { transformJobView } from './lifecycle.js';
+import { transformJobView } from './view.js';
 import { preparedModel, releaseModels } from './model.js';
 import { observedTransformJobStatus } from './observed-status.js';
 import { createTransformJobRequest } from './request.js';
-import type { StoredMeta } from '../common/managed-resource.js';
-
-export interface TransformJobObject extends KubeObject {
-  metadata: StoredMeta;
-  spec: TransformJobSpec;
-  status?: TransformJobStatus;
-}
-
-const trainingJobKind = descriptorOf<TrainingJobObject>(trainingJob);
 
 /**
  * SageMaker transform jobs, for the job lifecycle. There is no DeleteTransformJob: a stopped or
@@ -49,7 +44,7 @@ const transformJobs: JobKind<
   prepare: (job) =>
     preparedModel(
       job,
-      (name) => job.ctx.cache.get(trainingJobKind, job.obj.metadata.namespace, name)?.status,
+      (name) => job.ctx.cache.get(trainingJobDescriptor, job.obj.metadata.namespace, name)?.status,
     ),
   release: releaseModels,
   create: async (sagemaker, spec, name, tags, cancel, modelName) =>
@@ -69,10 +64,10 @@ const transformJobs: JobKind<
   observedStatus: observedTransformJobStatus,
 };
 
-/** Reconciles TransformJob objects with SageMaker transform jobs (DESIGN.md §4-6). */
+/** Reconciles TransformJob objects with SageMaker transform jobs, through the job lifecycle. */
 export function transformJobController(options: KindControllerOptions) {
   return defineController<TransformJobObject, TransformJobStatus>({
-    kind: descriptorOf<TransformJobObject>(transformJob),
+    kind: transformJobDescriptor,
     ...jobLifecycle<
       TransformJobObject,
       TransformJobSpec,
@@ -82,7 +77,10 @@ export function transformJobController(options: KindControllerOptions) {
       string
     >(transformJobs, options),
     references: [
-      { kind: trainingJobKind, names: (obj) => modelTrainingJobs(obj.spec.model ? [obj.spec.model] : []) },
+      {
+        kind: trainingJobDescriptor,
+        names: (obj) => modelTrainingJobs(obj.spec.model ? [obj.spec.model] : []),
+      },
     ],
   });
 }

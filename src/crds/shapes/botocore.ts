@@ -3,9 +3,6 @@
  * from it to what a Kubernetes structural schema can carry: lowerCamel member names, one-sentence
  * descriptions, and regular expressions the apiserver (Go RE2) accepts.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { withDocumentedLimits } from './documented-limits.js';
 
 /*
  * The same vocabulary is the emulator's (test/emulator/api-model.ts re-exports it): one reading of
@@ -53,11 +50,6 @@ export interface BotocoreModel {
   metadata: { targetPrefix: string; apiVersion: string };
   operations: Record<string, Operation>;
   shapes: Record<string, ModelShape>;
-}
-
-/** The model, with the limits SageMaker documents beyond it (documented-limits.ts). */
-export async function loadBotocoreModel(path: string): Promise<BotocoreModel> {
-  return withDocumentedLimits(JSON.parse(gunzipSync(await readFile(path)).toString('utf8')) as BotocoreModel);
 }
 
 export function shapeOf(model: BotocoreModel, name: string): ModelShape {

@@ -1,6 +1,6 @@
 /*
  * Limits SageMaker documents that its botocore model does not carry as constraints. They are laid
- * over the model where it is read (loadBotocoreModel), so the generated CRD shapes and the
+ * over the model where it is read (loadBotocoreModel in pinned-model.ts), so the generated CRD shapes and the
  * emulator's validation both enforce them, in the same words as the model's own limits.
  */
 import type { BotocoreModel } from './botocore.js';

@@ -40,7 +40,7 @@ export const REQUESTS = [
 export type Request = (typeof REQUESTS)[number];
 
 const NAME = 'the operator derives it from metadata.name, or takes the kind’s optional explicit name field';
-const TAGS = 'spec.tags is a map (DESIGN §2), reconciled with AddTags/DeleteTags';
+const TAGS = 'spec.tags is a map, reconciled with AddTags/DeleteTags';
 const CONFIG = 'the operator names the EndpointConfig it creates for the Endpoint';
 
 /**

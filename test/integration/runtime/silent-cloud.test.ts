@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { AwsClients, type AwsTimeouts } from '../../../src/aws/clients.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS } from '../../../src/controllers/common/reasons.js';
-import { descriptorOf } from '../../../src/controllers/common/kinds.js';
+import { descriptorOf } from '../../../src/crds/kind.js';
 import { sageMakerControllers } from '../../../src/controllers/index.js';
 import { trainingJob } from '../../../src/crds/training-job.js';
 import { ActingFence, RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';

@@ -7,7 +7,7 @@ import { isReason, TERMINAL_REASONS } from '../../../src/controllers/common/reas
 import { nextStep, readyCondition, type EndpointStep } from '../../../src/controllers/endpoint/lifecycle.js';
 import { endpointPlan } from '../../../src/controllers/endpoint/plan.js';
 import { deletingCondition, jobConditions } from '../../../src/controllers/common/job-states.js';
-import { trainingJobView } from '../../../src/controllers/training-job/lifecycle.js';
+import { trainingJobView } from '../../../src/controllers/training-job/view.js';
 import type { Condition, ConditionUpdate } from '../../../src/runtime/conditions.js';
 import { ReconcileError, classify } from '../../../src/runtime/errors.js';
 import { kstatusConditions } from '../../../src/runtime/kstatus.js';

@@ -12,7 +12,7 @@ import {
   sweepInterval,
 } from '../../../../src/controllers/common/change-detection.js';
 import { ROLE_ANNOTATION } from '../../../../src/controllers/common/identity.js';
-import type { ManagedObject } from '../../../../src/controllers/common/managed-resource.js';
+import type { ManagedObject } from '../../../../src/crds/kind.js';
 import type { CacheReader } from '../../../../src/runtime/index.js';
 
 interface Job extends ManagedObject {

@@ -1,6 +1,6 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from '@jest/globals';
-import { trainingJobView } from '../../../../src/controllers/training-job/lifecycle.js';
+import { trainingJobView } from '../../../../src/controllers/training-job/view.js';
 
 describe('trainingJobView', () => {
   it('paces polling by the start of the current secondary status', () => {

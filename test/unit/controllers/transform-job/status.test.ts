@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { transformJobView } from '../../../../src/controllers/transform-job/lifecycle.js';
+import { transformJobView } from '../../../../src/controllers/transform-job/view.js';
 import { observedTransformJobStatus } from '../../../../src/controllers/transform-job/observed-status.js';
 import { createTransformJobRequest } from '../../../../src/controllers/transform-job/request.js';
 import { observedProcessingJobStatus } from '../../../../src/controllers/processing-job/observed-status.js';

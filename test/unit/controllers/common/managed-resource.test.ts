@@ -5,11 +5,8 @@ import {
   type CreateTrainingJobRequest,
 } from '@aws-sdk/client-sagemaker';
 import { ownershipTags } from '../../../../src/aws/tags.js';
-import {
-  ManagedResource,
-  type ManagedObject,
-  type ResourceRef,
-} from '../../../../src/controllers/common/managed-resource.js';
+import { ManagedResource, type ResourceRef } from '../../../../src/controllers/common/managed-resource.js';
+import type { ManagedObject } from '../../../../src/crds/kind.js';
 import { underSecurityPolicies } from '../../../../src/controllers/common/security-policies.js';
 import { ReconcileError } from '../../../../src/runtime/index.js';
 import {

@@ -13,13 +13,19 @@ export default {
   // Integration tests wait for real processes and lifecycles; unit tests finish far sooner.
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      // The emulator's and the rig's own unit tests sit beside them, named *.unit.test.ts.
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/{emulator,rig}/**/*.unit.test.ts'],
+    },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/integration/global-setup.js',
-      globalTeardown: '<rootDir>/test/integration/global-teardown.js',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/{emulator,rig}/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.unit\\.test\\.ts$'],
+      globalSetup: '<rootDir>/test/integration/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/integration/support/global-teardown.js',
     },
   ],
 };

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import {

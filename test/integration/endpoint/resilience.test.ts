@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { intercept, interceptOnce, lostAnswer, notFound } from '../support/intercept.js';
 import {
   CLOUD_CONSISTENCY,

@@ -1,5 +1,5 @@
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { condition, type KubeObjectOf, type OperatorHarness } from '../support/operator.js';
 
 export type Endpoint = KubeObjectOf<EndpointSpec, EndpointStatus>;

@@ -7,7 +7,7 @@ import { annotateNamespace } from '../support/cluster.js';
 import { createIn, waitIn } from '../support/namespaced.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { trainingJobSpec } from '../training-job/support.js';
 import { transformFromTraining } from '../transform-job/support.js';
 

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from '@jest/globals';
-import { arn, errorOf, failure, harnessForFile, role, until } from '../emulator/harness.js';
+import { arn, errorOf, failure, harnessForFile, role, until } from '../../emulator/test-harness.js';
 
 const h = harnessForFile({ resetEach: true });
 

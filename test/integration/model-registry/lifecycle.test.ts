@@ -27,7 +27,7 @@ import {
   type KubeObjectOf,
 } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { customObjects } from '../support/cluster.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { applyPolicy } from '../security-policy/support.js';

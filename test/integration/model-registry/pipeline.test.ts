@@ -9,7 +9,7 @@ import type {
 import type { ModelPackageSpec, ModelPackageStatus } from '../../../src/crds/model-package.js';
 import type { ProcessingJobSpec, ProcessingJobStatus } from '../../../src/crds/processing-job.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { callsTo, endpointCreates, endpointSpec } from '../endpoint/support.js';
 import { requestsTo } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';

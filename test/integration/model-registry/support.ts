@@ -4,7 +4,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { condition, type OperatorHarness } from '../support/operator.js';
 import { until, type Endpoint } from '../endpoint/support.js';
 

@@ -15,7 +15,7 @@ import type {
 } from '../../../src/crds/monitoring-schedule.js';
 import { readFileSync } from 'node:fs';
 import { judgeWithArgoCd, judgeWithKstatus } from '../../rig/judges.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { callsTo, createInService, endpointSpec, IMAGE, until } from '../endpoint/support.js';

@@ -5,7 +5,7 @@ import type {
   MonitoringScheduleStatus,
 } from '../../../src/crds/monitoring-schedule.js';
 import type { ProcessingJobSpec, ProcessingJobStatus } from '../../../src/crds/processing-job.js';
-import { phaseSeconds, role } from '../emulator/harness.js';
+import { phaseSeconds, role } from '../../emulator/test-harness.js';
 import { objectsOf, rejectionOf } from '../support/apply.js';
 import { withTimings } from '../support/jobs.js';
 import { condition, OperatorHarness } from '../support/operator.js';

@@ -2,7 +2,7 @@ import type {
   MonitoringScheduleSpec,
   MonitoringScheduleStatus,
 } from '../../../src/crds/monitoring-schedule.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import type { KubeObjectOf, OperatorHarness } from '../support/operator.js';
 
 export type Schedule = KubeObjectOf<MonitoringScheduleSpec, MonitoringScheduleStatus>;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MultiModelSetSpec, MultiModelSetStatus } from '../../../src/crds/multi-model-set.js';
 import type { ProcessingJobSpec, ProcessingJobStatus } from '../../../src/crds/processing-job.js';
-import { phaseSeconds, role } from '../emulator/harness.js';
+import { phaseSeconds, role } from '../../emulator/test-harness.js';
 import { withTimings } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import {

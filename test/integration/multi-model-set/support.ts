@@ -9,7 +9,7 @@ import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { EndpointSpec } from '../../../src/crds/endpoint.js';
 import type { MultiModelSetSpec, MultiModelSetStatus } from '../../../src/crds/multi-model-set.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { IMAGE } from '../endpoint/support.js';
 import { condition, type KubeObjectOf, type OperatorHarness } from '../support/operator.js';
 

@@ -5,7 +5,7 @@ import type { ProcessingJobSpec } from '../../../src/crds/processing-job.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import type { TransformJobSpec, TransformJobStatus } from '../../../src/crds/transform-job.js';
 import { metricValue } from '../../emulator/training.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { callsFor, requestsTo } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { trainingJobSpec } from '../training-job/support.js';

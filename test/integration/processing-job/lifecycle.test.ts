@@ -6,7 +6,7 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { ProcessingJobSpec, ProcessingJobStatus } from '../../../src/crds/processing-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { callsFor as jobCalls, withTimings } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 

@@ -12,7 +12,7 @@ import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import type { CallRecord, InFlightCall } from '../../emulator/index.js';
-import { role, scale, startHarness, type Harness } from '../emulator/harness.js';
+import { role, scale, startHarness, type Harness } from '../../emulator/test-harness.js';
 import { createTestNamespace, customObjects } from '../support/cluster.js';
 import { condition, type KubeObjectOf } from '../support/operator.js';
 import { spawnOperator, type Replica } from './replica.js';

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { role, startHarness, type Harness } from '../emulator/harness.js';
+import { role, startHarness, type Harness } from '../../emulator/test-harness.js';
 import { createTestNamespace, customObjects } from '../support/cluster.js';
 import { identityOf, spawnOperator, type Replica } from './replica.js';
 import { kubeConfigFrom, waitFor } from './support.js';

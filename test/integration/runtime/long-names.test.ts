@@ -11,7 +11,7 @@ import { MAX_NAME_LENGTH, sagemakerName } from '../../../src/aws/naming.js';
 import { ownershipTags, TAG_OWNER, TAG_UID } from '../../../src/aws/tags.js';
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { endpointSpec, inService, PLURAL as ENDPOINTS, until } from '../endpoint/support.js';
 import {
   CLUSTER_NAME,

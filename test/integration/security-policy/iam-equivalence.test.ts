@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { ROLE_ANNOTATION } from '../../../src/controllers/common/identity.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { annotateNamespace, createTestNamespace, customObjects } from '../support/cluster.js';
 import { assumeRoleWithPolicy } from '../support/iam.js';
 import { condition, OperatorHarness } from '../support/operator.js';
@@ -17,7 +17,7 @@ import { Admission, applyPolicy, eventually } from './support.js';
  */
 
 const seed = JSON.parse(
-  await readFile(new URL('../emulator/fixtures/secure-vpc-policies.json', import.meta.url), 'utf8'),
+  await readFile(new URL('../../emulator/fixtures/secure-vpc-policies.json', import.meta.url), 'utf8'),
 ) as { requireVpc: object; requireNetworkIsolation: object };
 const ALLOW_SAGEMAKER = {
   Version: '2012-10-17',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { endpointSpec } from '../endpoint/support.js';
 import { trainingJobSpec } from '../training-job/support.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';

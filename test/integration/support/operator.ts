@@ -8,7 +8,7 @@ import type { PushChannel } from '../../../src/controllers/common/change-detecti
 import { sageMakerControllers, type OperatorTimings } from '../../../src/controllers/index.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { currentLane, RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';
-import { startHarness, type Harness } from '../emulator/harness.js';
+import { startHarness, type Harness } from '../../emulator/test-harness.js';
 import { createTestNamespace, customObjects, s3Endpoint, testKubeConfig } from './cluster.js';
 import { asOperatorServiceAccount } from './operator-identity.js';
 

@@ -3,7 +3,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobSpec, TrainingJobStatus } from '../../../src/crds/training-job.js';
 import { metricValue } from '../../emulator/training.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { loadExamples } from '../support/examples.js';
 import { condition, eventsAbout, OperatorHarness, type KubeObjectOf } from '../support/operator.js';
 import { foreignTrainingJob } from './support.js';

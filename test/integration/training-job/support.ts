@@ -1,5 +1,5 @@
 import { CreateTrainingJobCommand, type CreateTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import type { OperatorHarness } from '../support/operator.js';
 

@@ -6,7 +6,7 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { TransformJobSpec, TransformJobStatus } from '../../../src/crds/transform-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import { callsFor as jobCalls, withTimings } from '../support/jobs.js';
 import { condition, eventsAbout, OperatorHarness } from '../support/operator.js';
 import { batchInput, existingModel, IMAGE, PLURAL, transformJobSpec, type TransformJob } from './support.js';

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
 import type { TransformJobSpec, TransformJobStatus } from '../../../src/crds/transform-job.js';
-import { role } from '../emulator/harness.js';
+import { role } from '../../emulator/test-harness.js';
 import type { KubeObjectOf, OperatorHarness } from '../support/operator.js';
 
 export type TransformJob = KubeObjectOf<TransformJobSpec, TransformJobStatus>;

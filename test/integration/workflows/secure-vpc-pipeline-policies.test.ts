@@ -26,7 +26,7 @@ import {
 } from '../../../src/crds/shapes/sagemaker.generated.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import type { TransformJobSpec } from '../../../src/crds/transform-job.js';
-import { startHarness, type Harness } from '../emulator/harness.js';
+import { startHarness, type Harness } from '../../emulator/test-harness.js';
 import { Admission, applyPolicy, eventually } from '../security-policy/support.js';
 import { createTestNamespace, customObjects, testKubeConfig } from '../support/cluster.js';
 import { loadExamples, type Manifest } from '../support/examples.js';
@@ -492,7 +492,7 @@ describe("the secure VPC pipeline's SecurityPolicy and its role's IAM policy", (
     // Deny sagemaker:Create* if StringNotEqualsIfExists sagemaker:NetworkIsolation "true": IfExists
     // holds when the key is missing, so every create that cannot carry the key is denied.
     const seed = JSON.parse(
-      await readFile(new URL('../emulator/fixtures/secure-vpc-policies.json', import.meta.url), 'utf8'),
+      await readFile(new URL('../../emulator/fixtures/secure-vpc-policies.json', import.meta.url), 'utf8'),
     ) as { requireNetworkIsolation: object };
     const original = await assumeRoleWithPolicy(
       'secure-vpc-workflow',

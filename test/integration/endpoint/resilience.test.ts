@@ -12,7 +12,7 @@ import {
 import type { EndpointSpec, EndpointStatus } from '../../../src/crds/endpoint.js';
 import type { TrainingJobSpec } from '../../../src/crds/training-job.js';
 import { role } from '../../emulator/test-harness.js';
-import { intercept, interceptOnce, lostAnswer, notFound } from '../support/intercept.js';
+import { interceptOnce, loseCreateAnswerUntilRetried } from '../support/intercept.js';
 import {
   CLOUD_CONSISTENCY,
   condition,
@@ -143,27 +143,12 @@ describe('Endpoint resilience', () => {
     // created until the operator has tried again: the retry is told the name is taken and must find
     // its own endpoint.
     const name = endpointName('lost-answer');
-    let creates = 0;
-    let retried = false;
-    const restoreCreate = intercept(h, 'CreateEndpointCommand', async (call) => {
-      if (++creates === 1) {
-        await call();
-        throw lostAnswer();
-      }
-      try {
-        return await call();
-      } finally {
-        retried = true;
-      }
-    });
-    const restoreDescribe = intercept(h, 'DescribeEndpointCommand', async (call) => {
-      if (retried) return call();
-      throw notFound(`Could not find endpoint "${name}".`);
-    });
-    const restore = () => {
-      restoreCreate();
-      restoreDescribe();
-    };
+    const restore = loseCreateAnswerUntilRetried(
+      h,
+      'CreateEndpointCommand',
+      'DescribeEndpointCommand',
+      `Could not find endpoint "${name}".`,
+    );
     try {
       await h.create(PLURAL, 'Endpoint', 'lost-answer', endpointSpec(h));
       const ep = await h.waitFor<EndpointSpec, EndpointStatus>(PLURAL, 'lost-answer', inService());

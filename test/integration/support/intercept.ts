@@ -12,7 +12,7 @@ type Next = (args: unknown) => Promise<unknown>;
  * 'DescribeEndpointCommand') until the returned function takes the interception away; `around`
  * decides whether and when the call goes through.
  */
-export function intercept(
+function intercept(
   h: OperatorHarness,
   command: string,
   around: (call: () => Promise<unknown>) => Promise<unknown>,
@@ -48,7 +48,41 @@ export function lostAnswer(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 }
 
+/**
+ * The operator's first `create` lands but its answer is lost, and `describe` answers "not found"
+ * (`notFoundMessage`) until the operator has tried the create again: the retry is told the name is
+ * taken and must find its own resource. Returns the function that takes the interceptions away.
+ */
+export function loseCreateAnswerUntilRetried(
+  h: OperatorHarness,
+  create: string,
+  describe: string,
+  notFoundMessage: string,
+): () => void {
+  let creates = 0;
+  let retried = false;
+  const restoreCreate = intercept(h, create, async (call) => {
+    if (++creates === 1) {
+      await call();
+      throw lostAnswer();
+    }
+    try {
+      return await call();
+    } finally {
+      retried = true;
+    }
+  });
+  const restoreDescribe = intercept(h, describe, async (call) => {
+    if (retried) return call();
+    throw notFound(notFoundMessage);
+  });
+  return () => {
+    restoreCreate();
+    restoreDescribe();
+  };
+}
+
 /** SageMaker's answer to a describe of something it does not (yet) show. */
-export function notFound(message: string): Error {
+function notFound(message: string): Error {
   return Object.assign(new Error(message), { name: 'ValidationException', $fault: 'client' });
 }

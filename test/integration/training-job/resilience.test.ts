@@ -11,7 +11,7 @@ import {
   SLOW_RETRY_MS,
   CLOUD_CONSISTENCY,
 } from '../support/operator.js';
-import { intercept, interceptOnce, lostAnswer, notFound } from '../support/intercept.js';
+import { interceptOnce, loseCreateAnswerUntilRetried } from '../support/intercept.js';
 import { foreignTrainingJob } from './support.js';
 
 const PLURAL = 'trainingjobs';
@@ -85,27 +85,12 @@ describe('TrainingJob resilience', () => {
     // The create lands but its answer is lost, and SageMaker's reads do not show the new job until the
     // operator has tried again: the retry is told the name is taken, and must find its own job.
     const name = jobName('lost-answer');
-    let creates = 0;
-    let retried = false;
-    const restoreCreate = intercept(h, 'CreateTrainingJobCommand', async (call) => {
-      if (++creates === 1) {
-        await call();
-        throw lostAnswer();
-      }
-      try {
-        return await call();
-      } finally {
-        retried = true;
-      }
-    });
-    const restoreDescribe = intercept(h, 'DescribeTrainingJobCommand', async (call) => {
-      if (retried) return call();
-      throw notFound('Requested resource not found.');
-    });
-    const restore = () => {
-      restoreCreate();
-      restoreDescribe();
-    };
+    const restore = loseCreateAnswerUntilRetried(
+      h,
+      'CreateTrainingJobCommand',
+      'DescribeTrainingJobCommand',
+      'Requested resource not found.',
+    );
     try {
       await h.create(PLURAL, 'TrainingJob', 'lost-answer', spec());
       const job = await h.waitFor<TrainingJobSpec, TrainingJobStatus>(PLURAL, 'lost-answer', completed);

@@ -1,6 +1,7 @@
 import type { MultipartCopySettings } from '../aws/s3-artifacts.js';
 import type { ControllerDefinition } from '../runtime/index.js';
-import { ChangeDetection, type KindControllerOptions, type PushChannel } from './common/change-detection.js';
+import { ChangeDetection, type KindControllerOptions } from './common/change-detection.js';
+import type { PushChannel } from './common/pushed-changes.js';
 import { namespaceReference } from './common/identity.js';
 import {
   checkRequest,

@@ -1,14 +1,10 @@
 import {
   CreateEndpointCommand,
-  CreateEndpointConfigCommand,
   DeleteEndpointCommand,
-  DeleteEndpointConfigCommand,
   DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
   ListEndpointsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
-  type DescribeEndpointConfigOutput,
   type DescribeEndpointOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
@@ -38,21 +34,13 @@ import {
   type ChangeListing,
   type KindControllerOptions,
 } from '../common/change-detection.js';
-import { including, ManagedResource, type ResourceRef } from '../common/managed-resource.js';
-import { deleteModelIfOwned, ensureModel, modelRef } from '../common/models.js';
+import { ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import { untilGone } from '../common/polling.js';
-import { modelPackageSources } from '../common/models.js';
 import { ApprovedVersions } from './approved-versions.js';
 import type { GroupChanges } from '../common/group-changes.js';
-import {
-  approvedVersion,
-  followsVersion,
-  groupOfObject,
-  referencedGroups,
-  referencedModelPackages,
-  versionOfObject,
-  type Resolved,
-} from './registry.js';
+import { DerivedResources } from './derived-resources.js';
+import { modelPackageVersions } from './model-packages.js';
+import { followsVersion, referencedGroups, referencedModelPackages } from './registry.js';
 import {
   deletingCondition,
   isBusy,
@@ -60,7 +48,6 @@ import {
   nextStep,
   observeApplied,
   readyCondition,
-  retiredResources,
   transitionEvent,
   type EndpointStep,
 } from './lifecycle.js';
@@ -74,6 +61,7 @@ import {
   type EndpointPlan,
 } from './plan.js';
 import {
+  appliedPlan,
   capacitiesAfterUpdate,
   dataCaptureChanges,
   retainsVariantProperties,
@@ -128,6 +116,8 @@ export function endpointController(options: KindControllerOptions, groupChanges?
 class EndpointReconcile {
   private readonly resource: ManagedResource<EndpointStatus>;
   private readonly endpoint: ResourceRef<DescribeEndpointOutput>;
+  /** The Models and EndpointConfigs this object creates for its endpoint. */
+  private readonly derived: DerivedResources;
 
   constructor(
     private readonly options: KindControllerOptions,
@@ -143,6 +133,7 @@ class EndpointReconcile {
         this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }), this.cancel),
       arnOf: (d) => d.EndpointArn,
     };
+    this.derived = new DerivedResources(this.resource, ctx.status);
   }
 
   /** Our CreateEndpoint answered, but no describe has shown the endpoint yet. */
@@ -206,7 +197,7 @@ class EndpointReconcile {
           modelPackages: plan.modelPackages.length > 0 ? plan.modelPackages : undefined,
         });
         await this.resource.correctTags(endpoint.EndpointArn ?? '');
-        await this.deleteRetired(endpoint, plan);
+        await this.derived.deleteRetired(endpoint, plan);
         return done;
     }
   }
@@ -222,8 +213,7 @@ class EndpointReconcile {
     if (endpoint && (await this.resource.owns(endpoint.EndpointArn ?? '')))
       return this.deleteEndpoint(endpoint);
     if (endpoint) this.ctx.log.info({ endpoint: this.endpointName }, 'not ours: leaving the endpoint alone');
-    const status = this.ctx.status.current;
-    await this.deleteOwned(status.createdEndpointConfigNames ?? [], status.createdModelNames ?? []);
+    await this.derived.deleteAll();
     return done;
   }
 
@@ -241,66 +231,12 @@ class EndpointReconcile {
       waitForReference(this.ctx.status, resolution);
       return undefined;
     }
-    const packages = await this.modelPackages(spec);
+    const packages = await modelPackageVersions(this.obj, spec, this.ctx.cache, this.approved, this.resource);
     if (packages.type !== 'ready') {
       waitForReference(this.ctx.status, packages);
       return undefined;
     }
     return endpointPlan(spec, this.endpointName, resolution.artifacts, this.resource.tags, packages.value);
-  }
-
-  /**
-   * The version ARN of each registry source of the containers (by source key): a ModelPackage
-   * object's version, or the latest approved version of a group, listed at most once per drift
-   * interval for all the endpoints that follow the group, and again when the ModelPackage objects
-   * of the namespace show that the listing is out of date.
-   */
-  private async modelPackages(spec: EndpointSpec): Promise<Resolved<Map<string, string>>> {
-    const { namespace } = this.obj.metadata;
-    const scope = this.resource.scope;
-    const arns = new Map<string, string>();
-    const followed: { key: string; group: string }[] = [];
-    for (const source of modelPackageSources(spec.models)) {
-      if (source.type === 'version') {
-        const version = versionOfObject(
-          source.name,
-          this.ctx.cache.get(modelPackageDescriptor, namespace, source.name),
-        );
-        if (version.type !== 'ready') return version;
-        arns.set(source.key, version.value.arn);
-        continue;
-      }
-      const group =
-        source.groupRef === undefined
-          ? { type: 'ready' as const, value: source.groupName ?? '' }
-          : groupOfObject(
-              source.groupRef,
-              this.ctx.cache.get(modelPackageGroupDescriptor, namespace, source.groupRef),
-            );
-      if (group.type !== 'ready') return group;
-      followed.push({ key: source.key, group: group.value });
-    }
-    this.approved.follow(
-      this.obj,
-      followed.map(({ group }) => ({ scope, group })),
-    );
-    const versions = this.ctx.cache.list(modelPackageDescriptor, namespace);
-    for (const { key, group } of followed) {
-      const decision = approvedVersion(group, this.approved.fresh(scope, group), versions);
-      const latest =
-        decision.type === 'list'
-          ? (await this.approved.list(this.sagemaker, scope, group, this.cancel)).latest
-          : decision.type === 'serve'
-            ? decision.version
-            : undefined;
-      if (!latest)
-        return {
-          type: 'waiting',
-          message: `waiting for an approved version in model package group ${group}`,
-        };
-      arns.set(key, latest.arn);
-    }
-    return { type: 'ready', value: arns };
   }
 
   private get sagemaker(): SageMakerClient {
@@ -311,46 +247,10 @@ class EndpointReconcile {
     return this.resource.cancel;
   }
 
-  private configRef(name: string): ResourceRef<DescribeEndpointConfigOutput> {
-    return {
-      label: 'endpoint config',
-      name,
-      describe: () =>
-        this.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), this.cancel),
-      arnOf: (d) => d.EndpointConfigArn,
-    };
-  }
-
-  /**
-   * The plan's Models and EndpointConfig, each described by name before it is created. Their names
-   * are recorded in status first, so that a crash after a create still deletes them in the end.
-   * False while one of them exists but cannot be described yet.
-   */
-  private async ensureResources(plan: EndpointPlan): Promise<boolean> {
-    const status = this.ctx.status.current;
-    const modelNames = plan.models.map((m) => m.ModelName ?? '');
-    const configName = plan.endpointConfig.EndpointConfigName ?? '';
-    const created = {
-      createdModelNames: including(status.createdModelNames, modelNames),
-      createdEndpointConfigNames: including(status.createdEndpointConfigNames, [configName]),
-    };
-    this.ctx.status.set({ ...created, modelNames });
-    await this.ctx.status.flush();
-    for (const model of plan.models) {
-      if ((await ensureModel(this.resource, model)) === 'notVisible') return false;
-    }
-    const ensured = await this.resource.ensure(this.configRef(configName), () =>
-      this.sagemaker.send(new CreateEndpointConfigCommand(plan.endpointConfig), this.cancel),
-    );
-    return ensured === 'present';
-  }
-
   /** After a spec change, the endpoint and the planned Models and config that exist are claimed. */
   private async claimExisting(endpoint: DescribeEndpointOutput, plan: EndpointPlan): Promise<void> {
     await this.resource.claim(this.endpoint, endpoint);
-    for (const model of plan.models)
-      await this.resource.claimIfPresent(modelRef(this.resource, model.ModelName ?? ''));
-    await this.resource.claimIfPresent(this.configRef(plan.endpointConfig.EndpointConfigName ?? ''));
+    await this.derived.claim(plan);
   }
 
   /**
@@ -364,7 +264,7 @@ class EndpointReconcile {
     { type: 'found'; description: DescribeEndpointOutput } | { type: 'done'; result: ReconcileResult }
   > {
     const soon = { type: 'done' as const, result: requeueAfter(this.options.polling.minMs) };
-    if (!(await this.ensureResources(plan))) return soon;
+    if (!(await this.derived.ensure(plan))) return soon;
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
     const creation = await this.resource.create(this.endpoint, () =>
       this.sagemaker.send(
@@ -380,13 +280,7 @@ class EndpointReconcile {
       endpointArn: creation.answer.EndpointArn,
       // Only describes report the state: until one has, the endpoint may not be visible yet.
       endpointStatus: undefined,
-      lastApplied: {
-        endpointConfigName: configName,
-        generation: this.generation,
-        capacities: plan.capacities,
-        seenInProgress: false,
-        seenSettled: false,
-      },
+      lastApplied: appliedPlan(plan, this.generation, false),
     });
     const message = `creating endpoint ${this.endpointName} with ${configName}`;
     this.ctx.events.normal('Creating', message, 'Create');
@@ -406,7 +300,7 @@ class EndpointReconcile {
     plan: EndpointPlan,
     applied: LastApplied | undefined,
   ): Promise<ReconcileResult> {
-    if (!(await this.ensureResources(plan))) return requeueAfter(this.options.polling.minMs);
+    if (!(await this.derived.ensure(plan))) return requeueAfter(this.options.polling.minMs);
     const configName = plan.endpointConfig.EndpointConfigName ?? '';
     const captureChanging = dataCaptureChanges(
       endpoint.DataCaptureConfig,
@@ -449,16 +343,8 @@ class EndpointReconcile {
       applied?.capacities ?? [],
     );
     await this.sagemaker.send(new UpdateEndpointWeightsAndCapacitiesCommand(request), this.cancel);
-    this.ctx.status.set({
-      lastApplied: {
-        endpointConfigName: plan.endpointConfig.EndpointConfigName ?? '',
-        generation: this.generation,
-        capacities: plan.capacities,
-        // Only ever asked of an endpoint InService on this config.
-        seenInProgress: true,
-        seenSettled: true,
-      },
-    });
+    // Only ever asked of an endpoint InService on this config.
+    this.ctx.status.set({ lastApplied: appliedPlan(plan, this.generation, true) });
     const message = `updating weights and instance counts of endpoint ${this.endpointName}`;
     this.ctx.events.normal('Updating', message, 'Update');
     this.ctx.status.setCondition('Ready', 'False', 'Updating', message);
@@ -482,50 +368,8 @@ class EndpointReconcile {
    * becomes the base for later weight and capacity changes.
    */
   private recordAdopted(plan: EndpointPlan, applied: LastApplied | undefined): void {
-    const configName = plan.endpointConfig.EndpointConfigName ?? '';
-    if (applied?.endpointConfigName === configName) return;
-    this.ctx.status.set({
-      lastApplied: {
-        endpointConfigName: configName,
-        generation: this.generation,
-        capacities: plan.capacities,
-        seenInProgress: true,
-        seenSettled: true,
-      },
-    });
-  }
-
-  /** The Models and EndpointConfigs the plan no longer uses, once the endpoint serves the new config. */
-  private async deleteRetired(endpoint: DescribeEndpointOutput, plan: EndpointPlan): Promise<void> {
-    const status = this.ctx.status.current;
-    const retired = retiredResources(endpoint, plan, {
-      endpointConfigNames: status.createdEndpointConfigNames ?? [],
-      modelNames: status.createdModelNames ?? [],
-    });
-    await this.deleteOwned(retired.endpointConfigNames, retired.modelNames);
-  }
-
-  /** Deletes configs, then models, that carry this Endpoint's tags, and forgets them in status. */
-  private async deleteOwned(configNames: readonly string[], modelNames: readonly string[]): Promise<void> {
-    // status.current holds what was last written, not what was set since: track the lists here.
-    const status = this.ctx.status.current;
-    const deleted = new Set<string>();
-    const keep = (names: readonly string[] | undefined) => (names ?? []).filter((n) => !deleted.has(n));
-    for (const name of configNames) {
-      const arn = (await this.resource.find(this.configRef(name)))?.EndpointConfigArn;
-      if (arn && (await this.resource.owns(arn)))
-        await this.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }), this.cancel);
-      deleted.add(name);
-    }
-    for (const name of modelNames) {
-      await deleteModelIfOwned(this.resource, name);
-      deleted.add(name);
-    }
-    if (deleted.size === 0) return;
-    this.ctx.status.set({
-      createdEndpointConfigNames: keep(status.createdEndpointConfigNames),
-      createdModelNames: keep(status.createdModelNames),
-    });
+    if (applied?.endpointConfigName === (plan.endpointConfig.EndpointConfigName ?? '')) return;
+    this.ctx.status.set({ lastApplied: appliedPlan(plan, this.generation, true) });
   }
 
   /** DeleteEndpoint once SageMaker accepts it, then wait until the endpoint is gone. */

@@ -14,6 +14,21 @@ import type { Capacity, EndpointPlan } from './plan.js';
 export type LastApplied = NonNullable<EndpointStatus['lastApplied']>;
 
 /**
+ * The record of the plan's config and capacities, applied for `generation`. `serving`: the endpoint
+ * is known to serve them already (found on the config, or weights and capacities, only ever changed
+ * on an endpoint InService on it), so describes need not show SageMaker taking the request up.
+ */
+export function appliedPlan(plan: EndpointPlan, generation: number, serving: boolean): LastApplied {
+  return {
+    endpointConfigName: plan.endpointConfig.EndpointConfigName ?? '',
+    generation,
+    capacities: plan.capacities,
+    seenInProgress: serving,
+    seenSettled: serving,
+  };
+}
+
+/**
  * What a spec change needs, compared with what was last applied (not with what SageMaker reports,
  * so capacity that autoscaling changed is left alone unless the spec's own values changed).
  */

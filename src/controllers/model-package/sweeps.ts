@@ -2,13 +2,9 @@ import { paginateListModelPackages } from '@aws-sdk/client-sagemaker';
 import { scopeKey, type AwsScope } from '../../aws/identity.js';
 import type { ModelPackageStatus } from '../../crds/model-package.js';
 import { pause, type ChangeFeed, type ChangeSource } from '../../runtime/index.js';
-import {
-  inAccount,
-  inTransition,
-  type ChangeDetection,
-  type KindControllerOptions,
-  type PushedChange,
-} from '../common/change-detection.js';
+import type { ChangeDetection, KindControllerOptions } from '../common/change-detection.js';
+import { inAccount, inTransition } from '../common/kind-sweeps.js';
+import type { PushedChange } from '../common/pushed-changes.js';
 import type { GroupChanges } from '../common/group-changes.js';
 import { usableScopeOf } from '../common/identity.js';
 import { ListingBackoff } from '../common/listing-backoff.js';

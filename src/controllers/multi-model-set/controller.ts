@@ -1,24 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { classifyAwsError, isNotFound } from '../../aws/errors.js';
 import { desiredTags } from '../../aws/resource-tags.js';
-import {
-  copyObject,
-  deleteObject,
-  headObject,
-  listPrefix,
-  objectTags,
-  parseS3Uri,
-  prefixKey,
-  putObjectTags,
-  type MultipartCopySettings,
-  type ObjectInfo,
-  type S3Location,
-} from '../../aws/s3-artifacts.js';
-import { ownershipOf, type Owner, type Tag } from '../../aws/tags.js';
+import { parseS3Uri, prefixKey, type S3Location } from '../../aws/s3-artifacts.js';
+import type { Owner, Tag } from '../../aws/tags.js';
 import { endpointDescriptor } from '../../crds/endpoint.js';
 import { descriptorOf } from '../../crds/kind.js';
 import {
-  MAX_FAILED_IN_STATUS,
   multiModelSet,
   multiModelSetDescriptor,
   type MultiModelSetObject,
@@ -32,41 +18,33 @@ import {
   awaitChange,
   defineController,
   done,
-  errorMessage,
   requeueAfter,
   type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
 import type { KindControllerOptions } from '../common/change-detection.js';
+import { waitForReference } from '../common/conditions.js';
+import { cachedScopeOf } from '../common/identity.js';
+import { documentReader, prerequisites, recordPrerequisites, upstreamJobs } from '../common/prerequisites.js';
+import type { MultiModelSettings, SetArtifacts } from './artifacts.js';
+import { deleteArtifacts } from './cleanup.js';
+import { currentTargets, presentArtifacts, putInPlace, type Failure } from './copies.js';
 import {
   desiredModels,
   referencedTrainingJobs,
   selects,
   modelUpstream,
-  type DesiredModels,
   type JobOutcome,
   type ModelUpstream,
 } from './desired-models.js';
-import { modelOfKey, placement, someNames, TARGET_MODEL_PATTERN, targetModel, versionOf } from './layout.js';
-import { SetMemories, type SetMemory } from './memory.js';
-import { forEachBounded } from './pool.js';
+import { placement, TARGET_MODEL_PATTERN } from './layout.js';
+import { SetMemories } from './memory.js';
 import { resolvePrefix } from './prefix.js';
+import { reportModels } from './report.js';
+import { retag } from './retagging.js';
+import { retire } from './retirement.js';
 import { TargetsConfigMaps, targetsConfigMapName } from './targets-config-map.js';
-import { waitForReference } from '../common/conditions.js';
-import { cachedScopeOf } from '../common/identity.js';
-import { documentReader, prerequisites, recordPrerequisites, upstreamJobs } from '../common/prerequisites.js';
-
-/** The operator's settings for multi-model sets (flags). */
-export interface MultiModelSettings {
-  /** How long an artifact no model serves any more is kept, for callers still using it. */
-  readonly retireGraceMs: number;
-  /** S3 copies (and source reads) one set makes at a time. */
-  readonly copyConcurrency: number;
-  /** Between two listings of a prefix at rest. */
-  readonly driftIntervalMs: number;
-  readonly multipart?: MultipartCopySettings;
-}
 
 export interface MultiModelSetControllerOptions extends KindControllerOptions {
   readonly multiModel: MultiModelSettings;
@@ -76,36 +54,12 @@ type Context = ReconcileContext<MultiModelSetStatus>;
 
 /** A reconcile starts no new copy after this long; it records its progress and goes on in the next. */
 const COPY_BUDGET_MS = 20_000;
-const MAX_FAILURE_MESSAGE = 1024;
-/** Copies of one model in one reconcile whose source keeps changing under them; then it is retried later. */
-const MAX_COPY_ATTEMPTS = 3;
 
 /** A job object as a model's s3UriFrom reads how it ended. */
 type JobObject = KubeObject & { status?: JobOutcome };
 const JOB_DESCRIPTORS = new Map(
   [trainingJob, processingJob, transformJob].map((kind) => [kind.kind, descriptorOf<JobObject>(kind)]),
 );
-
-/** Why one model is not in place: `cause` is the AWS error's name or the operator's word for it. */
-interface Failure {
-  cause: string;
-  message: string;
-}
-
-const tagLines = (tags: readonly Tag[]): string =>
-  tags
-    .map((t) => `${t.Key ?? ''}=${t.Value ?? ''}`)
-    .sort()
-    .join('\n');
-
-function copyFailure(err: unknown): Failure {
-  const aws = classifyAwsError(err);
-  const name = (err as { name?: unknown } | undefined)?.name;
-  return {
-    cause: typeof name === 'string' && /^[A-Z]\w*$/.test(name) ? name : 'Error',
-    message: (aws?.message ?? errorMessage(err)).slice(0, MAX_FAILURE_MESSAGE),
-  };
-}
 
 /**
  * Reconciles MultiModelSet objects with the artifacts under a multi-model endpoint's S3 prefix. It is
@@ -198,16 +152,17 @@ class MultiModelSetReconcile {
       if (memory.sourceRevisions.get(uri) !== revision) memory.sources.delete(uri);
       memory.sourceRevisions.set(uri, revision);
     }
+    const artifacts = this.artifactsUnder(prefix);
     const listedBefore = memory.listedAt;
-    const present = await this.present(memory, prefix);
+    const present = await presentArtifacts(artifacts, memory);
     // What the operator wrote is looked at as often as the prefix: the ConfigMap is applied again.
     const relisted = memory.listedAt !== listedBefore;
     const failures = new Map<string, Failure>(
       [...desired.invalid].map(([name, message]) => [name, { cause: 'InvalidModelName', message }]),
     );
     const deadline = performance.now() + COPY_BUDGET_MS;
-    const notAttempted = await this.putInPlace(memory, prefix, desired.sources, failures, deadline);
-    const targetOf = this.targets(memory, desired.sources);
+    const notAttempted = await putInPlace(artifacts, memory, desired.sources, failures, deadline);
+    const targetOf = currentTargets(memory, desired.sources);
     // Models whose current artifact is not known (job running, source unread or unreadable) keep theirs.
     const unread = [...desired.sources.keys()].filter((name) => !targetOf.has(name) && !failures.has(name));
     const keep = new Set([
@@ -217,12 +172,12 @@ class MultiModelSetReconcile {
       ...unread,
     ]);
     const after = placement(targetOf, present.keys(), keep);
-    await this.retag(
+    await retag(
+      artifacts,
       memory,
-      prefix,
       after.inPlace.map((name) => targetOf.get(name) ?? ''),
     );
-    const retireAt = await this.retire(after.stale, memory, prefix, new Set(targetOf.keys()));
+    const retireAt = await retire(artifacts, memory, after.stale, new Set(targetOf.keys()));
 
     const inPlace = new Map(after.inPlace.map((name) => [name, targetOf.get(name) ?? '']));
     memory.served = inPlace;
@@ -235,7 +190,7 @@ class MultiModelSetReconcile {
     );
     this.ctx.status.set({ targetsConfigMapUid: configMapUid });
     const unfinished = notAttempted.length;
-    this.report(memory, desired, failures, inPlace, unfinished);
+    reportModels(this.ctx, this.obj.spec, memory, desired, failures, inPlace, unfinished);
     const nextListing = memory.listedAt + this.settings.driftIntervalMs - performance.now();
     const { polling } = this.options;
     const next = Math.min(
@@ -275,334 +230,25 @@ class MultiModelSetReconcile {
     return (source) => modelUpstream(source, jobs, objectOf);
   }
 
-  /** What lies under the prefix: listed once per drift interval, kept up to date in between. */
-  private async present(memory: SetMemory, prefix: S3Location): Promise<Map<string, string>> {
-    const due = memory.listedAt + this.settings.driftIntervalMs <= performance.now();
-    if (memory.present && !due) return memory.present;
-    const base = prefixKey(prefix.key);
-    const listed = await listPrefix(this.s3, { bucket: prefix.bucket, key: base }, this.cancel);
-    memory.present = new Map([...listed].map(([key, etag]) => [key.slice(base.length), etag]));
-    memory.listedAt = performance.now();
-    return memory.present;
-  }
-
-  /** Model → TargetModel, for every model whose source has been read. */
-  private targets(memory: SetMemory, sources: ReadonlyMap<string, string>): Map<string, string> {
-    const targetOf = new Map<string, string>();
-    for (const [name, uri] of sources) {
-      const info = memory.sources.get(uri);
-      if (info) targetOf.set(name, targetModel(name, versionOf(info.etag)));
-    }
-    return targetOf;
-  }
-
-  /**
-   * Each model whose current artifact is not known to be in place, a bounded number at a time: its
-   * source is read if its URI is new (HeadObject: ETag and size), then copied unless the key is
-   * there. One model's failure is recorded and stops only that model. Returns the models not
-   * attempted before the deadline.
-   */
-  private async putInPlace(
-    memory: SetMemory,
-    prefix: S3Location,
-    sources: ReadonlyMap<string, string>,
-    failures: Map<string, Failure>,
-    deadline: number,
-  ): Promise<string[]> {
-    const present = memory.present ?? new Map<string, string>();
-    const inPlace = (name: string, info: ObjectInfo | undefined): boolean =>
-      info !== undefined && present.has(targetModel(name, versionOf(info.etag)));
-    const work = [...sources].filter(([name, uri]) => !inPlace(name, memory.sources.get(uri)));
-    const added: string[] = [];
-    const updated: string[] = [];
-    const restored: string[] = [];
-    const notAttempted = await forEachBounded(
-      work,
-      this.settings.copyConcurrency,
-      async ([name, uri]) => {
-        try {
-          let info = memory.sources.get(uri);
-          for (let attempt = 1; ; attempt++) {
-            if (!info) {
-              info = await headObject(this.s3, parseS3Uri(uri), this.cancel);
-              if (!info) {
-                failures.set(name, {
-                  cause: 'SourceNotFound',
-                  message: `the artifact ${uri} does not exist`,
-                });
-                return;
-              }
-              memory.sources.set(uri, info);
-              if (inPlace(name, info)) return;
-            }
-            const target = targetModel(name, versionOf(info.etag));
-            const outcome = await copyObject(
-              this.s3,
-              parseS3Uri(uri),
-              info,
-              { bucket: prefix.bucket, key: `${prefixKey(prefix.key)}${target}` },
-              this.tags,
-              this.cancel,
-              this.settings.multipart,
-            );
-            if (outcome === 'copied') {
-              const served = memory.served.get(name);
-              (served === undefined ? added : served === target ? restored : updated).push(name);
-              present.set(target, info.etag);
-              return;
-            }
-            // Overwritten since it was read: nothing was written; its new content gets its own name.
-            memory.sources.delete(uri);
-            info = undefined;
-            if (attempt === MAX_COPY_ATTEMPTS) {
-              failures.set(name, {
-                cause: 'SourceChanged',
-                message: `the artifact ${uri} changed during each of ${MAX_COPY_ATTEMPTS} copies`,
-              });
-              return;
-            }
-          }
-        } catch (err) {
-          // The source may have changed or gone since it was read: read it again next time.
-          memory.sources.delete(uri);
-          failures.set(name, copyFailure(err));
-        }
-      },
-      this.ctx.signal,
-      deadline,
-    );
-    if (added.length > 0)
-      this.ctx.events.normal(
-        'ModelAdded',
-        `added ${added.length} model(s): ${someNames(added.sort())}`,
-        'Copy',
-      );
-    if (restored.length > 0)
-      this.ctx.events.normal(
-        'ModelAdded',
-        `copied again ${restored.length} model(s) whose artifact was deleted outside the operator: ${someNames(restored.sort())}`,
-        'Copy',
-      );
-    if (updated.length > 0)
-      this.ctx.events.normal(
-        'ModelUpdated',
-        `copied a new version of ${updated.length} model(s): ${someNames(updated.sort())}; the old version is deleted after ${this.settings.retireGraceMs / 1000} s`,
-        'Copy',
-      );
-    return notAttempted.map(([name]) => name);
-  }
-
-  /**
-   * spec.tags changed: the artifacts in place get the new tags. Whether they carry them is known
-   * from the last reconcile, or after a restart from one artifact's tags.
-   */
-  private async retag(memory: SetMemory, prefix: S3Location, inPlace: readonly string[]): Promise<void> {
-    const wanted = tagLines(this.tags);
-    const base = prefixKey(prefix.key);
-    const [sample] = inPlace;
-    if (memory.taggedWith === wanted || sample === undefined) {
-      memory.taggedWith = wanted;
-      return;
-    }
-    if (memory.taggedWith === undefined) {
-      const tags = await objectTags(this.s3, { bucket: prefix.bucket, key: `${base}${sample}` }, this.cancel);
-      if (tags !== undefined && tagLines(tags) === wanted) {
-        memory.taggedWith = wanted;
-        return;
-      }
-    }
-    await forEachBounded(
-      inPlace,
-      this.settings.copyConcurrency,
-      (key) =>
-        putObjectTags(this.s3, { bucket: prefix.bucket, key: `${base}${key}` }, this.tags, this.cancel),
-      this.ctx.signal,
-    );
-    memory.taggedWith = wanted;
-  }
-
-  /**
-   * Stale keys of ours are deleted once they have been stale for the grace period; keys that are not
-   * ours are never touched. Returns when the next one is due (performance.now() time).
-   */
-  private async retire(
-    stale: readonly string[],
-    memory: SetMemory,
-    prefix: S3Location,
-    desired: ReadonlySet<string>,
-  ): Promise<number> {
-    const present = memory.present ?? new Map<string, string>();
-    const staleKeys = new Set(stale);
-    for (const key of memory.retiredSince.keys()) if (!staleKeys.has(key)) memory.retiredSince.delete(key);
-    const base = prefixKey(prefix.key);
-    const removed = new Set<string>();
-    const now = performance.now();
-    await forEachBounded(
-      stale.filter((key) => !memory.foreign.has(key)),
-      this.settings.copyConcurrency,
-      async (key) => {
-        const location = { bucket: prefix.bucket, key: `${base}${key}` };
-        if (!memory.retiredSince.has(key)) {
-          const tags = await objectTags(this.s3, location, this.cancel);
-          if (tags === undefined) present.delete(key);
-          else if (ownershipOf(tags, this.owner) === 'foreign') memory.foreign.add(key);
-          else memory.retiredSince.set(key, now);
-          return;
-        }
-        if (now - (memory.retiredSince.get(key) ?? now) < this.settings.retireGraceMs) return;
-        await deleteObject(this.s3, location, this.cancel);
-        present.delete(key);
-        memory.retiredSince.delete(key);
-        const name = modelOfKey(key) ?? key;
-        if (!desired.has(name)) removed.add(name);
-      },
-      this.ctx.signal,
-    );
-    if (removed.size > 0)
-      this.ctx.events.normal(
-        'ModelRemoved',
-        `removed ${removed.size} model(s): ${someNames([...removed].sort())}`,
-        'Delete',
-      );
-    let next = Number.POSITIVE_INFINITY;
-    for (const since of memory.retiredSince.values())
-      next = Math.min(next, since + this.settings.retireGraceMs);
-    return next;
-  }
-
-  private report(
-    memory: SetMemory,
-    desired: DesiredModels,
-    failures: ReadonlyMap<string, Failure>,
-    inPlace: ReadonlyMap<string, string>,
-    copying: number,
-  ): void {
-    const names = new Set([
-      ...desired.sources.keys(),
-      ...desired.waiting.keys(),
-      ...desired.invalid.keys(),
-      ...desired.failedJobs.keys(),
-    ]);
-    // A copy that failed says more than the job before it; both are reported under the model's name.
-    const failed = new Map<string, Failure>([
-      ...[...desired.failedJobs].map(([name, f]): [string, Failure] => [
-        name,
-        { cause: f.reason, message: f.message },
-      ]),
-      ...failures,
-    ]);
-    const failedNames = [...failed.keys()].sort();
-    const newlyFailing = failedNames.filter((name) => memory.failing.get(name) !== failed.get(name)?.message);
-    memory.failing = new Map(failedNames.map((name) => [name, failed.get(name)?.message ?? '']));
-    if (newlyFailing.length > 0)
-      this.ctx.events.warning(
-        'ModelFailed',
-        `${newlyFailing.length} model(s) failed: ${someNames(
-          newlyFailing.map((name) => `${name} (${failed.get(name)?.message ?? ''})`),
-          3,
-        )}`,
-        'Copy',
-      );
-    const total = names.size;
-    const ready = inPlace.size;
-    const notServed = failedNames.filter((name) => !inPlace.has(name)).length;
-    this.ctx.status.set({
-      models: {
-        desired: total,
-        ready,
-        failed: notServed,
-        pending: Math.max(0, total - ready - notServed),
-        summary: `${ready}/${total}`,
-      },
-      failedModels: failedNames.slice(0, MAX_FAILED_IN_STATUS).map((name) => {
-        const failure = failed.get(name);
-        return { name, reason: failure?.cause ?? '', message: failure?.message ?? '' };
-      }),
-    });
-    const prefix = memory.prefix;
-    const list = (which: readonly string[]): string =>
-      someNames(
-        which.map((name) => `${name} (${failed.get(name)?.cause ?? ''})`),
-        3,
-      );
-    if (failures.size > 0) {
-      const message = `${failures.size} of ${total} model(s) failed: ${list([...failures.keys()].sort())}; retried`;
-      this.ctx.status.setCondition('Ready', 'False', 'ModelsFailed', message);
-      return;
-    }
-    // A model whose newest job failed and that has nothing else to serve waits for a new job, not
-    // for the operator: it holds back nothing.
-    const unplaced = [...names].filter(
-      (name) =>
-        !inPlace.has(name) &&
-        !desired.waiting.has(name) &&
-        (desired.sources.has(name) || !desired.failedJobs.has(name)),
-    );
-    const jobsFailed =
-      desired.failedJobs.size > 0
-        ? `; the newest job of ${desired.failedJobs.size} model(s) failed: ${list([...desired.failedJobs.keys()].sort())}`
-        : '';
-    if (copying > 0 || unplaced.length > 0)
-      this.ctx.status.setCondition(
-        'Ready',
-        'False',
-        'Updating',
-        `${ready} of ${total} model(s) in place under ${prefix}`,
-      );
-    else if (desired.waiting.size > 0)
-      this.ctx.status.setCondition(
-        'Ready',
-        'False',
-        'WaitingForReference',
-        `${ready} of ${total} model(s) in place; ${someNames([...desired.waiting.values()], 3)}${jobsFailed}`,
-      );
-    // A set of no model serves nothing: its selector is waiting for its first job (which may be
-    // applied with it, and reach the operator after it).
-    else if (total === 0)
-      this.ctx.status.setCondition(
-        'Ready',
-        'False',
-        'WaitingForReference',
-        this.obj.spec.trainingJobSelector
-          ? 'no model yet: no TrainingJob of this namespace matches trainingJobSelector'
-          : 'no model yet: models is empty',
-      );
-    else
-      this.ctx.status.setCondition(
-        'Ready',
-        'True',
-        'ModelsInPlace',
-        `${ready === total ? 'all' : `${ready} of`} ${total} model(s) in place under ${prefix}${jobsFailed}`,
-      );
+  /** The artifacts under a prefix, as this set manages them. */
+  private artifactsUnder(prefix: S3Location): SetArtifacts {
+    return {
+      s3: this.s3,
+      bucket: prefix.bucket,
+      base: prefixKey(prefix.key),
+      owner: this.owner,
+      tags: this.tags,
+      settings: this.settings,
+      events: this.ctx.events,
+      cancel: this.cancel,
+    };
   }
 
   /** Deletion under Delete: every artifact of ours under the prefix, then the targets ConfigMap. */
   async cleanUp(): Promise<ReconcileResult> {
     const recorded = this.ctx.status.current.modelDataPrefix;
     if (recorded !== undefined) {
-      const prefix = parseS3Uri(recorded);
-      const base = prefixKey(prefix.key);
-      // A bucket already gone holds nothing to delete.
-      const listed = await listPrefix(this.s3, { bucket: prefix.bucket, key: base }, this.cancel).catch(
-        (err: unknown) => {
-          if (isNotFound(err)) return new Map<string, string>();
-          throw err;
-        },
-      );
-      const ours = [...listed.keys()].filter((key) => modelOfKey(key.slice(base.length)) !== undefined);
-      let deleted = 0;
-      await forEachBounded(
-        ours,
-        this.settings.copyConcurrency,
-        async (key) => {
-          const location = { bucket: prefix.bucket, key };
-          const tags = await objectTags(this.s3, location, this.cancel);
-          if (tags === undefined || ownershipOf(tags, this.owner) === 'foreign') return;
-          await deleteObject(this.s3, location, this.cancel);
-          deleted++;
-        },
-        this.ctx.signal,
-      );
+      const deleted = await deleteArtifacts(this.artifactsUnder(parseS3Uri(recorded)));
       if (deleted > 0)
         this.ctx.events.normal('Deleting', `deleted ${deleted} artifact(s) under ${recorded}`, 'Delete');
     }

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { classifyError } from '../../../src/controllers/common/errors.js';
 import { SPEC_CHANGE_REASONS, TERMINAL_REASONS } from '../../../src/controllers/common/reasons.js';
-import type { PushChannel } from '../../../src/controllers/common/change-detection.js';
+import type { PushChannel } from '../../../src/controllers/common/pushed-changes.js';
 import { sageMakerControllers, type OperatorTimings } from '../../../src/controllers/index.js';
 import { GROUP, VERSION } from '../../../src/crds/index.js';
 import { currentLane, RuntimeMetrics, startOperator, type Operator } from '../../../src/runtime/index.js';

@@ -2,15 +2,14 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import type { AwsClients } from '../../../../src/aws/clients.js';
 import { accountOfRole, scopeKey, type AwsScope } from '../../../../src/aws/identity.js';
+import { ChangeDetection, type ChangeListing } from '../../../../src/controllers/common/change-detection.js';
+import type { ListedPage } from '../../../../src/controllers/common/change-listing.js';
+import { sweepInterval } from '../../../../src/controllers/common/kind-sweeps.js';
 import {
-  ChangeDetection,
-  type ChangeListing,
-  type ListedPage,
   type PushChannel,
   type PushedChange,
   PushCoverage,
-  sweepInterval,
-} from '../../../../src/controllers/common/change-detection.js';
+} from '../../../../src/controllers/common/pushed-changes.js';
 import { ROLE_ANNOTATION } from '../../../../src/controllers/common/identity.js';
 import type { ManagedObject } from '../../../../src/crds/kind.js';
 import type { CacheReader } from '../../../../src/runtime/index.js';

@@ -1,11 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { conditionKeys } from './condition-keys.js';
-import {
-  evaluate,
-  UnsupportedPolicy,
-  type PolicyDocument,
-  type RequestContext,
-} from './iam-policy.js';
+import { evaluate, UnsupportedPolicy, type PolicyDocument, type RequestContext } from './iam-policy.js';
 
 const scope = { partition: 'aws', region: 'us-east-1', account: '123456789012' };
 

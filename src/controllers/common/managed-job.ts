@@ -12,15 +12,15 @@ import { untilGone, type PollingSettings } from './polling.js';
 
 type Cancel = { abortSignal: AbortSignal };
 
-/** How a kind of SageMaker job is called, and how its description reads. */
+/** How a kind of SageMaker job is called, and how its description reads (plain functions). */
 export interface JobCalls<D> {
   /** What it is, in messages and events: `training job`, `baselining job`. */
   readonly label: string;
-  describe(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<D>;
-  stop(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
+  readonly describe: (sagemaker: SageMakerClient, name: string, cancel: Cancel) => Promise<D>;
+  readonly stop: (sagemaker: SageMakerClient, name: string, cancel: Cancel) => Promise<unknown>;
   /** Absent where SageMaker cannot delete the job, or its record is kept: it is only stopped. */
-  delete?(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
-  view(description: D): JobView;
+  readonly delete?: (sagemaker: SageMakerClient, name: string, cancel: Cancel) => Promise<unknown>;
+  readonly view: (description: D) => JobView;
 }
 
 /** What status recorded of a job: the ARN our create returned, the state a describe last showed. */

@@ -54,7 +54,7 @@ export type JobRemoval<D> =
  * mirrors it (job-lifecycle.ts), a MonitoringSchedule waits for its baseline.
  */
 export class ManagedJob<D, S> {
-  readonly ref: ResourceRef<D>;
+  private readonly ref: ResourceRef<D>;
 
   constructor(
     private readonly ctx: ReconcileContext<S>,

@@ -13,7 +13,6 @@ import {
 import { waitForReference, type ConditionValue } from './conditions.js';
 import {
   deletingCondition,
-  deletionStep,
   isFinished,
   isRunning,
   jobConditions,
@@ -21,7 +20,8 @@ import {
   type JobView,
 } from './job-states.js';
 import type { ManagedObject } from '../../crds/kind.js';
-import { ManagedResource, type ResourceRef } from './managed-resource.js';
+import { ManagedJob, type JobCalls, type RecordedJob } from './managed-job.js';
+import { ManagedResource } from './managed-resource.js';
 import type { ChangeListing, KindControllerOptions, KindSweeps } from './change-detection.js';
 import { untilGone } from './polling.js';
 
@@ -49,13 +49,12 @@ export type Preparation<P> =
  * The spec is immutable once created (the CRD's CEL rules say so), so a job is created once, polled
  * until it finishes, and stopped, then deleted, when its object goes.
  */
-export interface JobKind<Spec, Status, D, S = unknown, P = undefined> extends ChangeListing<S> {
+export interface JobKind<Spec, Status, D, S = unknown, P = undefined> extends ChangeListing<S>, JobCalls<D> {
   /** What it is, in messages and events: `training job`. */
   readonly label: string;
   /** The status fields that mirror the job's ARN and SageMaker's state for it. */
   readonly arnField: keyof Status & string;
   readonly stateField: keyof Status & string;
-  describe(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<D>;
   /**
    * Made ready just before the create of a job that does not exist yet: references resolved,
    * resources the job runs on created (a transform job's model). Absent: the spec is all.
@@ -72,10 +71,6 @@ export interface JobKind<Spec, Status, D, S = unknown, P = undefined> extends Ch
     cancel: Cancel,
     prepared: P,
   ): Promise<string | undefined>;
-  stop(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
-  /** Absent for kinds SageMaker cannot delete: their record stays once they are stopped. */
-  delete?(sagemaker: SageMakerClient, name: string, cancel: Cancel): Promise<unknown>;
-  view(description: D): JobView;
   /** What the description reports, in the kind's status shape (everything but conditions). */
   observedStatus(description: D, region: string): Partial<Status>;
   /**
@@ -124,7 +119,7 @@ class JobReconcile<Spec, Status, D, S, P> {
   private readonly kind: JobKind<Spec, Status, D, S, P>;
   private readonly options: KindControllerOptions;
   private readonly resource: ManagedResource<Status>;
-  private readonly ref: ResourceRef<D>;
+  private readonly job: ManagedJob<D, Status>;
 
   constructor(
     private readonly context: JobKindContext<Spec, Status, D, S, P>,
@@ -135,13 +130,7 @@ class JobReconcile<Spec, Status, D, S, P> {
     this.kind = kind;
     this.options = options;
     this.resource = new ManagedResource(ctx, obj, options, kind);
-    const { sagemaker, name, cancel } = this.resource;
-    this.ref = {
-      label: kind.label,
-      name,
-      describe: () => kind.describe(sagemaker, name, cancel),
-      arnOf: (description) => kind.view(description).arn,
-    };
+    this.job = new ManagedJob(ctx, this.resource, kind, options.polling);
   }
 
   async apply(): Promise<ReconcileResult> {
@@ -152,10 +141,8 @@ class JobReconcile<Spec, Status, D, S, P> {
     if ('result' in ready) return ready.result;
     const listed = this.listedChange();
     if (listed) return this.mirror(listed.view, listed.status);
-    const found = await this.resource.find(this.ref);
+    const found = await this.job.find(this.recorded(this.kind.arnField));
     if (!found) return this.createIfAbsent(ready.spec);
-    if (this.resource.mustClaim(this.recorded(this.kind.arnField)))
-      await this.resource.claim(this.ref, found);
     return this.mirrorDescription(found);
   }
 
@@ -176,46 +163,37 @@ class JobReconcile<Spec, Status, D, S, P> {
 
   async cleanUp(): Promise<ReconcileResult> {
     if (!this.resource.nameRecorded) return done;
-    const found = await this.resource.find(this.ref);
-    if (!found) {
-      if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
-      return this.released();
+    const removal = await this.job.removal(this.recordedJob);
+    switch (removal.type) {
+      case 'notVisible':
+        return requeueAfter(this.options.polling.minMs);
+      case 'gone':
+        return this.released();
+      case 'notOurs':
+        this.ctx.log.info({ job: removal.job.name }, `not ours: leaving the ${this.kind.label} alone`);
+        return this.released();
     }
-    const job = this.kind.view(found);
-    if (!(await this.resource.owns(job.arn ?? ''))) {
-      this.ctx.log.info({ job: job.name }, `not ours: leaving the ${this.kind.label} alone`);
-      return this.released();
-    }
-    this.ctx.status.set(this.kind.observedStatus(found, this.resource.region));
-    const step = deletionStep(job);
-    const { sagemaker, name, cancel } = this.resource;
-    if (step === 'delete' && !this.kind.delete) return this.released();
+    this.ctx.status.set(this.kind.observedStatus(removal.description, this.resource.region));
+    const { job, step } = removal;
+    if (step === 'keep') return this.released();
     this.setCondition('Ready', deletingCondition(this.kind.label, job, step));
-    if (step === 'stop') {
-      await this.kind.stop(sagemaker, name, cancel);
-      this.ctx.events.normal('Stopping', `stopping ${this.kind.label} ${name} before deleting it`, 'Stop');
-    } else if (step === 'delete') {
-      await this.kind.delete?.(sagemaker, name, cancel);
-      this.ctx.events.normal('Deleting', `deleting ${this.kind.label} ${name}`, 'Delete');
-    }
-    const { polling } = this.options;
-    return requeueAfter(step === 'wait' ? nextPollMs(job, new Date(), untilGone(polling)) : polling.minMs);
+    return requeueAfter(await this.job.remove(job, step));
   }
 
-  private get job(): JobContext<Spec, Status> {
+  private get jobContext(): JobContext<Spec, Status> {
     return { obj: this.obj, ctx: this.ctx, resource: this.resource };
   }
 
   /** The job is gone, finished or not ours: what was made for it goes too. */
   private async released(): Promise<ReconcileResult> {
-    await this.kind.release?.(this.job);
+    await this.kind.release?.(this.jobContext);
     return done;
   }
 
   /** What the create needs besides the spec, or the result the reconcile ends with meanwhile. */
   private async prepared(): Promise<{ value: P } | { result: ReconcileResult }> {
     if (!this.kind.prepare) return { value: undefined as P };
-    const preparation = await this.kind.prepare(this.job);
+    const preparation = await this.kind.prepare(this.jobContext);
     switch (preparation.type) {
       case 'ready':
         return { value: preparation.value };
@@ -232,12 +210,9 @@ class JobReconcile<Spec, Status, D, S, P> {
     return typeof value === 'string' ? value : undefined;
   }
 
-  /** Our create answered, but describe has not shown the job yet: it is on its way. */
-  private createdButNotSeen(): boolean {
-    return this.resource.mayStillAppear(
-      this.recorded(this.kind.arnField),
-      this.recorded(this.kind.stateField),
-    );
+  /** What status recorded of the job: the ARN our create returned, the state last described. */
+  private get recordedJob(): RecordedJob {
+    return { arn: this.recorded(this.kind.arnField), state: this.recorded(this.kind.stateField) };
   }
 
   /**
@@ -247,14 +222,12 @@ class JobReconcile<Spec, Status, D, S, P> {
   private async createIfAbsent(spec: Spec): Promise<ReconcileResult> {
     if (this.recorded(this.kind.stateField)) return this.deletedOutOfBand();
     // Never create twice: look again shortly.
-    if (this.createdButNotSeen()) return requeueAfter(this.options.polling.minMs);
+    if (this.job.mayStillAppear(this.recordedJob)) return requeueAfter(this.options.polling.minMs);
     const prepared = await this.prepared();
     if ('result' in prepared) return prepared.result;
     const { sagemaker, name, tags, cancel } = this.resource;
-    const creation = await this.resource.attemptCreate(() =>
-      this.resource.create(this.ref, () =>
-        this.kind.create(sagemaker, spec, name, tags, cancel, prepared.value),
-      ),
+    const creation = await this.job.create(() =>
+      this.kind.create(sagemaker, spec, name, tags, cancel, prepared.value),
     );
     if (creation.type === 'found') return this.mirrorDescription(creation.description);
     if (creation.type === 'created') {
@@ -280,7 +253,7 @@ class JobReconcile<Spec, Status, D, S, P> {
 
   private mirrorDescription(description: D): ReconcileResult {
     return this.mirror(
-      this.kind.view(description),
+      this.job.view(description),
       this.kind.observedStatus(description, this.resource.region),
     );
   }

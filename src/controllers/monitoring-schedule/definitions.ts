@@ -13,7 +13,9 @@ import {
   DescribeModelQualityJobDefinitionCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { ResourceRef } from '../common/managed-resource.js';
+import type { MonitoringScheduleStatus } from '../../crds/monitoring-schedule.js';
+import type { ReconcileContext } from '../../runtime/index.js';
+import { including, type ManagedResource, type ResourceRef } from '../common/managed-resource.js';
 import type { DefinitionRequest } from './plan.js';
 
 type Cancel = { abortSignal: AbortSignal };
@@ -51,33 +53,78 @@ interface DefinitionDescription {
   JobDefinitionArn?: string;
 }
 
-/** One monitoring type's job definitions in one region. */
+/**
+ * The job definitions of one schedule, of its monitoring type: the one its schedule runs, described
+ * (and claimed) before it is created, its name recorded first so that a crash after the create still
+ * deletes it in the end; and those it no longer runs, deleted once the schedule moved off them.
+ */
 export class JobDefinitions {
   private readonly calls;
+  private readonly sagemaker: SageMakerClient;
+  private readonly cancel: Cancel;
 
   constructor(
     type: MonitoringType,
-    private readonly sagemaker: SageMakerClient,
-    private readonly cancel: Cancel,
+    private readonly ctx: ReconcileContext<MonitoringScheduleStatus>,
+    private readonly resource: ManagedResource<MonitoringScheduleStatus>,
   ) {
     this.calls = CALLS[type];
+    this.sagemaker = resource.sagemaker;
+    this.cancel = resource.cancel;
   }
 
-  ref(name: string): ResourceRef<DefinitionDescription> {
+  private get status(): Partial<MonitoringScheduleStatus> {
+    return this.ctx.status.current;
+  }
+
+  /**
+   * The definition in place: skipped when status shows it in place for this generation. False while
+   * it exists but cannot be described yet.
+   */
+  async ensure(definition: DefinitionRequest): Promise<boolean> {
+    const name = definition.JobDefinitionName;
+    if (this.status.jobDefinitionName === name && !this.resource.mustClaim(this.status.monitoringScheduleArn))
+      return true;
+    const created = this.status.createdJobDefinitionNames;
+    if (!created?.includes(name)) {
+      this.ctx.status.set({ createdJobDefinitionNames: including(created, [name]) });
+      await this.ctx.status.flush();
+    }
+    const ensured = await this.resource.attemptCreate(() =>
+      this.resource.ensure(this.ref(name), () => this.send(this.calls.create(definition))),
+    );
+    if (ensured === 'present') this.ctx.status.set({ jobDefinitionName: name });
+    return ensured === 'present';
+  }
+
+  /** Definitions this object created that the schedule no longer uses. */
+  async deleteRetired(current: string): Promise<void> {
+    await this.delete((this.status.createdJobDefinitionNames ?? []).filter((name) => name !== current));
+  }
+
+  /** Every definition this object created. */
+  async deleteAll(): Promise<void> {
+    await this.delete(this.status.createdJobDefinitionNames ?? []);
+  }
+
+  /** Deletes the definitions that carry this object's tags, and forgets them in status. */
+  private async delete(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    for (const name of names) {
+      const arn = (await this.resource.find(this.ref(name)))?.JobDefinitionArn;
+      if (arn && (await this.resource.owns(arn))) await this.send(this.calls.delete(name));
+    }
+    const kept = (this.status.createdJobDefinitionNames ?? []).filter((name) => !names.includes(name));
+    this.ctx.status.set({ createdJobDefinitionNames: kept });
+  }
+
+  private ref(name: string): ResourceRef<DefinitionDescription> {
     return {
       label: 'job definition',
       name,
       describe: () => this.send(this.calls.describe(name)),
       arnOf: (d) => d.JobDefinitionArn,
     };
-  }
-
-  create(request: DefinitionRequest): Promise<unknown> {
-    return this.send(this.calls.create(request));
-  }
-
-  delete(name: string): Promise<unknown> {
-    return this.send(this.calls.delete(name));
   }
 
   private send(command: unknown): Promise<DefinitionDescription> {

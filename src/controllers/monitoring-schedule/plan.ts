@@ -48,6 +48,12 @@ export function monitorImage(spec: MonitoringScheduleSpec, region: string): stri
   return (app.imageUri as string | undefined) ?? analyzerImage(region);
 }
 
+/** Why `what` (the job definition, the baselining job) has no image: the region has no analyzer, the spec names none. */
+export function noImageMessage(spec: MonitoringScheduleSpec, region: string, what: string): string {
+  const field = DEFINITION_FIELDS[spec.monitoringType];
+  return `no built-in Model Monitor analyzer image is known for region ${region} (the ${what} needs one): set ${field}.${field.replace('JobDefinition', 'AppSpecification')}.imageUri`;
+}
+
 /** The baselining job the spec asks for, and where it leaves the baseline. */
 export interface BaselinePlan {
   request: CreateProcessingJobRequest & { ProcessingJobName: string };

@@ -1,9 +1,6 @@
 import {
   CreateProcessingJobCommand,
-  DeleteProcessingJobCommand,
-  DescribeProcessingJobCommand,
   ListProcessingJobsCommand,
-  StopProcessingJobCommand,
   type DescribeProcessingJobResponse,
   type ProcessingJobSummary,
 } from '@aws-sdk/client-sagemaker';
@@ -17,7 +14,7 @@ import {
 import { defineController } from '../../runtime/index.js';
 import { listedPage, modifiedAfter, type KindControllerOptions } from '../common/change-detection.js';
 import { jobLifecycle, type JobKind } from '../common/job-lifecycle.js';
-import { processingJobView } from './view.js';
+import { processingJobCalls } from '../common/processing-jobs.js';
 import { observedProcessingJobStatus } from './observed-status.js';
 import { createProcessingJobRequest } from './request.js';
 
@@ -28,13 +25,11 @@ const processingJobs: JobKind<
   DescribeProcessingJobResponse,
   ProcessingJobSummary
 > = {
+  ...processingJobCalls,
   kind: processingJob.kind,
-  label: 'processing job',
   nameField: 'processingJobName',
   arnField: 'processingJobArn',
   stateField: 'processingJobStatus',
-  describe: (sagemaker, name, cancel) =>
-    sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), cancel),
   create: async (sagemaker, spec, name, tags, cancel) =>
     (
       await sagemaker.send(
@@ -42,15 +37,10 @@ const processingJobs: JobKind<
         cancel,
       )
     ).ProcessingJobArn,
-  stop: (sagemaker, name, cancel) =>
-    sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name }), cancel),
-  delete: (sagemaker, name, cancel) =>
-    sagemaker.send(new DeleteProcessingJobCommand({ ProcessingJobName: name }), cancel),
   listModifiedAfter: async (sagemaker, after, nextToken, cancel) => {
     const page = await sagemaker.send(new ListProcessingJobsCommand(modifiedAfter(after, nextToken)), cancel);
     return listedPage(page.ProcessingJobSummaries, (job) => job.ProcessingJobName, page.NextToken);
   },
-  view: processingJobView,
   observedStatus: observedProcessingJobStatus,
 };
 

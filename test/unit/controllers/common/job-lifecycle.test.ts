@@ -15,6 +15,8 @@ import {
   type JobKind,
   type JobObject,
 } from '../../../../src/controllers/common/job-lifecycle.js';
+import { ManagedJob, type JobCalls } from '../../../../src/controllers/common/managed-job.js';
+import { ManagedResource } from '../../../../src/controllers/common/managed-resource.js';
 import {
   awaitChange,
   type KubeObject,
@@ -498,5 +500,93 @@ describe('the job lifecycle: deletion', () => {
     const deleting = await run(sagemaker, object(waiting.status, {}, true), 'finalize');
     expect(deleting.calls.at(-1)).toBe(`DeleteTrainingJob ${NAME}`);
     expect(sagemaker.jobs.has(NAME)).toBe(false);
+  });
+});
+
+describe('ManagedJob: one job by name, for an object that is not itself the job', () => {
+  // A job of another name than the object's, which SageMaker keeps once finished (as a schedule's
+  // baselining job): the calls without delete.
+  const OTHER = `${NAME}-baseline`;
+  const { delete: _kept, ...kept } = jobs;
+  const keptJobs: JobCalls<DescribeTrainingJobResponse> = { ...kept, label: 'baselining job' };
+
+  function managed(sagemaker: FakeSageMaker, status: Status, events: RecordedEvent[] = []) {
+    const obj = object(status, {}, true);
+    const ctx = reconcileContext<Status>(obj, { events });
+    const options = operatorOptions(sagemaker);
+    const resource = new ManagedResource(ctx, obj, options, jobs);
+    return new ManagedJob(ctx, resource, keptJobs, options.polling, OTHER);
+  }
+
+  function withOther(state: string, tags = OURS): FakeSageMaker {
+    const sagemaker = new FakeSageMaker();
+    sagemaker.jobs.set(OTHER, { arn: jobArn(OTHER), status: state, tags: [...tags] });
+    return sagemaker;
+  }
+
+  it('finds the job by its own name, and claims it only when status does not show it created', async () => {
+    const sagemaker = withOther('InProgress');
+    const job = managed(sagemaker, { ...created(), observedGeneration: 1 } as Status);
+    expect(job.view((await job.find(jobArn(OTHER)))!)).toMatchObject({ name: OTHER, state: 'InProgress' });
+    expect(sagemaker.calls).toEqual([`DescribeTrainingJob ${OTHER}`]);
+    await job.find(undefined);
+    expect(sagemaker.calls.slice(1)).toEqual([`DescribeTrainingJob ${OTHER}`, `ListTags ${jobArn(OTHER)}`]);
+  });
+
+  it('stops a running job of ours, with a Stopping event, and looks again shortly', async () => {
+    const sagemaker = withOther('InProgress');
+    const events: RecordedEvent[] = [];
+    const job = managed(sagemaker, created(), events);
+    const removal = await job.removal({ arn: jobArn(OTHER), state: 'InProgress' });
+    expect(removal).toMatchObject({ type: 'present', step: 'stop' });
+    if (removal.type !== 'present' || removal.step === 'keep') throw new Error('not a step');
+    expect(await job.remove(removal.job, removal.step)).toBe(1_000);
+    expect(sagemaker.jobs.get(OTHER)?.status).toBe('Stopping');
+    expect(events).toMatchObject([{ type: 'Normal', reason: 'Stopping' }]);
+    expect(events[0]?.note).toContain(`baselining job ${OTHER}`);
+  });
+
+  it.each([
+    ['a finished job is kept when its calls cannot delete it', () => withOther('Completed'), 'present'],
+    ["someone else's job is left alone", () => withOther('InProgress', SOMEONE_ELSES), 'notOurs'],
+    ['a job that is gone is gone', () => new FakeSageMaker(), 'gone'],
+  ] as const)('%s', async (_, make, type) => {
+    const sagemaker = make();
+    const removal = await managed(sagemaker, created()).removal({ state: 'InProgress' });
+    expect(removal.type).toBe(type);
+    if (removal.type === 'present') expect(removal.step).toBe('keep');
+    expect(sagemaker.calls.filter((c) => /^(Stop|Delete)TrainingJob/.test(c))).toEqual([]);
+  });
+
+  it('does not believe a job absent while its create may still appear', async () => {
+    const job = managed(new FakeSageMaker(), created());
+    expect(job.mayStillAppear({ arn: jobArn(OTHER) })).toBe(true);
+    expect(await job.removal({ arn: jobArn(OTHER) })).toEqual({ type: 'notVisible' });
+    expect(job.mayStillAppear({ arn: jobArn(OTHER), state: 'InProgress' })).toBe(false);
+  });
+
+  it('creates once: a refused create says why in Ready, through attemptCreate', async () => {
+    const sagemaker = new FakeSageMaker();
+    sagemaker.fail('CreateTrainingJob', sageMakerError('ValidationException', 'RoleArn is not valid.'));
+    const obj = object();
+    const ctx = reconcileContext<Status>(obj);
+    const options = operatorOptions(sagemaker);
+    const job = new ManagedJob(
+      ctx,
+      new ManagedResource(ctx, obj, options, jobs),
+      keptJobs,
+      options.polling,
+      OTHER,
+    );
+    const create = () =>
+      underSecurityPolicies(ctx, obj, () =>
+        job.create(() =>
+          jobs.create(sagemaker.client, {}, OTHER, OURS, { abortSignal: ctx.signal }, undefined),
+        ),
+      );
+    await expect(create()).rejects.toThrow('RoleArn is not valid.');
+    await ctx.status.flush();
+    expect(ready(ctx.stored().status as Status)).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(await create()).toEqual({ type: 'created', answer: jobArn(OTHER) });
   });
 });

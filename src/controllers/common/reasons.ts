@@ -1,6 +1,6 @@
 /**
  * Every reason the operator writes, in conditions (`status.conditions[].reason`) and in events
- * (reasons are CamelCase, stable and API: users and tools match on them). This is the one list: docs/design.md's
+ * (reasons are CamelCase, stable and API: users and tools match on them). This is the one list: docs/architecture.md's
  * reasons table and the Argo CD health script's terminal reasons are checked against it by unit
  * tests (test/unit/controllers/reasons.test.ts, test/unit/helm/health-check.test.ts), and so is every
  * reason literal in src/.

@@ -11,14 +11,7 @@ import {
   type ReconcileResult,
 } from '../../runtime/index.js';
 import { waitForReference, type ConditionValue } from './conditions.js';
-import {
-  deletingCondition,
-  isFinished,
-  isRunning,
-  jobConditions,
-  nextPollMs,
-  type JobView,
-} from './job-states.js';
+import { isFinished, isRunning, jobConditions, nextPollMs, type JobView } from './job-states.js';
 import type { ManagedObject } from '../../crds/kind.js';
 import { ManagedJob, type JobCalls, type RecordedJob } from './managed-job.js';
 import { ManagedResource } from './managed-resource.js';
@@ -176,7 +169,7 @@ class JobReconcile<Spec, Status, D, S, P> {
     this.ctx.status.set(this.kind.observedStatus(removal.description, this.resource.region));
     const { job, step } = removal;
     if (step === 'keep') return this.released();
-    this.setCondition('Ready', deletingCondition(this.kind.label, job, step));
+    this.setCondition('Ready', this.job.deletingCondition(job, step));
     return requeueAfter(await this.job.remove(job, step));
   }
 

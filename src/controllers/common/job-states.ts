@@ -78,13 +78,26 @@ export function deletionStep(job: JobView): DeletionStep {
   return isFinished(job) ? 'delete' : 'wait';
 }
 
-/** Ready=False Deleting, saying what a delete is doing or waiting for. */
-export function deletingCondition(label: string, job: JobView, step: DeletionStep): ConditionValue {
+/**
+ * Ready=False Deleting, saying what a delete is doing or waiting for. A job SageMaker keeps the
+ * record of (`keepsRecord`: no delete call) is only stopped.
+ */
+export function deletingCondition(
+  label: string,
+  job: JobView,
+  step: DeletionStep,
+  keepsRecord = false,
+): ConditionValue {
   const what = `${label} ${job.name}`;
-  const message = {
-    stop: `stopping ${what} before deleting it`,
-    delete: `deleting ${what}`,
-    wait: `deleting ${what}: waiting while it is ${job.state ?? 'changing'}`,
-  }[step];
+  const state = job.state ?? 'changing';
+  const message = keepsRecord
+    ? { stop: `stopping ${what}`, delete: `deleting ${what}`, wait: `waiting while ${what} is ${state}` }[
+        step
+      ]
+    : {
+        stop: `stopping ${what} before deleting it`,
+        delete: `deleting ${what}`,
+        wait: `deleting ${what}: waiting while it is ${state}`,
+      }[step];
   return { status: 'False', reason: 'Deleting', message };
 }

@@ -8,6 +8,7 @@ import {
   type JobView,
 } from './job-states.js';
 import type { Creation, ManagedResource, ResourceRef } from './managed-resource.js';
+import type { ConditionValue } from './conditions.js';
 import { untilGone, type PollingSettings } from './polling.js';
 
 type Cancel = { abortSignal: AbortSignal };
@@ -115,13 +116,18 @@ export class ManagedJob<D, S> {
     };
   }
 
+  /** Ready=False Deleting, saying what this step of the job's deletion does or waits for. */
+  deletingCondition(job: JobView, step: DeletionStep): ConditionValue {
+    return deletingCondition(this.calls.label, job, step, this.calls.delete === undefined);
+  }
+
   /**
    * Stops or deletes the job, with a Normal event, or waits while it stops; how long until it is
    * described again.
    */
   async remove(job: JobView, step: DeletionStep): Promise<number> {
     const { sagemaker, cancel } = this.resource;
-    const note = deletingCondition(this.calls.label, job, step).message;
+    const note = this.deletingCondition(job, step).message;
     if (step === 'stop') {
       await this.calls.stop(sagemaker, this.name, cancel);
       this.ctx.events.normal('Stopping', note, 'Stop');

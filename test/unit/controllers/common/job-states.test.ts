@@ -102,4 +102,13 @@ describe('deleting a job', () => {
       'deleting training job ns-churn',
     );
   });
+
+  it('does not promise to delete a job whose record SageMaker keeps', () => {
+    expect(deletingCondition('transform job', job('InProgress'), 'stop', true).message).toBe(
+      'stopping transform job ns-churn',
+    );
+    expect(deletingCondition('transform job', job('Stopping'), 'wait', true).message).toBe(
+      'waiting while transform job ns-churn is Stopping',
+    );
+  });
 });

@@ -81,7 +81,7 @@ const KEYS: Record<string, (input: unknown, scope: AccountScope) => RequestConte
       ...(field(input, 'TrainingJobDefinition') === undefined ? [] : [field(input, 'TrainingJobDefinition')]),
       ...items(field(input, 'TrainingJobDefinitions')),
     ];
-    const all = (...path: string[]): string[] => strings(definitions.map((d) => field(d, ...path)));
+    const all = (...path: string[]): string[] => strings(definitions.flatMap((d) => field(d, ...path)));
     return {
       'sagemaker:VpcSubnets': all('VpcConfig', 'Subnets'),
       'sagemaker:VpcSecurityGroupIds': all('VpcConfig', 'SecurityGroupIds'),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { conditionKeys } from './condition-keys.js';
 import { better, childName, evaluate, gridSize, tunedHyperParameters } from './tuning-search.js';
 
 describe('tuning search', () => {
@@ -55,5 +56,30 @@ describe('tuning search', () => {
     expect(evaluate({ intercept: 1, weights: { a: 2, b: -1, c: 5 } }, { a: '3', b: '0.5', c: 'text' })).toBe(
       6.5,
     );
+  });
+});
+
+describe("CreateHyperParameterTuningJob's condition keys", () => {
+  it('hold the values of every training job definition, and only the keys IAM documents', () => {
+    const definition = (subnet: string, isolation: boolean) => ({
+      VpcConfig: { Subnets: [subnet], SecurityGroupIds: ['sg-1'] },
+      EnableNetworkIsolation: isolation,
+      ResourceConfig: { InstanceType: 'ml.m5.large', VolumeKmsKeyId: 'volume' },
+      OutputDataConfig: { KmsKeyId: 'output' },
+      StoppingCondition: { MaxRuntimeInSeconds: 60 },
+    });
+    const keys = conditionKeys(
+      'CreateHyperParameterTuningJob',
+      { TrainingJobDefinitions: [definition('subnet-a', true), definition('subnet-b', false)] },
+      { partition: 'aws', region: 'us-east-1', account: '123456789012' },
+    );
+    expect(keys).toEqual({
+      'sagemaker:VpcSubnets': ['subnet-a', 'subnet-b'],
+      'sagemaker:VpcSecurityGroupIds': ['sg-1', 'sg-1'],
+      'sagemaker:NetworkIsolation': ['true', 'false'],
+      'sagemaker:InterContainerTrafficEncryption': [],
+      'sagemaker:VolumeKmsKey': ['volume', 'volume'],
+      'sagemaker:OutputKmsKey': ['output', 'output'],
+    });
   });
 });

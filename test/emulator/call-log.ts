@@ -38,6 +38,7 @@ const resourceMembers = [
   'MonitoringScheduleName',
   'JobDefinitionName',
   'ProcessingJobName',
+  'HyperParameterTuningJobName',
   'ModelPackageArn',
   'ModelPackageName',
   'ModelPackageGroupName',

@@ -74,6 +74,26 @@ const KEYS: Record<string, (input: unknown, scope: AccountScope) => RequestConte
     ),
     'sagemaker:MaxRuntimeInSeconds': strings(field(input, 'StoppingCondition', 'MaxRuntimeInSeconds')),
   }),
+  // The Service Authorization Reference lists these six for CreateHyperParameterTuningJob (reference
+  // §7.2): not InstanceTypes, not MaxRuntimeInSeconds. Each key holds the values of every definition.
+  CreateHyperParameterTuningJob: (input) => {
+    const definitions = [
+      ...(field(input, 'TrainingJobDefinition') === undefined ? [] : [field(input, 'TrainingJobDefinition')]),
+      ...items(field(input, 'TrainingJobDefinitions')),
+    ];
+    const all = (...path: string[]): string[] => strings(definitions.flatMap((d) => field(d, ...path)));
+    return {
+      'sagemaker:VpcSubnets': all('VpcConfig', 'Subnets'),
+      'sagemaker:VpcSecurityGroupIds': all('VpcConfig', 'SecurityGroupIds'),
+      'sagemaker:NetworkIsolation': all('EnableNetworkIsolation'),
+      'sagemaker:InterContainerTrafficEncryption': all('EnableInterContainerTrafficEncryption'),
+      'sagemaker:VolumeKmsKey': [
+        ...all('ResourceConfig', 'VolumeKmsKeyId'),
+        ...all('HyperParameterTuningResourceConfig', 'VolumeKmsKeyId'),
+      ],
+      'sagemaker:OutputKmsKey': all('OutputDataConfig', 'KmsKeyId'),
+    };
+  },
   CreateModel: (input) => network(field(input, 'VpcConfig'), field(input, 'EnableNetworkIsolation')),
   CreateEndpointConfig: (input, scope) => {
     const variants = [

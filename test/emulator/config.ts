@@ -28,6 +28,10 @@ export interface Timings {
   endpointSystemUpdating: number;
   /** Downloading and loading one model on a multi-model endpoint, at its first invocation. */
   multiModelLoading: number;
+  /** From a tuning job's creation to the launch of its first training jobs. */
+  tuningLaunching: number;
+  /** A deleted tuning job stays Deleting this long. */
+  tuningDeleting: number;
 }
 
 export const defaultTimings: Timings = {
@@ -51,6 +55,8 @@ export const defaultTimings: Timings = {
   transformStopping: 30,
   endpointSystemUpdating: 300,
   multiModelLoading: 20,
+  tuningLaunching: 60,
+  tuningDeleting: 5,
 };
 
 /** Account quotas answered with ResourceLimitExceeded; absent means unlimited. */

@@ -25,6 +25,7 @@ import { S3Effects } from './s3.js';
 import { Steering } from './steering.js';
 import { tagOperations } from './tags.js';
 import { trainingJobs } from './training.js';
+import { tuningJobs } from './tuning.js';
 import { transformJobs } from './transform.js';
 import type { InputValidator, OutputValidator } from './validator.js';
 import { compileOutputValidators, compileValidators } from './validator.js';
@@ -71,6 +72,7 @@ export interface ResponseMismatch {
 /** Operations that carry a resource's own name, per ARN type of its registry (see Kinds below). */
 const kindsByArnType: Record<string, { kind: string; member: string }> = {
   'training-job': { kind: 'TrainingJob', member: 'TrainingJobName' },
+  'hyper-parameter-tuning-job': { kind: 'HyperParameterTuningJob', member: 'HyperParameterTuningJobName' },
   model: { kind: 'Model', member: 'ModelName' },
   'endpoint-config': { kind: 'EndpointConfig', member: 'EndpointConfigName' },
   endpoint: { kind: 'Endpoint', member: 'EndpointName' },
@@ -173,6 +175,7 @@ export class Emulator {
       },
     };
     const training = trainingJobs(ctx);
+    const tuning = tuningJobs(ctx, training);
     const registry = modelRegistry(ctx);
     const hosted = hosting(ctx, registry.resolveContainer);
     const processing = processingJobs(ctx);
@@ -181,6 +184,7 @@ export class Emulator {
     this.clearHistory = monitor.clear;
     this.registries = [
       training.registry,
+      tuning.registry,
       hosted.models,
       hosted.endpointConfigs,
       hosted.endpoints,
@@ -193,6 +197,7 @@ export class Emulator {
     ] as Registry<Resource>[];
     const families = [
       training.operations,
+      tuning.operations,
       hosted.operations,
       processing.operations,
       transform.operations,

@@ -1,7 +1,7 @@
 /**
  * SageMaker's state-change events, as an EventBridge rule delivers them to an SQS queue: on every
  * status change of a training job (and every change of its secondary status), an endpoint, a
- * processing job and a transform job, one SQS message whose body is the EventBridge event JSON.
+ * processing job, a transform job and a hyperparameter tuning job, one SQS message whose body is the EventBridge event JSON.
  *
  * The shapes follow AWS's documentation (EventBridge Events Reference, "Amazon SageMaker AI events";
  * SageMaker Developer Guide, "Events that Amazon SageMaker AI sends to Amazon EventBridge"), the same
@@ -41,7 +41,8 @@ export interface EventsSettings {
 }
 
 /** The kinds whose state changes are published. */
-export type EventKind = 'TrainingJob' | 'Endpoint' | 'ProcessingJob' | 'TransformJob' | 'ModelPackage';
+export type EventKind =
+  'TrainingJob' | 'Endpoint' | 'ProcessingJob' | 'TransformJob' | 'ModelPackage' | 'HyperParameterTuningJob';
 
 /** One event as the emulator published it. */
 export interface PublishedEvent {
@@ -107,6 +108,14 @@ const KINDS: Record<EventKind, KindEvents> = {
     describe: 'DescribeTransformJob',
     statusField: 'TransformJobStatus',
     times: 'iso',
+    tags: true,
+  },
+  // No documented example writes its timestamps: epoch milliseconds, as the other job kinds (unverified).
+  HyperParameterTuningJob: {
+    detailType: 'SageMaker HyperParameter Tuning Job State Change',
+    describe: 'DescribeHyperParameterTuningJob',
+    statusField: 'HyperParameterTuningJobStatus',
+    times: 'epochMillis',
     tags: true,
   },
   // Also on every approval change: what CI/CD rules on ModelApprovalStatus match.

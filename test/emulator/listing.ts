@@ -33,6 +33,13 @@ export interface ListRules<R> {
   defaultOrder: 'Ascending' | 'Descending';
   /** Extra filters a kind supports (EndpointName, MonitoringTypeEquals, ...). */
   where?: (item: R) => boolean;
+  /** The operation's default SortBy, when it is not CreationTime (the tuning job lists: Name). */
+  defaultSortBy?: string;
+  /**
+   * SortBy FinalObjectiveMetricValue (ListTrainingJobsForHyperParameterTuningJob): the item's
+   * objective value; items without one are not listed, as the member's documentation says.
+   */
+  objectiveValue?: (item: R) => number | undefined;
   /** The time the summary reports as LastModifiedTime, when it is not the item's own field. */
   lastModified?: (item: R) => number;
   /** ListMonitoringExecutions: ScheduledTime (filter and sort key). */
@@ -125,13 +132,15 @@ export function list<R extends Listable>(
     const b = bound(before);
     return (a === undefined || (inclusive ? t >= a : t > a)) && (b === undefined || t < b);
   };
-  const sortBy = input.SortBy ?? 'CreationTime';
+  const sortBy = input.SortBy ?? rules.defaultSortBy ?? 'CreationTime';
   const keyOf = (item: R, status: string): Key => {
     switch (sortBy) {
       case 'Name':
         return item.name;
       case 'Status':
         return status;
+      case 'FinalObjectiveMetricValue':
+        return rules.objectiveValue?.(item) ?? 0;
       case 'ScheduledTime':
         return ms(rules.scheduled?.(item) ?? item.creationTime);
       default:
@@ -162,6 +171,7 @@ export function list<R extends Listable>(
     const status = rules.status?.(item) ?? '';
     if (!rules.statusAfterPage && input.StatusEquals !== undefined && status !== input.StatusEquals) continue;
     if (rules.where && !rules.where(item)) continue;
+    if (sortBy === 'FinalObjectiveMetricValue' && rules.objectiveValue?.(item) === undefined) continue;
     matched.push({ item, status, key: keyOf(item, status), tie: item.name.toLowerCase() });
   }
   const sign = (input.SortOrder ?? rules.defaultOrder) === 'Ascending' ? 1 : -1;

@@ -59,3 +59,75 @@ describe('rules SageMaker documents beyond its model', () => {
     );
   });
 });
+
+const tuning = (config: Record<string, unknown> = {}, definition: Record<string, unknown> = {}) => ({
+  HyperParameterTuningJobName: 't',
+  HyperParameterTuningJobConfig: {
+    Strategy: 'Bayesian',
+    HyperParameterTuningJobObjective: { Type: 'Minimize', MetricName: 'loss' },
+    ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2 },
+    ParameterRanges: { IntegerParameterRanges: [{ Name: 'n', MinValue: '1', MaxValue: '9' }] },
+    ...config,
+  },
+  TrainingJobDefinition: {
+    RoleArn: 'arn:aws:iam::123456789012:role/r',
+    OutputDataConfig: { S3OutputPath: 's3://b/o' },
+    StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+    AlgorithmSpecification: {
+      TrainingImage: 'img',
+      TrainingInputMode: 'File',
+      MetricDefinitions: [{ Name: 'loss', Regex: 'loss=(.*)' }],
+    },
+    ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 5 },
+    ...definition,
+  },
+});
+
+describe('tuning job rules', () => {
+  const create = (input: object) => refusal('CreateHyperParameterTuningJob', input);
+
+  it('takes a well-formed request', () => {
+    expect(create(tuning())).toBeUndefined();
+  });
+
+  it('needs one way of defining the training jobs', () => {
+    expect(create({ ...tuning(), TrainingJobDefinition: undefined })).toContain(
+      'either TrainingJobDefinition',
+    );
+    const both = { ...tuning(), TrainingJobDefinitions: [tuning().TrainingJobDefinition] };
+    expect(create(both)).toContain('mutually exclusive');
+  });
+
+  it('needs MaxNumberOfTrainingJobs unless the strategy is Grid, and Grid takes categorical ranges only', () => {
+    const limits = { ResourceLimits: { MaxParallelTrainingJobs: 1 } };
+    expect(create(tuning(limits))).toContain(
+      "Value null at 'hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs'",
+    );
+    expect(create(tuning({ ...limits, Strategy: 'Grid' }))).toContain('only categorical');
+    const categorical = { ParameterRanges: { CategoricalParameterRanges: [{ Name: 'c', Values: ['a'] }] } };
+    expect(create(tuning({ ...limits, ...categorical, Strategy: 'Grid' }))).toBeUndefined();
+  });
+
+  it('refuses Hyperband with Auto early stopping and a StrategyConfig without Hyperband', () => {
+    expect(create(tuning({ Strategy: 'Hyperband', TrainingJobEarlyStoppingType: 'Auto' }))).toBe(
+      'TrainingJobEarlyStoppingType must be OFF to use Hyperband.',
+    );
+    expect(create(tuning({ StrategyConfig: { HyperbandStrategyConfig: {} } }))).toContain(
+      'only if Hyperband',
+    );
+  });
+
+  it('checks objectives, ranges and static hyperparameters', () => {
+    expect(create(tuning({ HyperParameterTuningJobObjective: undefined }))).toContain(
+      "'hyperParameterTuningJobConfig.hyperParameterTuningJobObjective'",
+    );
+    expect(
+      create(tuning({ HyperParameterTuningJobObjective: { Type: 'Minimize', MetricName: 'acc' } })),
+    ).toContain('must be one of the MetricDefinitions');
+    const crossed = {
+      ParameterRanges: { IntegerParameterRanges: [{ Name: 'n', MinValue: '9', MaxValue: '1' }] },
+    };
+    expect(create(tuning(crossed))).toContain('must not be greater');
+    expect(create(tuning({}, { StaticHyperParameters: { n: '3' } }))).toContain('both static and tunable');
+  });
+});

@@ -1,3 +1,5 @@
+import type { ObjectiveFormula } from './tuning-search.js';
+
 /** Outcomes a test chooses in advance for a resource name; they hold until cleared or reset. */
 export type Steer =
   | {
@@ -5,6 +7,24 @@ export type Steer =
       name: string;
       outcome: 'Completed' | 'Failed' | 'MaxRuntimeExceeded';
       failureReason?: string;
+    }
+  | {
+      /**
+       * A hyperparameter tuning job (tuning.ts). Its training jobs report, in launch order, the
+       * values of `objectiveValues` (1st job the 1st value, ...); past the list, or without it, the
+       * value of `objective` for the job's hyperparameters; else a stable value in [0, 1) of the job's
+       * name. `failedTrainingJobs`: launch numbers (1-based, the `NNN` of the job's name) of the
+       * training jobs that fail, with `trainingJobFailureReason`. `outcome: 'Failed'`: the tuning job
+       * fails with `failureReason` when its first training job ends (its running jobs are stopped).
+       */
+      kind: 'HyperParameterTuningJob';
+      name: string;
+      outcome?: 'Completed' | 'Failed';
+      failureReason?: string;
+      objectiveValues?: number[];
+      objective?: ObjectiveFormula;
+      failedTrainingJobs?: number[];
+      trainingJobFailureReason?: string;
     }
   | {
       kind: 'ProcessingJob';
@@ -83,6 +103,7 @@ export class Steering {
   /** Refuses (throws) a steer whose documents are not strings under non-empty keys. */
   set(steer: Steer): void {
     if (steer.kind === 'ProcessingJob' && steer.outputs !== undefined) checkOutputs(steer.outputs);
+    if (steer.kind === 'HyperParameterTuningJob') checkTuning(steer);
     this.steers.set(keyOf(steer.kind, steer.name, steer.kind === 'Endpoint' ? steer.on : ''), steer);
     for (const listener of this.listeners) listener(steer);
   }
@@ -121,5 +142,22 @@ function checkOutputs(outputs: unknown): void {
       if (typeof content !== 'string')
         throw new Error(`outputs.${output}.${key}: expected a string (JSON.stringify a document)`);
     }
+  }
+}
+
+const numbers = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+/** The control API takes any JSON: an objective that is not a number would fail the tuning job late. */
+function checkTuning(steer: Extract<Steer, { kind: 'HyperParameterTuningJob' }>): void {
+  if (steer.objectiveValues !== undefined && !numbers(steer.objectiveValues))
+    throw new Error('objectiveValues: expected an array of numbers');
+  if (steer.failedTrainingJobs !== undefined && !numbers(steer.failedTrainingJobs))
+    throw new Error('failedTrainingJobs: expected an array of launch numbers');
+  const formula = steer.objective as unknown;
+  if (formula !== undefined) {
+    const weights = isRecord(formula) ? formula.weights : undefined;
+    if (!isRecord(weights) || !numbers(Object.values(weights)))
+      throw new Error('objective: expected {intercept?: number, weights: {hyperparameter: number}}');
   }
 }

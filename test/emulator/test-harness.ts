@@ -43,6 +43,8 @@ const fastTimings = (): SettingsPatch['timings'] => {
     transformRunning: seconds,
     transformStopping: seconds,
     endpointSystemUpdating: seconds,
+    tuningLaunching: seconds,
+    tuningDeleting: seconds,
   };
 };
 

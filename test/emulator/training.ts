@@ -45,7 +45,29 @@ export interface TrainingJob extends Resource {
   trainingStartTime?: number;
   trainingEndTime?: number;
   warmPool?: Wire<WarmPoolStatus>;
+  /** Set for a job a hyperparameter tuning job launched (tuning.ts). */
+  tuning?: TuningLink;
 }
+
+/** What ties a training job to the tuning job that launched it. */
+export interface TuningLink {
+  tuningJobArn: string;
+  launch: number;
+  definitionName?: string | undefined;
+  /** The hyperparameters picked from the ranges (TunedHyperParameters). */
+  tuned: Record<string, string>;
+  /** The objective metric the job reports in FinalMetricDataList. */
+  objective: { metricName: string; value: number };
+  /** Replaces the steer of the job's name: fails, or is stopped early (Stopped, its metric reported). */
+  outcome?: { failed: true; failureReason?: string | undefined } | { earlyStopped: true };
+  /** Called after every status change of the job. */
+  onChange(job: TrainingJob): void;
+}
+
+/** The objective metric a tuning job's training job reported, if it reported one. */
+export const objectiveReported = (job: TrainingJob): boolean =>
+  job.status === 'Completed' ||
+  (job.status === 'Stopped' && job.tuning?.outcome !== undefined && 'earlyStopped' in job.tuning.outcome);
 
 const statusMessages: Partial<Record<SecondaryStatus, string>> = {
   Starting: 'Launching requested ML instances',
@@ -129,11 +151,14 @@ export const modelArtifactsUri = (job: TrainingJob): string =>
 export function trainingJobs(ctx: Context): {
   registry: Registry<TrainingJob>;
   operations: Record<string, Handler>;
+  launch: (input: Wire<CreateTrainingJobRequest>, tuning?: TuningLink) => TrainingJob;
+  stop: (job: TrainingJob) => void;
 } {
   const registry = new Registry<TrainingJob>('training-job', ctx.scope, notFound);
 
   const enter = (job: TrainingJob, status: TrainingJobStatus, secondary: SecondaryStatus): void => {
     const now = ctx.now();
+    const previous = job.status;
     const last = job.transitions.at(-1);
     if (last) last.EndTime = now;
     job.transitions.push({ Status: secondary, StartTime: now, StatusMessage: statusMessages[secondary] });
@@ -146,6 +171,7 @@ export function trainingJobs(ctx: Context): {
       if (last) job.transitions.at(-1)!.EndTime = now;
     }
     ctx.stateChanged('TrainingJob', job, () => describe(job));
+    if (job.status !== previous) job.tuning?.onChange(job);
   };
 
   const stopping = (job: TrainingJob, final: SecondaryStatus): void => {
@@ -215,7 +241,13 @@ export function trainingJobs(ctx: Context): {
 
   /** The run from creation to its end, cut short by MaxRuntimeInSeconds or a steered outcome. */
   const planRun = (job: TrainingJob): void => {
-    const steer = ctx.steering.get('TrainingJob', job.name);
+    const link = job.tuning?.outcome;
+    const steer =
+      link === undefined
+        ? ctx.steering.get('TrainingJob', job.name)
+        : 'failed' in link
+          ? { outcome: 'Failed' as const, failureReason: link.failureReason }
+          : undefined;
     const phases: [SecondaryStatus, number][] = [
       ['Starting', ctx.timing('trainingStarting')],
       ...(job.request.AlgorithmSpecification?.TrainingInputMode === 'Pipe'
@@ -245,7 +277,19 @@ export function trainingJobs(ctx: Context): {
       steer?.outcome === 'MaxRuntimeExceeded'
         ? trainingEnds - ctx.timing('trainingTraining') / 2
         : job.creationTime + maxRuntime;
-    if (at > deadline) {
+    if (link && 'earlyStopped' in link && deadline > trainingEnds) {
+      // Stopped by the tuning job halfway through training, as Auto early stopping does.
+      const stopAt = trainingEnds - ctx.timing('trainingTraining') / 2;
+      ctx.lifecycle.plan(job, [
+        ...transitions.filter((t) => t.at < stopAt),
+        {
+          at: stopAt,
+          run: () => {
+            stopping(job, 'Stopped');
+          },
+        },
+      ]);
+    } else if (at > deadline) {
       ctx.lifecycle.plan(job, [
         ...transitions.filter((t) => t.at < deadline),
         {
@@ -313,17 +357,26 @@ export function trainingJobs(ctx: Context): {
       BillableTimeInSeconds: job.status === 'Completed' || job.status === 'Stopped' ? seconds : undefined,
       WarmPoolStatus: job.warmPool,
       ProfilingStatus: profiling(job.request.ProfilerConfig),
-      FinalMetricDataList: job.status === 'Completed' ? finalMetrics(job) : undefined,
+      FinalMetricDataList: objectiveReported(job) ? finalMetrics(job) : undefined,
+      TuningJobArn: job.tuning?.tuningJobArn,
     };
   };
 
-  /** One value per metric definition, derived from the job and metric names so tests can predict it. */
-  const finalMetrics = (job: TrainingJob): Wire<MetricData>[] | undefined =>
-    job.request.AlgorithmSpecification?.MetricDefinitions?.map((definition) => ({
-      MetricName: definition.Name,
-      Value: metricValue(job.name, definition.Name ?? ''),
+  /**
+   * One value per metric definition, derived from the job and metric names so tests can predict it;
+   * a tuning job's training job reports its objective metric with the value the tuning job chose.
+   */
+  const finalMetrics = (job: TrainingJob): Wire<MetricData>[] | undefined => {
+    const objective = job.tuning?.objective;
+    const names = (job.request.AlgorithmSpecification?.MetricDefinitions ?? []).map((d) => d.Name ?? '');
+    if (objective && !names.includes(objective.metricName)) names.push(objective.metricName);
+    if (names.length === 0) return undefined;
+    return names.map((name) => ({
+      MetricName: name,
+      Value: name === objective?.metricName ? objective.value : metricValue(job.name, name),
       Timestamp: job.trainingEndTime,
     }));
+  };
 
   const settled = async (name: string, missing: () => Error): Promise<TrainingJob> => {
     const job = registry.get(name);
@@ -334,6 +387,28 @@ export function trainingJobs(ctx: Context): {
 
   const rejectInStatus = (job: TrainingJob): Error =>
     validation(`The request was rejected because the training job is in status ${job.status}.`);
+
+  /** Starts a job: CreateTrainingJob after its checks, or a tuning job launching one of its jobs. */
+  const launch = (input: Wire<CreateTrainingJobRequest>, tuning?: TuningLink): TrainingJob => {
+    const job: TrainingJob = {
+      ...newResource(input.TrainingJobName!, registry.arn(input.TrainingJobName!), ctx.now()),
+      tags: tagsFrom(input.Tags),
+      request: input,
+      status: 'InProgress',
+      secondaryStatus: 'Starting',
+      transitions: [],
+      tuning,
+    };
+    enter(job, 'InProgress', 'Starting');
+    registry.add(job);
+    planRun(job);
+    return job;
+  };
+
+  /** StopTrainingJob's effect, for a tuning job stopping its running jobs. */
+  const stop = (job: TrainingJob): void => {
+    if (job.status === 'InProgress') stopping(job, 'Stopped');
+  };
 
   const operations = {
     CreateTrainingJob(input: Wire<CreateTrainingJobRequest>) {
@@ -346,19 +421,7 @@ export function trainingJobs(ctx: Context): {
       }
       checkInstanceCounts(input);
       checkQuota();
-      const now = ctx.now();
-      const job: TrainingJob = {
-        ...newResource(name, registry.arn(name), now),
-        tags: tagsFrom(input.Tags),
-        request: input,
-        status: 'InProgress',
-        secondaryStatus: 'Starting',
-        transitions: [],
-      };
-      enter(job, 'InProgress', 'Starting');
-      registry.add(job);
-      planRun(job);
-      return { TrainingJobArn: job.arn };
+      return { TrainingJobArn: launch(input).arn };
     },
 
     async DescribeTrainingJob(input: Wire<DescribeTrainingJobRequest>) {
@@ -466,5 +529,5 @@ export function trainingJobs(ctx: Context): {
     },
   };
 
-  return { registry, operations };
+  return { registry, operations, launch, stop };
 }
